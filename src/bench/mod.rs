@@ -1,0 +1,1 @@
+//! Benchmark workloads and the headless harness shared by the binaries.

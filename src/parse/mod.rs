@@ -1,0 +1,1 @@
+//! Span records and the parse engine.
