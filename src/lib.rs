@@ -25,3 +25,8 @@ pub mod ring;
 pub use ring::{
     AgentType, Buffer, ConsumeError, Consumer, Message, MessageView, ProduceError, Producer, RingError, Tag,
 };
+
+/// The README's examples, compiled and run as doc tests.
+#[doc = include_str!("../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;

@@ -355,3 +355,28 @@ impl Drop for ReadChunk<'_> {
         }
     }
 }
+
+impl std::fmt::Debug for MessageRef<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.view.fmt(f)
+    }
+}
+
+impl std::fmt::Debug for ReadChunk<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ReadChunk")
+            .field("start", &self.start)
+            .field("slots", &self.slots)
+            .field("messages", &self.messages)
+            .finish()
+    }
+}
+
+impl std::fmt::Debug for Consumer<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Consumer")
+            .field("capacity", &self.core.capacity)
+            .field("read", &self.core.read)
+            .finish()
+    }
+}

@@ -428,3 +428,22 @@ impl Drop for Batch<'_> {
         self.publish_pending();
     }
 }
+
+impl std::fmt::Debug for Producer<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Producer")
+            .field("capacity", &self.core.capacity)
+            .field("write", &self.core.write)
+            .finish()
+    }
+}
+
+impl std::fmt::Debug for Batch<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Batch")
+            .field("start", &self.start)
+            .field("end", &self.end)
+            .field("messages", &self.messages)
+            .finish()
+    }
+}
