@@ -1,1 +1,3 @@
 //! Benchmark workloads and the headless harness shared by the binaries.
+pub mod parse_throughput;
+pub mod ring_race;

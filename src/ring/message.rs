@@ -30,6 +30,8 @@ pub struct Message {
 }
 
 #[derive(Clone)]
+// The inline variant is the point: a one-slot message is copied out without touching the heap.
+#[allow(clippy::large_enum_variant)]
 enum MessageBytes {
     /// One slot's payload, kept inline so the common case never allocates.
     Inline { len: u8, data: [u8; SLOT_PAYLOAD] },
@@ -39,6 +41,7 @@ enum MessageBytes {
 
 impl Message {
     /// Builds an owned message; mostly useful in tests and models of the ring.
+    #[inline]
     pub fn new(seq: u64, tag: Tag, bytes: &[u8]) -> Message {
         let bytes = if bytes.len() <= SLOT_PAYLOAD {
             let mut data = [0; SLOT_PAYLOAD];
@@ -146,6 +149,7 @@ impl<'c> MessageView<'c> {
     /// # Safety
     /// The `slot_count` slots from `seq` must be published and owned by the consumer for
     /// all of `'c`, and `slots`/`mask` must describe the ring they live in.
+    #[inline]
     pub(crate) unsafe fn new(slots: NonNull<Slot>, mask: u64, seq: u64, slot_count: u64) -> MessageView<'c> {
         let mut view = MessageView {
             slots,
@@ -158,10 +162,16 @@ impl<'c> MessageView<'c> {
         };
         // SAFETY: the caller guarantees the head slot is published and ours.
         view.raw_tag = unsafe { *view.slot(0).tag.get() } & !CONTINUES;
-        view.len = view.pieces().map(<[u8]>::len).sum();
+        // One-slot messages are the hot path: no iterator for the common case.
+        view.len = if slot_count == 1 {
+            view.piece(0).len()
+        } else {
+            view.pieces().map(<[u8]>::len).sum()
+        };
         view
     }
 
+    #[inline]
     fn slot(&self, offset: u64) -> &'c Slot {
         let index = ((self.seq + offset) & self.mask) as usize;
         // SAFETY: `index <= mask`, within the ring, which outlives `'c` (see `new`).
@@ -169,6 +179,7 @@ impl<'c> MessageView<'c> {
     }
 
     /// The payload of the `offset`-th slot of the message.
+    #[inline]
     fn piece(&self, offset: u64) -> &'c [u8] {
         let slot = self.slot(offset);
         // SAFETY: the slot is published and reserved for the consumer for `'c`, so nobody
@@ -221,6 +232,7 @@ impl<'c> MessageView<'c> {
     }
 
     /// The payload: borrowed in place for a one-slot message, copied for a longer one.
+    #[inline]
     pub fn as_bytes(&self) -> Cow<'c, [u8]> {
         if self.slot_count == 1 {
             Cow::Borrowed(self.piece(0))
@@ -247,6 +259,7 @@ impl<'c> MessageView<'c> {
     }
 
     /// Copies the message out.
+    #[inline]
     pub fn to_message(&self) -> Message {
         let bytes = self.as_bytes();
         Message::new(self.seq, self.tag(), &bytes)

@@ -3,9 +3,10 @@
 //! Layout and protocol (see [`layout`] for the byte offsets):
 //! - a slot holds sequence `s` exactly when its `seq` equals `s`; every `seq` starts at
 //!   `u64::MAX`, which no sequence reaches;
-//! - the producer writes payload, `len` and `tag`, then stores `seq` with Release; the
-//!   consumer loads `seq` with Acquire and never reads the producer's header line on the
-//!   hot path;
+//! - the producer writes payload, `len` and `tag` (the slot's first cache line last),
+//!   stores `seq` with Release, then its write index; the consumer loads `seq` with
+//!   Acquire, and that slot-local flag is its whole view of the producer, so a waiting
+//!   consumer never polls the producer's header line;
 //! - the consumer frees slots by storing its read index with Release; the producer
 //!   caches that index and re-reads it (Acquire) only when the ring looks full;
 //! - a message longer than one payload spans consecutive slots, each but the last with

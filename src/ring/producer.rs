@@ -21,6 +21,32 @@ pub(crate) const fn slots_for(len: usize) -> usize {
     }
 }
 
+/// Writes a slot's payload, `len` and `tag` (not its `seq`).
+///
+/// # Safety
+/// The caller owns the slot: released by the consumer and not yet published.
+/// `piece` is at most one payload long.
+#[inline]
+unsafe fn fill_slot(slot: &Slot, piece: &[u8], raw_tag: u32) {
+    debug_assert!(piece.len() <= SLOT_PAYLOAD);
+    // SAFETY: per this function's contract nobody else accesses the slot, and the
+    // payload holds SLOT_PAYLOAD bytes.
+    unsafe {
+        let payload = slot.payload.get().cast::<u8>();
+        // The slot's first cache line holds `seq`, which a waiting consumer may be reading.
+        // Fill the other lines first and that one last, in one burst, so it changes hands
+        // between the cores once per message instead of once per store.
+        let (head, tail) = piece.split_at(piece.len().min(FIRST_LINE_PAYLOAD));
+        std::ptr::copy_nonoverlapping(tail.as_ptr(), payload.add(FIRST_LINE_PAYLOAD), tail.len());
+        std::ptr::copy_nonoverlapping(head.as_ptr(), payload, head.len());
+        *slot.len.get() = piece.len() as u32;
+        *slot.tag.get() = raw_tag;
+    }
+}
+
+/// Payload bytes that share the slot's first 64-byte line with `seq`, `len` and `tag`.
+const FIRST_LINE_PAYLOAD: usize = 64 - super::layout::offsets::PAYLOAD;
+
 /// The producer's private state. Kept apart from [`Producer`] so that borrowed helpers
 /// (a [`Batch`]) need no lifetime of the buffer.
 pub(crate) struct ProducerCore {
@@ -37,6 +63,7 @@ pub(crate) struct ProducerCore {
 }
 
 impl ProducerCore {
+    #[inline]
     fn slot(&self, seq: u64) -> &Slot {
         let index = (seq & self.mask) as usize;
         // SAFETY: `index <= mask < slot_count`, and the slots live as long as `shared`.
@@ -63,6 +90,11 @@ impl ProducerCore {
     /// publishes the first one.
     #[inline]
     fn write_unpublished(&self, seq: u64, bytes: &[u8], tag: Tag) -> u64 {
+        if bytes.len() <= SLOT_PAYLOAD {
+            // SAFETY: the caller owns the slot at `seq`; `bytes` fits one payload.
+            unsafe { fill_slot(self.slot(seq), bytes, tag.encode(false)) };
+            return 1;
+        }
         let slots = slots_for(bytes.len()) as u64;
         let mut pieces = bytes.chunks(SLOT_PAYLOAD);
         for offset in 0..slots {
@@ -71,11 +103,7 @@ impl ProducerCore {
             let continues = offset + 1 < slots;
             // SAFETY: the slot is free (the caller checked the consumer released it) and
             // unpublished, so nothing else reads or writes it; `piece` is at most one payload.
-            unsafe {
-                std::ptr::copy_nonoverlapping(piece.as_ptr(), slot.payload.get().cast::<u8>(), piece.len());
-                *slot.len.get() = piece.len() as u32;
-                *slot.tag.get() = tag.encode(continues);
-            }
+            unsafe { fill_slot(slot, piece, tag.encode(continues)) };
             if offset > 0 {
                 // Relaxed: a tail slot is only ever looked at after its head, and the head's
                 // later Release store (or the batch fence) orders this store before it.
@@ -96,6 +124,26 @@ impl ProducerCore {
         line.write.store(self.write, Ordering::Release);
         // Relaxed: a counter for display only.
         line.messages.store(self.messages, Ordering::Relaxed);
+    }
+
+    /// Writes a message of at most one payload into the next slot and publishes it: the
+    /// hot path, with no piece loop.
+    #[inline]
+    fn try_produce_one(&mut self, bytes: &[u8], tag: Tag) -> Result<u64, ProduceError> {
+        debug_assert!(bytes.len() <= SLOT_PAYLOAD);
+        if self.free_slots(1) == 0 {
+            return Err(ProduceError::Full { needed: 1, free: 0 });
+        }
+        let seq = self.write;
+        let slot = self.slot(seq);
+        // SAFETY: the slot is free (the consumer released it) and unpublished, so nothing
+        // else touches it; `bytes` fits one payload (checked by the caller).
+        unsafe { fill_slot(slot, bytes, tag.encode(false)) };
+        // Release: the payload, len and tag become visible to the consumer that
+        // Acquire-loads this `seq`.
+        slot.seq.store(seq, Ordering::Release);
+        self.advance(1, 1);
+        Ok(seq)
     }
 
     /// Writes one message of any length up to the ring's capacity and publishes it.
@@ -208,7 +256,7 @@ impl Producer<'_> {
                 max: SLOT_PAYLOAD,
             });
         }
-        self.core.try_produce_any(bytes, tag.into())
+        self.core.try_produce_one(bytes, tag.into())
     }
 
     /// Publishes a message of any length up to `capacity × 240` bytes over consecutive
@@ -224,6 +272,7 @@ impl Producer<'_> {
     /// let message = consumer.try_consume().unwrap();
     /// assert_eq!(message.as_bytes(), &long[..]);
     /// ```
+    #[inline]
     pub fn try_produce_stream(&mut self, bytes: &[u8], tag: impl Into<Tag>) -> Result<u64, ProduceError> {
         self.core.try_produce_any(bytes, tag.into())
     }
@@ -275,6 +324,7 @@ impl Producer<'_> {
     /// assert_eq!(batch.publish(), 2);
     /// assert_eq!(consumer.try_consume().unwrap().as_bytes(), b"one");
     /// ```
+    #[inline]
     pub fn batch(&mut self) -> Batch<'_> {
         let start = self.core.write;
         Batch {
@@ -399,10 +449,12 @@ impl Batch<'_> {
     }
 
     /// Makes every pushed message visible; returns how many there were.
+    #[inline]
     pub fn publish(mut self) -> usize {
         self.publish_pending()
     }
 
+    #[inline]
     fn publish_pending(&mut self) -> usize {
         let messages = self.messages;
         if self.end == self.start {

@@ -1,9 +1,12 @@
 //! `perdix`: the ring and parse-stage command line.
 
 mod benchmark;
+mod dump;
+mod repl;
 
 use anyhow::Result;
 use clap::{ArgGroup, Parser};
+use perdix::parse::BackendKind;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -13,7 +16,7 @@ const EXIT_USAGE: u8 = 2;
 /// Perdix: lock-free rings and a vte-compatible ANSI parse stage for many agents at once.
 #[derive(Debug, Parser)]
 #[command(version, about, long_about = None)]
-#[command(group(ArgGroup::new("mode").args(["benchmark"]).required(true)))]
+#[command(group(ArgGroup::new("mode").args(["benchmark", "dump_actions", "repl"]).required(true)))]
 pub struct Cli {
     /// Race the ring against rtrb and crossbeam-queue and print a table of ratios.
     #[arg(long)]
@@ -26,6 +29,23 @@ pub struct Cli {
     /// Messages per benchmark run (default: 5,000,000; use fewer for a quick look).
     #[arg(long, value_name = "N")]
     messages: Option<u64>,
+
+    /// Parse the input and print one line per parser action (print, execute, csi, esc,
+    /// osc, hook, put, unhook).
+    #[arg(long)]
+    dump_actions: bool,
+
+    /// Type lines with escapes (\e, \x1b, \n, \xNN) and see the parser's actions; Ctrl-D exits.
+    #[arg(long)]
+    repl: bool,
+
+    /// Parse backend: cpu (vte), cpu-scan (the GPU algorithm on the CPU), wgpu, cuda, or auto.
+    #[arg(long, value_name = "KIND", default_value = "cpu")]
+    backend: BackendKind,
+
+    /// Feed the input to the parser in chunks of N bytes (default: all at once).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+    chunk: Option<u64>,
 
     /// Input file for the modes that read bytes ("-" or nothing for stdin).
     #[arg(value_name = "FILE")]
@@ -50,6 +70,13 @@ fn run(cli: &Cli) -> Result<ExitCode> {
             return Ok(ExitCode::from(EXIT_USAGE));
         }
         benchmark::run(cli)?;
+    }
+    if cli.dump_actions {
+        let chunk = cli.chunk.map(|n| usize::try_from(n).unwrap_or(usize::MAX));
+        return dump::run(cli.backend, chunk, cli.input.as_deref());
+    }
+    if cli.repl {
+        return repl::run(cli.backend);
     }
     Ok(ExitCode::SUCCESS)
 }

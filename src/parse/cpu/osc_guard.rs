@@ -1,0 +1,128 @@
+//! Drops OSC payload past the cap before `vte` sees it.
+
+use super::super::{MAX_OSC_PARAMS, OSC_PAYLOAD_CAP};
+
+/// Where the guard is, as far as OSC strings go.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+enum GuardPhase {
+    /// Not in an OSC string and not right after ESC.
+    #[default]
+    Outside,
+    /// After ESC (and maybe controls that keep the escape state): `]` starts an OSC string.
+    AfterEscape,
+    /// Inside an OSC string.
+    InOsc,
+}
+
+/// Tracks OSC strings in the bytes fed to `vte` and drops payload that the cap would drop.
+/// Bytes after which the escape state (and with it the chance of an OSC) still holds.
+fn keeps_escape(byte: u8) -> bool {
+    matches!(byte, 0x00..=0x17 | 0x19 | 0x1b..=0x1f | 0x7f..=0xff)
+}
+
+#[derive(Debug, Clone, Copy, Default)]
+pub(super) struct OscGuard {
+    phase: GuardPhase,
+    /// Parameters closed by `;` so far.
+    separators: usize,
+    /// Payload bytes kept so far.
+    kept: usize,
+}
+
+impl OscGuard {
+    /// Follows `bytes` that hold no `]` (outside an OSC string).
+    fn skip(&mut self, bytes: &[u8]) {
+        let (phase, rest) = match memchr::memrchr(0x1b, bytes) {
+            Some(last) => (GuardPhase::AfterEscape, &bytes[last + 1..]),
+            None => (self.phase, bytes),
+        };
+        self.phase = if phase == GuardPhase::AfterEscape && rest.iter().all(|&b| keeps_escape(b)) {
+            GuardPhase::AfterEscape
+        } else {
+            GuardPhase::Outside
+        };
+    }
+
+    /// Follows `bytes`; when some must be dropped, writes the kept ones to `filtered` and
+    /// returns true. Returns false (and leaves `filtered` alone) when all are kept.
+    pub(super) fn filter(&mut self, bytes: &[u8], filtered: &mut Vec<u8>) -> bool {
+        if self.phase != GuardPhase::InOsc && memchr::memchr(b']', bytes).is_none() {
+            // No OSC can start without `]`: only the phase at the end needs working out.
+            self.skip(bytes);
+            return false;
+        }
+        let mut copied_to = 0;
+        let mut dropping = false;
+        let mut index = 0;
+        while index < bytes.len() {
+            match self.phase {
+                GuardPhase::Outside => match memchr::memchr(0x1b, &bytes[index..]) {
+                    Some(offset) => {
+                        index += offset + 1;
+                        self.phase = GuardPhase::AfterEscape;
+                    }
+                    None => break,
+                },
+                GuardPhase::AfterEscape => {
+                    self.phase = match bytes[index] {
+                        b']' => {
+                            self.separators = 0;
+                            self.kept = 0;
+                            GuardPhase::InOsc
+                        }
+                        0x18 | 0x1a => GuardPhase::Outside,
+                        0x00..=0x1f | 0x7f..=0xff => GuardPhase::AfterEscape,
+                        _ => GuardPhase::Outside,
+                    };
+                    index += 1;
+                }
+                GuardPhase::InOsc => {
+                    let byte = bytes[index];
+                    let keep = match byte {
+                        0x07 | 0x18 | 0x1a => {
+                            self.phase = GuardPhase::Outside;
+                            true
+                        }
+                        0x1b => {
+                            self.phase = GuardPhase::AfterEscape;
+                            true
+                        }
+                        0x00..=0x1f => true,
+                        b';' if self.separators < MAX_OSC_PARAMS && self.kept < OSC_PAYLOAD_CAP => {
+                            self.separators += 1;
+                            true
+                        }
+                        _ if self.separators < MAX_OSC_PARAMS
+                            && self.kept < OSC_PAYLOAD_CAP
+                            && byte != b';' =>
+                        {
+                            self.kept += 1;
+                            true
+                        }
+                        _ => false,
+                    };
+                    if !keep {
+                        if !dropping {
+                            dropping = true;
+                            filtered.clear();
+                        }
+                        // Drop everything up to the string's terminator at once.
+                        let end = bytes[index..]
+                            .iter()
+                            .position(|&b| matches!(b, 0x07 | 0x18 | 0x1a | 0x1b))
+                            .map_or(bytes.len(), |offset| index + offset);
+                        filtered.extend_from_slice(&bytes[copied_to..index]);
+                        copied_to = end;
+                        index = end;
+                        continue;
+                    }
+                    index += 1;
+                }
+            }
+        }
+        if dropping {
+            filtered.extend_from_slice(&bytes[copied_to..]);
+        }
+        dropping
+    }
+}

@@ -1,0 +1,128 @@
+//! The batch engine: gathers many streams' new bytes into one batch, carries each
+//! stream's parser state from batch to batch, and runs the backend over the whole batch.
+
+use super::backend::{Backend, BackendKind, RecordBatch, StreamWork};
+use super::cpu::CpuBackend;
+use super::error::ParseError;
+use super::scan::ScanBackend;
+use std::collections::HashMap;
+
+/// A backend plus the carried state of every stream it has seen.
+///
+/// ```
+/// use perdix::parse::{decode_records, CpuBackend, DecodedAction, Engine};
+/// let mut engine = Engine::new(CpuBackend::default());
+/// // The CSI is cut in half between two batches; stream 2 is unaffected.
+/// engine.parse(&[(1, b"\x1b[3"), (2, b"ok")]).unwrap();
+/// let records = engine.parse(&[(1, b"1m")]).unwrap();
+/// let (stream, bytes) = records.streams().next().unwrap();
+/// assert_eq!(stream, 1);
+/// assert!(matches!(decode_records(bytes).next(), Some(Ok(DecodedAction::Csi { action: b'm', .. }))));
+/// ```
+pub struct Engine<B: Backend> {
+    backend: B,
+    states: HashMap<u16, B::StreamState>,
+    out: RecordBatch,
+}
+
+impl<B: Backend> Engine<B> {
+    /// An engine with no streams yet.
+    pub fn new(backend: B) -> Engine<B> {
+        Engine {
+            backend,
+            states: HashMap::new(),
+            out: RecordBatch::default(),
+        }
+    }
+
+    /// The backend's name.
+    pub fn backend_name(&self) -> &'static str {
+        self.backend.name()
+    }
+
+    /// Parses one batch: each entry is a stream and the bytes that arrived for it. A stream
+    /// may appear at most once. Returns the batch's records.
+    pub fn parse(&mut self, inputs: &[(u16, &[u8])]) -> Result<&RecordBatch, ParseError> {
+        self.out.clear();
+        let mut work = Vec::with_capacity(inputs.len());
+        for &(stream, bytes) in inputs {
+            if work
+                .iter()
+                .any(|w: &StreamWork<'_, B::StreamState>| w.stream == stream)
+            {
+                self.restore(work);
+                return Err(ParseError::DuplicateStream(stream));
+            }
+            let state = self.states.remove(&stream).unwrap_or_default();
+            work.push(StreamWork { stream, bytes, state });
+        }
+        let result = self.backend.parse_batch(&mut work, &mut self.out);
+        self.restore(work);
+        result.map(|()| &self.out)
+    }
+
+    fn restore(&mut self, work: Vec<StreamWork<'_, B::StreamState>>) {
+        for item in work {
+            self.states.insert(item.stream, item.state);
+        }
+    }
+
+    /// Ends a stream: emits what the backend still holds for it and forgets its state.
+    pub fn finish(&mut self, stream: u16) -> Result<&RecordBatch, ParseError> {
+        self.out.clear();
+        if let Some(mut state) = self.states.remove(&stream) {
+            self.backend.finish_stream(stream, &mut state, &mut self.out)?;
+        }
+        Ok(&self.out)
+    }
+}
+
+/// An engine on any backend chosen at run time.
+///
+/// ```
+/// use perdix::parse::{AnyEngine, BackendKind};
+/// let mut engine = AnyEngine::new(BackendKind::CpuScan).unwrap();
+/// assert_eq!(engine.backend_name(), "cpu-scan");
+/// assert!(!engine.parse(&[(0, b"hi")]).unwrap().is_empty());
+/// assert!(AnyEngine::new(BackendKind::Wgpu).is_err());
+/// ```
+pub enum AnyEngine {
+    /// On `vte`.
+    Cpu(Engine<CpuBackend>),
+    /// On the scan algorithm.
+    CpuScan(Engine<ScanBackend>),
+}
+
+impl AnyEngine {
+    /// An engine on `kind` (after [`BackendKind::resolve`]).
+    pub fn new(kind: BackendKind) -> Result<AnyEngine, ParseError> {
+        Ok(match kind.resolve()? {
+            BackendKind::CpuScan => AnyEngine::CpuScan(Engine::new(ScanBackend::default())),
+            _ => AnyEngine::Cpu(Engine::new(CpuBackend::default())),
+        })
+    }
+
+    /// The backend's name.
+    pub fn backend_name(&self) -> &'static str {
+        match self {
+            AnyEngine::Cpu(engine) => engine.backend_name(),
+            AnyEngine::CpuScan(engine) => engine.backend_name(),
+        }
+    }
+
+    /// See [`Engine::parse`].
+    pub fn parse(&mut self, inputs: &[(u16, &[u8])]) -> Result<&RecordBatch, ParseError> {
+        match self {
+            AnyEngine::Cpu(engine) => engine.parse(inputs),
+            AnyEngine::CpuScan(engine) => engine.parse(inputs),
+        }
+    }
+
+    /// See [`Engine::finish`].
+    pub fn finish(&mut self, stream: u16) -> Result<&RecordBatch, ParseError> {
+        match self {
+            AnyEngine::Cpu(engine) => engine.finish(stream),
+            AnyEngine::CpuScan(engine) => engine.finish(stream),
+        }
+    }
+}

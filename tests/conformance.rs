@@ -1,0 +1,555 @@
+//! The conformance suite every parse backend must pass, instantiated once per backend:
+//! named `vte` behaviours, randomized differential tests against `vte` itself, chunking
+//! invariance (alone and interleaved with other streams), and recorded real programs.
+//!
+//! Random tests print their seed; replay one with `PERDIX_SEED=<seed> cargo test --test
+//! conformance`.
+
+mod support;
+
+use perdix::parse::{BackendKind, OSC_PAYLOAD_CAP};
+use rand::Rng;
+use support::*;
+
+/// Checks `input` against an expectation that is first checked against `vte` itself, then
+/// against the backend whole and at every split into two batches.
+fn check(kind: BackendKind, input: &[u8], expected: &str) {
+    assert_eq!(
+        reference_dump(input),
+        expected,
+        "vte disagrees with the expectation for {input:?}"
+    );
+    check_against_vte(kind, input);
+}
+
+/// The backend's dump of `input` equals `vte`'s, whole and split at every offset.
+fn check_against_vte(kind: BackendKind, input: &[u8]) {
+    let expected = reference_dump(input);
+    let mut pipeline = pipeline(kind);
+    assert_same(&expected, &run_chunks(&mut pipeline, 0, &[input]), &|| {
+        format!("whole input {input:?}")
+    });
+    for split in 1..input.len() {
+        let actual = run_chunks(&mut pipeline, 0, &split_at(input, &[split]));
+        assert_same(&expected, &actual, &|| format!("split at {split} of {input:?}"));
+    }
+}
+
+fn c1_bytes_are_executed_never_introducers(kind: BackendKind) {
+    check(
+        kind,
+        b"\x9b31m\x9d0;x\x07",
+        "execute 9b\nprint \"31m\"\nexecute 9d\nprint \"0;x\"\nexecute 07\n",
+    );
+    check(
+        kind,
+        b"a\xc2\x85b\x9c",
+        "print \"a\"\nexecute 85\nprint \"b\"\nexecute 9c\n",
+    );
+    // C1 bytes inside sequences are ignored, except ST, which ends a DCS passthrough.
+    check(kind, b"\x1b[\x851m", "csi 1 - 0 m\n");
+    check(
+        kind,
+        b"\x1bPq#\x9cZ",
+        "hook 0 - 0 q\nput 23\nunhook\nprint \"Z\"\n",
+    );
+    check(kind, b"\x1b]0;\x85\x9c\x07", "osc 1 [\"30\",\"859c\"]\n");
+}
+
+fn del_is_printed_in_ground_and_ignored_in_sequences(kind: BackendKind) {
+    check(kind, b"a\x7fb", "print \"a\u{7f}b\"\n");
+    check(
+        kind,
+        b"\x1b[1\x7f;2m\x1bPq\x7fx\x1b\\",
+        "csi 1;2 - 0 m\nhook 0 - 0 q\nput 78\nunhook\nesc - 0 5c\n",
+    );
+}
+
+fn invalid_utf8_follows_from_utf8_error_lengths(kind: BackendKind) {
+    check(kind, b"\xe2\x82A", "print \"\u{fffd}A\"\n");
+    check(kind, b"\xf0\x9f\x98A", "print \"\u{fffd}A\"\n");
+    check(kind, b"\xed\xa0\x80", "print \"\u{fffd}\u{fffd}\"\nexecute 80\n");
+    check(
+        kind,
+        b"\xf4\x90\x80\x80",
+        "print \"\u{fffd}\"\nexecute 90\nexecute 80\nexecute 80\n",
+    );
+    check(kind, b"\xc0\xaf\xff", "print \"\u{fffd}\u{fffd}\u{fffd}\"\n");
+    // Cut short by ESC: one replacement character; by the end of input: nothing.
+    check(
+        kind,
+        b"\xe2\x82\x1b[m\xac",
+        "print \"\u{fffd}\"\ncsi 0 - 0 m\nprint \"\u{fffd}\"\n",
+    );
+    check(kind, b"ok\xf0\x9f\x98", "print \"ok\"\n");
+    check(kind, "é€😀".as_bytes(), "print \"é€😀\"\n");
+}
+
+fn osc_ends_on_bel_esc_can_and_sub(kind: BackendKind) {
+    check(kind, b"\x1b]0;hi\x07", "osc 1 [\"30\",\"6869\"]\n");
+    check(kind, b"\x1b]0;hi\x1b\\", "osc 0 [\"30\",\"6869\"]\nesc - 0 5c\n");
+    check(
+        kind,
+        b"\x1b]0;hi\x18x",
+        "osc 0 [\"30\",\"6869\"]\nexecute 18\nprint \"x\"\n",
+    );
+    check(
+        kind,
+        b"\x1b]0;hi\x1ax",
+        "osc 0 [\"30\",\"6869\"]\nexecute 1a\nprint \"x\"\n",
+    );
+    check(
+        kind,
+        b"\x1b]\x07\x1b];;\x07",
+        "osc 1 [\"\"]\nosc 1 [\"\",\"\",\"\"]\n",
+    );
+    // Other C0 controls inside are ignored; an unterminated string dispatches nothing.
+    check(kind, b"\x1b]2;a\x05b\x07\x1b]2;open", "osc 1 [\"32\",\"6162\"]\n");
+}
+
+fn params_saturate_at_u16_max(kind: BackendKind) {
+    check(
+        kind,
+        b"\x1b[99999;65535;65536;00001m",
+        "csi 65535;65535;65535;1 - 0 m\n",
+    );
+    check(kind, b"\x1b[1:2:3;4::5;:;m", "csi 1:2:3;4:0:5;0:0;0 - 0 m\n");
+    check(
+        kind,
+        b"\x1bP70000q\x1b\\",
+        "hook 65535 - 0 q\nunhook\nesc - 0 5c\n",
+    );
+}
+
+fn at_most_32_params_and_subparams(kind: BackendKind) {
+    let numbers: Vec<String> = (1..=40).map(|n| n.to_string()).collect();
+    let first_32 = numbers[..32].join(";");
+    check(
+        kind,
+        format!("\x1b[{first_32}m").as_bytes(),
+        &format!("csi {first_32} - 0 m\n"),
+    );
+    check(
+        kind,
+        format!("\x1b[{first_32};m").as_bytes(),
+        &format!("csi {first_32} - 1 m\n"),
+    );
+    check(
+        kind,
+        format!("\x1b[{}m", numbers.join(";")).as_bytes(),
+        &format!("csi {first_32} - 1 m\n"),
+    );
+    let sub = format!("{}:32:1", numbers[..31].join(";"));
+    check(
+        kind,
+        format!("\x1b[{sub}m").as_bytes(),
+        &format!("csi {}:32 - 1 m\n", numbers[..31].join(";")),
+    );
+    check(
+        kind,
+        format!("\x1bP{}q", numbers.join(";")).as_bytes(),
+        &format!("hook {first_32} - 1 q\n"),
+    );
+}
+
+fn intermediates_overflow_sets_ignore(kind: BackendKind) {
+    check(kind, b"\x1b !0", "esc 2021 0 30\n");
+    check(kind, b"\x1b !\"#0", "esc 2021 1 30\n");
+    check(kind, b"\x1b[ !\"m", "csi 0 2021 1 m\n");
+    check(kind, b"\x1b[? !m", "csi 0 3f20 1 m\n");
+    check(kind, b"\x1bP !\"q", "hook 0 2021 1 q\n");
+    // Parameters after an intermediate make the sequence malformed: nothing is dispatched.
+    check(kind, b"\x1b[1 2m\x1b[1?h", "");
+}
+
+fn at_most_16_osc_params(kind: BackendKind) {
+    let params: Vec<String> = (0..20).map(|n| n.to_string()).collect();
+    let expected: Vec<String> = params[..16].iter().map(|p| hex(p.as_bytes())).collect();
+    let line = format!("osc 1 {}\n", serde_json::to_string(&expected).unwrap());
+    check(kind, format!("\x1b]{}\x07", params.join(";")).as_bytes(), &line);
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|byte| format!("{byte:02x}")).collect()
+}
+
+/// A prefix that leaves the parser in each of the 14 states.
+const STATE_PREFIXES: [&[u8]; 14] = [
+    b"text",
+    b"\x1b",
+    b"\x1b(",
+    b"\x1b[",
+    b"\x1b[1;2",
+    b"\x1b[1 ",
+    b"\x1b[1?",
+    b"\x1bP",
+    b"\x1bP1",
+    b"\x1bP1 ",
+    b"\x1bPqdata",
+    b"\x1bP1?",
+    b"\x1b]0;title",
+    b"\x1bXprivate",
+];
+
+fn can_sub_and_esc_interrupt_every_state(kind: BackendKind) {
+    for prefix in STATE_PREFIXES {
+        for interrupt in [&b"\x18"[..], b"\x1a", b"\x1b"] {
+            let mut input = prefix.to_vec();
+            input.extend_from_slice(interrupt);
+            input.extend_from_slice(b"A\x1b[2mB");
+            let reference = reference_dump(&input);
+            // After CAN/SUB, "A" is printed; after ESC it is an escape's final byte.
+            let after = if interrupt == b"\x1b" {
+                "esc - 0 41\ncsi 2 - 0 m\nprint \"B\"\n"
+            } else {
+                "print \"A\"\ncsi 2 - 0 m\nprint \"B\"\n"
+            };
+            assert!(reference.ends_with(after), "vte after {input:?}: {reference}");
+            check_against_vte(kind, &input);
+        }
+    }
+}
+
+fn an_endless_osc_string_is_capped(kind: BackendKind) {
+    // Controls between ESC and `]` keep the escape state, so they start an OSC string too.
+    for introducer in [&b"\x1b]"[..], b"\x1b\x05\x85\x1b]"] {
+        let mut input = introducer.to_vec();
+        input.extend_from_slice(b"0;");
+        input.extend(std::iter::repeat_n(b'a', OSC_PAYLOAD_CAP + 5000));
+        input.extend_from_slice(b";more\x07after");
+        // vte keeps everything; the cap keeps the first OSC_PAYLOAD_CAP payload bytes.
+        let mut capped = introducer.to_vec();
+        capped.extend_from_slice(b"0;");
+        capped.extend(std::iter::repeat_n(b'a', OSC_PAYLOAD_CAP - 1));
+        capped.extend_from_slice(b"\x07after");
+        let expected = reference_dump(&capped);
+        assert!(
+            expected.starts_with(if introducer.len() > 2 {
+                "execute 05"
+            } else {
+                "osc 1"
+            }),
+            "{expected}"
+        );
+        for chunk in [input.len(), 4096, 1000, 7, 1] {
+            let pieces: Vec<&[u8]> = input.chunks(chunk).collect();
+            let actual = run_chunks(&mut pipeline(kind), 0, &pieces);
+            assert_same(&expected, &actual, &|| format!("chunk size {chunk}"));
+        }
+    }
+}
+
+fn a_split_c1_character_stays_an_execute(kind: BackendKind) {
+    // vte itself prints this when fed in two pieces; the backends must not.
+    check_against_vte(kind, b"a\xc2\x85b\xe2\x82\xacc\xf0\x9f\x98\x80\x1b[m");
+}
+
+fn long_text_runs_between_sequences_match_vte(kind: BackendKind) {
+    // Runs long enough for bulk text handling, next to everything that must stop it:
+    // partial and invalid UTF-8 just before a run, C0/C1 controls inside it, strings that
+    // look like text, and runs cut by batch ends (every split is checked).
+    let run = "long run of plain text, well over fifty bytes in a row";
+    let inputs = [
+        format!("{run}\r\n{run}"),
+        format!("\u{e9}{run}\u{85}{run}\x07{run}"),
+        format!("\x1b]0;{run}\x07{run}\x1bP1q{run}\x1b\\{run}"),
+        format!("\x1bX{run}\x1b\\\x1b[1m{run}\x1b[0m"),
+        format!("\x1b[{run}m{run}"),
+    ];
+    for input in &inputs {
+        check_against_vte(kind, input.as_bytes());
+    }
+    let mut broken = b"\xe2\x82".to_vec();
+    broken.extend_from_slice(run.as_bytes());
+    broken.extend_from_slice(b"\xf0\x9f\x98");
+    broken.extend_from_slice(run.as_bytes());
+    broken.extend_from_slice(b"\xc2\x85\xff\xed\xa0\x80");
+    broken.extend_from_slice(run.as_bytes());
+    check_against_vte(kind, &broken);
+}
+
+fn random_uniform_bytes_match_vte(kind: BackendKind) {
+    let seed = seed("random_uniform_bytes_match_vte");
+    let mut rng = rng(seed);
+    let mut pipeline = pipeline(kind);
+    for case in 0..3000 {
+        let input = uniform_bytes(&mut rng, 96);
+        let actual = run_chunks(&mut pipeline, case as u16, &[&input]);
+        assert_same(&reference_dump(&input), &actual, &|| {
+            format!("seed {seed}, case {case}, input {input:?}")
+        });
+    }
+}
+
+fn random_structured_input_matches_vte(kind: BackendKind) {
+    let seed = seed("random_structured_input_matches_vte");
+    let mut rng = rng(seed);
+    let mut pipeline = pipeline(kind);
+    for case in 0..3000 {
+        let input = structured_bytes(&mut rng, 12);
+        let actual = run_chunks(&mut pipeline, case as u16, &[&input]);
+        assert_same(&reference_dump(&input), &actual, &|| {
+            format!("seed {seed}, case {case}, input {input:?}")
+        });
+    }
+}
+
+fn every_split_of_small_inputs_matches_vte(kind: BackendKind) {
+    let seed = seed("every_split_of_small_inputs_matches_vte");
+    let mut rng = rng(seed);
+    let mut pipeline = pipeline(kind);
+    for case in 0..150 {
+        let input = structured_bytes(&mut rng, 6);
+        let input = &input[..input.len().min(64)];
+        let expected = reference_dump(input);
+        for split in 0..=input.len() {
+            let actual = run_chunks(&mut pipeline, 1, &split_at(input, &[split]));
+            assert_same(&expected, &actual, &|| {
+                format!("seed {seed}, case {case}, split {split}, {input:?}")
+            });
+        }
+        // Byte by byte: every offset is a batch boundary at once.
+        let bytes: Vec<&[u8]> = input.chunks(1).collect();
+        assert_same(&expected, &run_chunks(&mut pipeline, 2, &bytes), &|| {
+            format!("seed {seed}, bytewise {input:?}")
+        });
+    }
+}
+
+fn random_splits_of_large_inputs_match_vte(kind: BackendKind) {
+    let seed = seed("random_splits_of_large_inputs_match_vte");
+    let mut rng = rng(seed);
+    let mut pipeline = pipeline(kind);
+    for case in 0..12 {
+        let input = structured_bytes(&mut rng, 1500);
+        let expected = reference_dump(&input);
+        let mut offsets: Vec<usize> = (0..rng.random_range(1..200))
+            .map(|_| rng.random_range(0..=input.len()))
+            .collect();
+        offsets.sort_unstable();
+        let actual = run_chunks(&mut pipeline, 3, &split_at(&input, &offsets));
+        assert_same(&expected, &actual, &|| {
+            format!("seed {seed}, case {case}, offsets {offsets:?}")
+        });
+    }
+}
+
+fn streams_interleaved_in_one_batch_stay_independent(kind: BackendKind) {
+    let seed = seed("streams_interleaved_in_one_batch_stay_independent");
+    let mut rng = rng(seed);
+    for case in 0..20 {
+        let mut pipeline = pipeline(kind);
+        // Stream 0 is pure garbage; the others are terminal output.
+        let inputs: Vec<Vec<u8>> = (0..5)
+            .map(|stream| {
+                if stream == 0 {
+                    uniform_bytes(&mut rng, 3000)
+                } else {
+                    structured_bytes(&mut rng, 200)
+                }
+            })
+            .collect();
+        let mut positions = vec![0usize; inputs.len()];
+        while positions.iter().zip(&inputs).any(|(&at, input)| at < input.len()) {
+            // One batch: a random piece of every stream that still has bytes.
+            for (stream, input) in inputs.iter().enumerate() {
+                let at = positions[stream];
+                let end = (at + rng.random_range(0..64)).min(input.len());
+                pipeline.feed(stream as u16, &input[at..end]).unwrap();
+                positions[stream] = end;
+            }
+            pipeline.run_batch().unwrap();
+        }
+        for (stream, input) in inputs.iter().enumerate() {
+            pipeline.finish(stream as u16).unwrap();
+            let actual = pipeline.take_dump(stream as u16);
+            assert_same(&reference_dump(input), &actual, &|| {
+                format!("seed {seed}, case {case}, stream {stream}")
+            });
+        }
+    }
+}
+
+fn recorded_programs_match_vte(kind: BackendKind) {
+    let directory = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
+    let mut fixtures: Vec<_> = std::fs::read_dir(&directory)
+        .expect("tests/fixtures exists")
+        .filter_map(|entry| entry.ok().map(|entry| entry.path()))
+        .filter(|path| path.extension().is_some_and(|ext| ext == "raw"))
+        .collect();
+    fixtures.sort();
+    assert!(
+        fixtures.len() >= 6,
+        "expected recorded fixtures in {}",
+        directory.display()
+    );
+    let mut pipeline = pipeline(kind);
+    for path in fixtures {
+        let input = std::fs::read(&path).unwrap();
+        let expected = reference_dump(&input);
+        assert!(
+            expected.contains("csi "),
+            "{} has no escape sequences",
+            path.display()
+        );
+        for chunk in [input.len().max(1), 4096, 61, 7, 1] {
+            let pieces: Vec<&[u8]> = input.chunks(chunk).collect();
+            let actual = run_chunks(&mut pipeline, 4, &pieces);
+            assert_same(&expected, &actual, &|| {
+                format!("{} in chunks of {chunk}", path.display())
+            });
+        }
+    }
+}
+
+fn garbage_in_one_stream_leaves_its_neighbour_alone(kind: BackendKind) {
+    let mut pipeline = pipeline(kind);
+    // Stream 1 ends its batches inside an OSC string, a DCS string and a UTF-8 character.
+    let noisy: [&[u8]; 3] = [b"\x1b]0;never ends", b"\x1bPq\xff\xfe", b"\xf0\x9f"];
+    let clean: [&[u8]; 3] = [b"\x1b[1mone", b"two\x1b[0m", b"\xe2\x82\xac"];
+    for (noise, text) in noisy.iter().zip(clean) {
+        pipeline.feed(1, noise).unwrap();
+        pipeline.feed(2, text).unwrap();
+        pipeline.run_batch().unwrap();
+    }
+    pipeline.finish(2).unwrap();
+    assert_eq!(
+        pipeline.take_dump(2),
+        "csi 1 - 0 m\nprint \"onetwo\"\ncsi 0 - 0 m\nprint \"€\"\n"
+    );
+    assert_eq!(
+        reference_dump(&clean.concat()),
+        "csi 1 - 0 m\nprint \"onetwo\"\ncsi 0 - 0 m\nprint \"€\"\n"
+    );
+}
+
+macro_rules! conformance_suite {
+    ($backend:ident, $kind:expr, [$($test:ident),* $(,)?]) => {
+        mod $backend {
+            $(
+                #[test]
+                fn $test() {
+                    super::$test($kind);
+                }
+            )*
+        }
+    };
+}
+
+macro_rules! suite_for {
+    ($backend:ident, $kind:expr) => {
+        conformance_suite!(
+            $backend,
+            $kind,
+            [
+                c1_bytes_are_executed_never_introducers,
+                del_is_printed_in_ground_and_ignored_in_sequences,
+                invalid_utf8_follows_from_utf8_error_lengths,
+                osc_ends_on_bel_esc_can_and_sub,
+                params_saturate_at_u16_max,
+                at_most_32_params_and_subparams,
+                intermediates_overflow_sets_ignore,
+                at_most_16_osc_params,
+                can_sub_and_esc_interrupt_every_state,
+                an_endless_osc_string_is_capped,
+                a_split_c1_character_stays_an_execute,
+                long_text_runs_between_sequences_match_vte,
+                random_uniform_bytes_match_vte,
+                random_structured_input_matches_vte,
+                every_split_of_small_inputs_matches_vte,
+                random_splits_of_large_inputs_match_vte,
+                streams_interleaved_in_one_batch_stay_independent,
+                recorded_programs_match_vte,
+                garbage_in_one_stream_leaves_its_neighbour_alone,
+            ]
+        );
+    };
+}
+
+suite_for!(cpu, perdix::parse::BackendKind::Cpu);
+suite_for!(cpu_scan, perdix::parse::BackendKind::CpuScan);
+
+#[test]
+fn backends_agree_with_each_other_on_random_input() {
+    let seed = seed("backends_agree_with_each_other_on_random_input");
+    let mut rng = rng(seed);
+    let mut cpu = pipeline(BackendKind::Cpu);
+    let mut scan = pipeline(BackendKind::CpuScan);
+    for case in 0..500 {
+        let input = structured_bytes(&mut rng, 40);
+        let chunk = rng.random_range(1..=input.len().max(1));
+        let pieces: Vec<&[u8]> = input.chunks(chunk).collect();
+        let (a, b) = (
+            run_chunks(&mut cpu, 0, &pieces),
+            run_chunks(&mut scan, 0, &[&input]),
+        );
+        assert_same(&a, &b, &|| format!("seed {seed}, case {case}, chunk {chunk}"));
+    }
+}
+
+#[test]
+fn unavailable_backends_are_errors_not_panics() {
+    for kind in [BackendKind::Wgpu, BackendKind::Cuda] {
+        assert!(perdix::parse::Pipeline::new(kind, SMALL_RINGS).is_err());
+    }
+    assert_eq!(
+        perdix::parse::Pipeline::new(BackendKind::Auto, SMALL_RINGS)
+            .unwrap()
+            .backend_name(),
+        "cpu"
+    );
+}
+
+#[test]
+fn dump_actions_command_matches_vte_at_every_chunk_size() {
+    let fixture =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/python-cursor-drawing.raw");
+    let expected = reference_dump(&std::fs::read(&fixture).unwrap());
+    for backend in ["cpu", "cpu-scan", "auto"] {
+        for chunk in [None, Some("1"), Some("7"), Some("100")] {
+            let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_perdix"));
+            command.args(["--dump-actions", "--backend", backend]);
+            if let Some(chunk) = chunk {
+                command.args(["--chunk", chunk]);
+            }
+            let output = command.arg(&fixture).output().expect("perdix runs");
+            assert!(
+                output.status.success(),
+                "{backend} {chunk:?}: {}",
+                String::from_utf8_lossy(&output.stderr)
+            );
+            let actual = String::from_utf8(output.stdout).unwrap();
+            assert_same(&expected, &actual, &|| {
+                format!("perdix --dump-actions --backend {backend} --chunk {chunk:?}")
+            });
+        }
+    }
+    for missing in ["wgpu", "cuda"] {
+        let output = std::process::Command::new(env!("CARGO_BIN_EXE_perdix"))
+            .args(["--dump-actions", "--backend", missing])
+            .arg(&fixture)
+            .output()
+            .expect("perdix runs");
+        assert_eq!(output.status.code(), Some(2), "--backend {missing}");
+        assert!(String::from_utf8_lossy(&output.stderr).contains("not available"));
+    }
+}
+
+#[test]
+fn repl_parses_each_typed_line_and_exits_at_end_of_input() {
+    use std::io::Write;
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_perdix"))
+        .args(["--repl", "--backend", "cpu-scan"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("perdix runs");
+    // A sequence cut between two lines carries over; the escapes become bytes.
+    let typed = "\\e[1mbold\\x1b[\n0m\\n\\x1b]0;t\\a\n";
+    child.stdin.take().unwrap().write_all(typed.as_bytes()).unwrap();
+    let output = child.wait_with_output().unwrap();
+    assert!(output.status.success());
+    let expected = reference_dump(b"\x1b[1mbold\x1b[0m\n\x1b]0;t\x07");
+    assert_eq!(String::from_utf8(output.stdout).unwrap(), expected);
+}

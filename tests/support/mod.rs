@@ -1,0 +1,264 @@
+//! Shared by the conformance suite: the reference dump written directly on `vte::Perform`,
+//! input generators, and a runner that drives a backend through the whole pipeline.
+
+#![allow(dead_code)]
+
+mod reference;
+
+pub use reference::reference_dump;
+
+use perdix::parse::{BackendKind, Pipeline, PipelineConfig};
+use rand::rngs::StdRng;
+use rand::{Rng, RngCore, SeedableRng};
+
+/// Small rings, so that the tests also exercise full rings, and so that thousands of
+/// pipelines stay cheap. The record ring still holds the largest OSC record.
+pub const SMALL_RINGS: PipelineConfig = PipelineConfig {
+    input_slots: 16,
+    record_slots: 512,
+};
+
+pub fn pipeline(kind: BackendKind) -> Pipeline {
+    Pipeline::new(kind, SMALL_RINGS).expect("backend available")
+}
+
+/// Runs `chunks` of one stream through a pipeline, one batch per chunk.
+pub fn run_chunks(pipeline: &mut Pipeline, stream: u16, chunks: &[&[u8]]) -> String {
+    for chunk in chunks {
+        pipeline.feed(stream, chunk).unwrap();
+        pipeline.run_batch().unwrap();
+    }
+    pipeline.finish(stream).unwrap();
+    pipeline.take_dump(stream)
+}
+
+/// Runs `bytes` whole.
+pub fn run_whole(kind: BackendKind, bytes: &[u8]) -> String {
+    run_chunks(&mut pipeline(kind), 0, &[bytes])
+}
+
+/// Splits `bytes` at `offsets` (sorted, within bounds).
+pub fn split_at<'a>(bytes: &'a [u8], offsets: &[usize]) -> Vec<&'a [u8]> {
+    let mut pieces = Vec::new();
+    let mut start = 0;
+    for &offset in offsets {
+        pieces.push(&bytes[start..offset]);
+        start = offset;
+    }
+    pieces.push(&bytes[start..]);
+    pieces
+}
+
+/// A seed from `PERDIX_SEED`, or a fresh one; always printed so that a failure can be
+/// replayed.
+pub fn seed(test: &str) -> u64 {
+    let seed = std::env::var("PERDIX_SEED")
+        .ok()
+        .and_then(|text| text.parse().ok())
+        .unwrap_or_else(|| {
+            let nanos = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .unwrap_or_default();
+            nanos.as_nanos() as u64 ^ 0x9e37_79b9_7f4a_7c15
+        });
+    eprintln!("{test}: PERDIX_SEED={seed}");
+    seed
+}
+
+pub fn rng(seed: u64) -> StdRng {
+    StdRng::seed_from_u64(seed)
+}
+
+/// Uniformly random bytes.
+pub fn uniform_bytes(rng: &mut StdRng, max_len: usize) -> Vec<u8> {
+    let len = rng.random_range(0..=max_len);
+    let mut bytes = vec![0; len];
+    rng.fill_bytes(&mut bytes);
+    bytes
+}
+
+/// Input built from pieces of terminal output, valid and broken.
+pub fn structured_bytes(rng: &mut StdRng, pieces: usize) -> Vec<u8> {
+    let mut out = Vec::new();
+    for _ in 0..rng.random_range(1..=pieces) {
+        push_piece(rng, &mut out);
+    }
+    out
+}
+
+fn pick<'a, T>(rng: &mut StdRng, items: &'a [T]) -> &'a T {
+    &items[rng.random_range(0..items.len())]
+}
+
+fn push_number(rng: &mut StdRng, out: &mut Vec<u8>) {
+    let value: u32 = match rng.random_range(0..6) {
+        0 => rng.random_range(0..10),
+        1 => rng.random_range(0..256),
+        2 => rng.random_range(65530..65540),
+        3 => rng.random_range(0..10_000_000),
+        _ => rng.random_range(0..110),
+    };
+    out.extend_from_slice(value.to_string().as_bytes());
+}
+
+fn push_params(rng: &mut StdRng, out: &mut Vec<u8>) {
+    let count = if rng.random_ratio(1, 8) {
+        rng.random_range(28..40)
+    } else {
+        rng.random_range(0..6)
+    };
+    for index in 0..count {
+        if index > 0 {
+            out.push(*pick(rng, b";;;;:"));
+        }
+        if !rng.random_ratio(1, 6) {
+            push_number(rng, out);
+        }
+    }
+}
+
+fn push_intermediates(rng: &mut StdRng, out: &mut Vec<u8>) {
+    for _ in 0..*pick(rng, &[0, 0, 0, 1, 1, 2, 3]) {
+        out.push(rng.random_range(0x20..=0x2f));
+    }
+}
+
+fn push_utf8(rng: &mut StdRng, out: &mut Vec<u8>) {
+    let c = match rng.random_range(0..5) {
+        0 => rng.random_range(0x20..0x7f),
+        1 => rng.random_range(0x80..0x800),
+        2 => rng.random_range(0x800..0x10000),
+        3 => rng.random_range(0x10000..0x110000),
+        _ => rng.random_range(0x80..0xa0),
+    };
+    let c = char::from_u32(c).unwrap_or('\u{fffd}');
+    let mut buffer = [0; 4];
+    let encoded = c.encode_utf8(&mut buffer).as_bytes();
+    match rng.random_range(0..6) {
+        // Truncated: the lead byte and some continuation bytes.
+        0 if encoded.len() > 1 => out.extend_from_slice(&encoded[..rng.random_range(1..encoded.len())]),
+        // A continuation byte replaced by something else.
+        1 if encoded.len() > 1 => {
+            out.extend_from_slice(&encoded[..encoded.len() - 1]);
+            out.push(rng.random());
+        }
+        _ => out.extend_from_slice(encoded),
+    }
+}
+
+fn push_terminator(rng: &mut StdRng, out: &mut Vec<u8>) {
+    match rng.random_range(0..7) {
+        0 => out.push(0x07),
+        1 | 2 => out.extend_from_slice(b"\x1b\\"),
+        3 => out.push(0x18),
+        4 => out.push(0x1a),
+        5 => out.push(0x9c),
+        _ => {}
+    }
+}
+
+fn push_piece(rng: &mut StdRng, out: &mut Vec<u8>) {
+    match rng.random_range(0..15) {
+        0 => {
+            let words: [&[u8]; 5] = [b"hello ", b"world", b"ls -la\r\n", b"  ", b"\t|"];
+            let word = words[rng.random_range(0..words.len())];
+            out.extend_from_slice(word)
+        }
+        1 => push_utf8(rng, out),
+        2 => out.push(rng.random_range(0..0x20)),
+        3 => out.push(rng.random_range(0x80..0xa0)),
+        4 => out.push(*pick(
+            rng,
+            &[0x7f, 0x18, 0x1a, 0x1b, 0x9b, 0x9d, 0x90, 0x9c, 0xc2],
+        )),
+        5 | 6 => {
+            // CSI (SGR forms included), sometimes broken.
+            out.extend_from_slice(b"\x1b[");
+            if rng.random_ratio(1, 4) {
+                out.push(*pick(rng, b"?>=<"));
+            }
+            match rng.random_range(0..4) {
+                0 => {
+                    let forms: [&[u8]; 5] = [b"38;5;", b"48;2;", b"38:2::", b"38:5:", b"4:3"];
+                    let form = forms[rng.random_range(0..forms.len())];
+                    out.extend_from_slice(form)
+                }
+                _ => push_params(rng, out),
+            }
+            if rng.random_ratio(1, 5) {
+                out.push(rng.random());
+            }
+            push_intermediates(rng, out);
+            if !rng.random_ratio(1, 10) {
+                out.push(rng.random_range(0x40..=0x7e));
+            }
+        }
+        7 => {
+            out.push(0x1b);
+            push_intermediates(rng, out);
+            out.push(rng.random_range(0x30..=0x7e));
+        }
+        8 | 9 => {
+            out.extend_from_slice(b"\x1b]");
+            let params = if rng.random_ratio(1, 6) {
+                rng.random_range(14..20)
+            } else {
+                rng.random_range(0..4)
+            };
+            for index in 0..params {
+                if index > 0 {
+                    out.push(b';');
+                }
+                match rng.random_range(0..4) {
+                    0 => push_number(rng, out),
+                    1 => push_utf8(rng, out),
+                    2 => out.push(rng.random()),
+                    _ => out.extend_from_slice(b"title text"),
+                }
+            }
+            push_terminator(rng, out);
+        }
+        10 | 11 => {
+            out.extend_from_slice(b"\x1bP");
+            push_params(rng, out);
+            push_intermediates(rng, out);
+            out.push(rng.random_range(0x30..=0x7e));
+            for _ in 0..rng.random_range(0..12) {
+                out.push(if rng.random_ratio(1, 4) {
+                    rng.random()
+                } else {
+                    rng.random_range(0x20..0x7f)
+                });
+            }
+            push_terminator(rng, out);
+        }
+        12 => {
+            out.push(0x1b);
+            out.push(*pick(rng, b"X^_"));
+            out.extend_from_slice(b"private ");
+            out.push(rng.random());
+            push_terminator(rng, out);
+        }
+        13 => out.extend_from_slice(&uniform_bytes(rng, 6)),
+        _ => out.extend_from_slice(b"\x1b[0m"),
+    }
+}
+
+/// Compares two dumps; on a difference, the message shows the first differing line.
+pub fn assert_same(expected: &str, actual: &str, context: &dyn Fn() -> String) {
+    if expected == actual {
+        return;
+    }
+    let (e, a): (Vec<_>, Vec<_>) = (expected.lines().collect(), actual.lines().collect());
+    let line = e
+        .iter()
+        .zip(&a)
+        .position(|(x, y)| x != y)
+        .unwrap_or(e.len().min(a.len()));
+    panic!(
+        "dumps differ at line {line}: expected {:?}, got {:?}\n{}",
+        e.get(line),
+        a.get(line),
+        context()
+    );
+}
