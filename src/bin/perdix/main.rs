@@ -10,12 +10,20 @@ use perdix::parse::BackendKind;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+const EXAMPLES: &str = "\
+Examples:
+  perdix --benchmark                          race the ring, then time the parsers
+  perdix --benchmark --slots 1024 --messages 1000000
+  printf '\\e[1mhi' | perdix --dump-actions    actions of a byte stream from stdin
+  perdix --dump-actions --backend cpu-scan --chunk 7 capture.raw
+  perdix --repl                               type escape sequences, see the actions";
+
 /// Exit code for invalid arguments (clap uses the same).
 const EXIT_USAGE: u8 = 2;
 
 /// Perdix: lock-free rings and a vte-compatible ANSI parse stage for many agents at once.
 #[derive(Debug, Parser)]
-#[command(version, about, long_about = None)]
+#[command(version, about, long_about = None, after_help = EXAMPLES)]
 #[command(group(ArgGroup::new("mode").args(["benchmark", "dump_actions", "repl"]).required(true)))]
 pub struct Cli {
     /// Race the ring against rtrb and crossbeam-queue and print a table of ratios.
