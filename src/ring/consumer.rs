@@ -198,6 +198,7 @@ impl Consumer<'_> {
     /// assert_eq!(&*message.as_bytes(), b"in place");
     /// ```
     #[inline]
+    #[must_use = "dropping the message releases it unread"]
     pub fn try_read(&mut self) -> Option<MessageRef<'_>> {
         let seq = self.core.read;
         let slots = self.core.message_slots_at(seq, self.core.capacity)?;
@@ -213,6 +214,7 @@ impl Consumer<'_> {
     /// The next message, copied out (no heap allocation for one-slot messages; a
     /// multi-slot message is reassembled).
     #[inline]
+    #[must_use = "the message is consumed even if unused"]
     pub fn try_consume(&mut self) -> Option<Message> {
         self.try_read().map(|message| message.to_message())
     }
@@ -220,6 +222,7 @@ impl Consumer<'_> {
     /// Every message ready now, in place; all of them are released when the chunk drops,
     /// with one index update.
     #[inline]
+    #[must_use = "dropping the chunk releases every message in it unread"]
     pub fn read_chunk(&mut self) -> ReadChunk<'_> {
         self.read_chunk_max(usize::MAX)
     }
@@ -239,6 +242,7 @@ impl Consumer<'_> {
     /// assert_eq!(consumer.read_chunk_max(3).len(), 2);
     /// ```
     #[inline]
+    #[must_use = "dropping the chunk releases every message in it unread"]
     pub fn read_chunk_max(&mut self, max_messages: usize) -> ReadChunk<'_> {
         let start = self.core.read;
         let mut slots = 0;
