@@ -94,6 +94,9 @@ impl RecordKind {
     }
 }
 
+/// Bytes of the longest CSI or hook record.
+const SEQUENCE_RECORD_MAX: usize = HEADER_LEN + 4 + 4 * super::MAX_PARAMS;
+
 /// Bytes a record with a body of `body_len` bytes occupies.
 pub const fn record_len(body_len: usize) -> usize {
     HEADER_LEN + body_len.next_multiple_of(4)
@@ -122,8 +125,11 @@ impl<'a> RecordWriter<'a> {
 
     #[inline]
     fn pad(&mut self) {
-        while self.out.len() % 4 != 0 {
-            self.out.push(0);
+        let len = self.out.len();
+        if len % 4 != 0 {
+            // One fixed-size copy, then cut back to the boundary.
+            self.out.extend_from_slice(&[0; 3]);
+            self.out.truncate(len.next_multiple_of(4));
         }
     }
 
@@ -144,18 +150,23 @@ impl<'a> RecordWriter<'a> {
 
     /// Appends `bytes` to the open run of `kind`, or starts runs; `split` picks how many
     /// bytes of a piece fit so that text splits only at character boundaries.
+    #[inline]
     fn run(&mut self, kind: RecordKind, mut bytes: &[u8], split: impl Fn(&[u8], usize) -> usize) {
-        while !bytes.is_empty() {
+        if bytes.is_empty() {
+            return;
+        }
+        loop {
             let start = self.open(kind);
-            let used = self.out.len() - start - HEADER_LEN;
-            let take = split(bytes, MAX_RUN_BODY - used);
-            if take == 0 {
-                // The open record is full: close it and start another.
-                self.close_run();
-                continue;
+            let room = MAX_RUN_BODY - (self.out.len() - start - HEADER_LEN);
+            if bytes.len() <= room {
+                self.out.extend_from_slice(bytes);
+                return;
             }
+            let take = split(bytes, room);
             self.out.extend_from_slice(&bytes[..take]);
             bytes = &bytes[take..];
+            // The open record is full as far as `bytes` goes: close it and start another.
+            self.close_run();
         }
     }
 
@@ -201,7 +212,13 @@ impl<'a> RecordWriter<'a> {
 
     /// Printed characters (no controls).
     pub fn text(&mut self, text: &str) {
-        self.run(RecordKind::Text, text.as_bytes(), |bytes, room| {
+        self.utf8_text(text.as_bytes());
+    }
+
+    /// Printed characters (no controls) as UTF-8 bytes known to be valid.
+    pub(crate) fn utf8_text(&mut self, text: &[u8]) {
+        debug_assert!(std::str::from_utf8(text).is_ok());
+        self.run(RecordKind::Text, text, |bytes, room| {
             if bytes.len() <= room {
                 return bytes.len();
             }
@@ -214,6 +231,13 @@ impl<'a> RecordWriter<'a> {
         });
     }
 
+    /// Printed characters that are all printable ASCII (0x20–0x7f), so that a record can
+    /// end after any byte.
+    pub(crate) fn ascii_text(&mut self, bytes: &[u8]) {
+        debug_assert!(bytes.iter().all(|byte| (0x20..0x80).contains(byte)));
+        self.run(RecordKind::Text, bytes, |bytes, room| bytes.len().min(room));
+    }
+
     /// DCS data bytes.
     pub fn put(&mut self, bytes: &[u8]) {
         self.run(RecordKind::Put, bytes, |bytes, room| bytes.len().min(room));
@@ -221,6 +245,12 @@ impl<'a> RecordWriter<'a> {
 
     /// An executed control.
     pub fn execute(&mut self, byte: u8) {
+        self.execute_record(byte);
+    }
+
+    /// [`execute`](Self::execute), inlined where controls sit between runs of text.
+    #[inline(always)]
+    fn execute_record(&mut self, byte: u8) {
         self.close_run();
         self.header(RecordKind::Execute, byte, 0);
     }
@@ -262,28 +292,41 @@ impl<'a> RecordWriter<'a> {
     ) {
         self.close_run();
         let kind = if hook { RecordKind::Hook } else { RecordKind::Csi };
+        // Room for the longest record is zeroed in place and the record written into it,
+        // then cut to length: plain stores into a slice, no capacity check per word.
         let start = self.out.len();
-        self.header(kind, action, 0);
-        self.sequence_header(intermediates, ignore);
-        // Room for the longest list up front, so each word is a plain 4-byte store.
-        self.out.reserve(4 * super::MAX_PARAMS);
-        let mut count = 0;
+        self.out.extend_from_slice(&[0; SEQUENCE_RECORD_MAX]);
+        let record = &mut self.out[start..start + SEQUENCE_RECORD_MAX];
+        record[0] = kind as u8;
+        record[1] = action;
+        record[4] = ignore as u8;
+        record[5] = intermediates.len().min(2) as u8;
+        if let Some(&first) = intermediates.first() {
+            record[6] = first;
+        }
+        if let Some(&second) = intermediates.get(1) {
+            record[7] = second;
+        }
+        let mut len = HEADER_LEN + 4;
         'groups: for group in groups {
-            for (index, &value) in group.iter().enumerate() {
-                if count == super::MAX_PARAMS {
+            let Some((&last, leading)) = group.split_last() else {
+                continue;
+            };
+            for &value in leading {
+                if len == record.len() {
                     break 'groups;
                 }
-                let word = value as u32
-                    | if index + 1 < group.len() {
-                        SUBPARAM_FOLLOWS
-                    } else {
-                        0
-                    };
-                self.out.extend_from_slice(&word.to_le_bytes());
-                count += 1;
+                record[len..len + 4].copy_from_slice(&(value as u32 | SUBPARAM_FOLLOWS).to_le_bytes());
+                len += 4;
             }
+            if len == record.len() {
+                break;
+            }
+            record[len..len + 4].copy_from_slice(&(last as u32).to_le_bytes());
+            len += 4;
         }
-        self.out[start + 2..start + 4].copy_from_slice(&((4 + 4 * count) as u16).to_le_bytes());
+        record[2..4].copy_from_slice(&((len - HEADER_LEN) as u16).to_le_bytes());
+        self.out.truncate(start + len);
     }
 
     /// A CSI sequence.
@@ -343,12 +386,14 @@ impl Drop for RecordWriter<'_> {
 }
 
 impl super::utf8::TextSink for RecordWriter<'_> {
+    #[inline]
     fn print_str(&mut self, text: &str) {
         self.text(text);
     }
 
+    #[inline(always)]
     fn execute(&mut self, byte: u8) {
-        RecordWriter::execute(self, byte);
+        self.execute_record(byte);
     }
 }
 

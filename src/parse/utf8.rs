@@ -120,7 +120,7 @@ const SPACES: u64 = 0x2020_2020_2020_2020;
 
 /// Length of the prefix of `bytes` made of printable ASCII (0x20–0x7f), eight bytes at a
 /// time.
-fn printable_ascii_len(bytes: &[u8]) -> usize {
+pub(crate) fn printable_ascii_len(bytes: &[u8]) -> usize {
     let mut chunks = bytes.chunks_exact(8);
     let mut len = 0;
     for chunk in &mut chunks {
@@ -142,22 +142,50 @@ fn printable_ascii_len(bytes: &[u8]) -> usize {
         .unwrap_or(rest.len())
 }
 
+/// Index of the first byte at or after `from` that may start a control in valid UTF-8: a
+/// C0 control (below 0x20) or 0xC2 (the lead byte of U+0080..U+00BF, which holds the C1
+/// controls). Eight bytes at a time; `bytes.len()` when there is none.
+#[inline]
+fn next_control_candidate(bytes: &[u8], from: usize) -> usize {
+    const LOW_BITS: u64 = 0x0101_0101_0101_0101;
+    let mut index = from;
+    while let Some(chunk) = bytes.get(index..index + 8) {
+        let word = u64::from_le_bytes([
+            chunk[0], chunk[1], chunk[2], chunk[3], chunk[4], chunk[5], chunk[6], chunk[7],
+        ]);
+        // In both tests the lowest marked byte is a true match (a borrow only marks
+        // bytes after one).
+        let below_space = word.wrapping_sub(SPACES) & !word & HIGH_BITS;
+        let c2 = word ^ (LOW_BITS * 0xc2);
+        let is_c2 = c2.wrapping_sub(LOW_BITS) & !c2 & HIGH_BITS;
+        let marks = below_space | is_c2;
+        if marks != 0 {
+            return index + (marks.trailing_zeros() / 8) as usize;
+        }
+        index += 8;
+    }
+    bytes[index..]
+        .iter()
+        .position(|&b| b < 0x20 || b == 0xc2)
+        .map_or(bytes.len(), |offset| index + offset)
+}
+
 /// Prints the printable runs of valid text and executes its controls.
+#[inline]
 pub(crate) fn emit_text(text: &str, sink: &mut impl TextSink) {
     let bytes = text.as_bytes();
     let mut start = 0;
     let mut index = 0;
     loop {
-        index += printable_ascii_len(&bytes[index..]);
+        index = next_control_candidate(bytes, index);
         let Some(&byte) = bytes.get(index) else { break };
-        // U+0080..U+009F (C2 80..C2 9F) are C1 controls; other non-ASCII characters print.
+        // U+0080..U+009F (C2 80..C2 9F) are C1 controls; other characters print.
         let control = match byte {
             0x00..=0x1f => Some((byte, 1)),
-            0xc2 => bytes
+            _ => bytes
                 .get(index + 1)
                 .filter(|&&next| next <= 0x9f)
                 .map(|&next| (next, 2)),
-            _ => None,
         };
         match control {
             Some((code, len)) => {
@@ -168,14 +196,8 @@ pub(crate) fn emit_text(text: &str, sink: &mut impl TextSink) {
                 index += len;
                 start = index;
             }
-            None => {
-                // Skip the rest of this non-ASCII stretch in one tight loop (C2 aside,
-                // which may start a C1 control).
-                index += 1;
-                while bytes.get(index).is_some_and(|&b| b >= 0x80 && b != 0xc2) {
-                    index += 1;
-                }
-            }
+            // C2 A0..C2 BF prints; its second byte is no candidate.
+            None => index += 1,
         }
     }
     if start < bytes.len() {

@@ -6,27 +6,22 @@
 //! - `vte` with `std` keeps an OSC string in a growing vector; the OSC guard drops OSC
 //!   payload past [`OSC_PAYLOAD_CAP`](super::OSC_PAYLOAD_CAP) bytes (and past the 16th
 //!   parameter) before `vte` sees it, the way `vte`'s fixed-buffer build caps it.
-//! - Long runs of valid UTF-8 in the ground state become records directly (printable
-//!   characters copied into text records in one go, C0 and C1 controls executed) instead
-//!   of one `vte` call per character; `vte` does exactly that with them and stays in
-//!   ground. The ground state is followed with the shared state [`TABLE`]
-//!   (`memchr` to the next ESC in ground, the table inside sequences); every other byte
-//!   goes through `vte`.
-//!
-//! [`TABLE`]: super::table::TABLE
+//! - The ground text of long stretches between two ESCs becomes records directly
+//!   (printable characters copied into text records in one go, C0 and C1 controls
+//!   executed, invalid UTF-8 as `vte` treats it) instead of one `vte` call per character;
+//!   `vte` does exactly that with it and stays in ground. In such a stretch `vte` is
+//!   stopped (with `advance_until_terminated`) right after the CSI, ESC or BEL-ended OSC
+//!   dispatch that starts it, all of which leave it in ground; every other byte goes
+//!   through `vte`.
 
 mod osc_guard;
 mod performer;
 
 use super::backend::{Backend, RecordBatch, StreamWork};
 use super::error::ParseError;
-use super::table::{transition, State};
-use super::utf8::{emit_text, incomplete_tail};
+use super::utf8::{decode_ground, emit_text, incomplete_tail, printable_ascii_len, PartialChar};
 use osc_guard::OscGuard;
 use performer::RecordPerformer;
-
-/// Valid UTF-8 runs in ground at least this long skip `vte`'s per-character calls.
-const FAST_RUN_MIN: usize = 48;
 
 /// The `vte` backend.
 #[derive(Debug, Default)]
@@ -40,20 +35,31 @@ pub struct CpuBackend {
 }
 
 /// What the `cpu` backend carries per stream.
-#[derive(Default)]
 pub struct CpuStreamState {
     parser: vte::Parser,
-    /// The state `vte` is in, followed with the shared table.
-    shadow: State,
+    /// `vte` is in ground with no partial character, so text up to the next ESC can be
+    /// written without it.
+    ground: bool,
     /// An incomplete UTF-8 character (or what looks like one) not yet fed to `vte`.
     held: Vec<u8>,
     guard: OscGuard,
 }
 
+impl Default for CpuStreamState {
+    fn default() -> Self {
+        CpuStreamState {
+            parser: vte::Parser::default(),
+            ground: true,
+            held: Vec::new(),
+            guard: OscGuard::default(),
+        }
+    }
+}
+
 impl std::fmt::Debug for CpuStreamState {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("CpuStreamState")
-            .field("shadow", &self.shadow)
+            .field("ground", &self.ground)
             .field("held", &self.held)
             .field("guard", &self.guard)
             .finish()
@@ -118,72 +124,105 @@ impl Backend for CpuBackend {
     }
 }
 
-/// Feeds `bytes` to `vte`, except long runs of valid UTF-8 in ground, which become
-/// records directly. `bytes` never ends inside a UTF-8 character (the caller holds such a tail
-/// back), so `vte` has no partial character at the start.
-///
-/// ESC sends every state to Escape, so the state is only followed (with the table) from
-/// the start of a stretch between two ESCs long enough to hold a fast run, and from the
-/// last ESC to the end; sequences between short stretches are never stepped through.
-fn feed(state: &mut CpuStreamState, performer: &mut RecordPerformer<'_, '_>, bytes: &[u8]) {
-    let mut to_vte = 0; // bytes before this were given to vte or written directly
-    let mut stretch_start = 0;
-    let mut stretch_state = state.shadow;
-    let escapes = memchr::memchr_iter(0x1b, bytes).chain(std::iter::once(bytes.len()));
-    for stretch_end in escapes {
-        if stretch_end - stretch_start >= FAST_RUN_MIN || stretch_end == bytes.len() {
-            // Follow the machine to ground (where it stays until the next ESC).
-            let mut index = stretch_start;
-            let mut current = stretch_state;
-            while index < stretch_end && current != State::Ground {
-                current = transition(current, bytes[index]).next;
-                index += 1;
-            }
-            if stretch_end == bytes.len() {
-                state.shadow = current;
-            }
-            if current == State::Ground {
-                to_vte = write_fast_runs(state, performer, bytes, to_vte, index, stretch_end);
-            }
-        }
-        stretch_start = stretch_end + 1;
-        stretch_state = State::Escape;
-    }
-    state.parser.advance(performer, &bytes[to_vte..]);
+/// Bytes from one ESC to the next that make a stretch worth writing directly: shorter
+/// ones go to `vte` whole, as stopping and restarting it costs more than its calls for a
+/// few characters.
+const DIRECT_STRETCH_MIN: usize = 16;
+const LOW_BITS: u64 = 0x0101_0101_0101_0101;
+const HIGH_BITS: u64 = 0x8080_8080_8080_8080;
+
+/// Whether one of the 8 bytes at `index` is ESC.
+#[inline(always)]
+fn word_has_escape(bytes: &[u8], index: usize) -> bool {
+    let mut word = [0; 8];
+    word.copy_from_slice(&bytes[index..index + 8]);
+    let diff = u64::from_le_bytes(word) ^ (LOW_BITS * 0x1b);
+    diff.wrapping_sub(LOW_BITS) & !diff & HIGH_BITS != 0
 }
 
-/// In the ground stretch `start..end`, writes every long run of valid UTF-8 directly,
-/// giving vte the bytes before it first. Returns the new start of the bytes vte has not
-/// had.
-fn write_fast_runs(
+/// Feeds `bytes` to `vte`, except the ground text of long stretches between ESCs, which
+/// becomes records directly. `bytes` never ends inside a UTF-8 character (the caller holds
+/// such a tail back), so `vte` has no partial character at the start.
+///
+/// Candidates are found eight bytes at a time (a word without ESC), then measured. In a
+/// long stretch `vte` runs until a dispatch that always leaves it in ground (see
+/// [`RecordPerformer::reached_ground`]); the text from there to the next ESC is decoded
+/// here with `vte`'s rules. `vte` would only make one call per character of it and stay
+/// in ground.
+fn feed(state: &mut CpuStreamState, performer: &mut RecordPerformer<'_, '_>, bytes: &[u8]) {
+    let mut to_vte = 0; // bytes before this were given to vte or written directly
+    let mut index = 0;
+    while index + 8 <= bytes.len() {
+        if word_has_escape(bytes, index) {
+            index += 8;
+            continue;
+        }
+        // The stretch runs from the last ESC before this word (or from where vte's input
+        // continues) to the next ESC. vte only ever stops right before an ESC, where
+        // a character it holds is cut short just as in one call.
+        let start = memchr::memrchr(0x1b, &bytes[to_vte..index]).map_or(to_vte, |at| to_vte + at);
+        let end = memchr::memchr(0x1b, &bytes[index + 8..]).map_or(bytes.len(), |at| index + 8 + at);
+        index = end;
+        if end - start < DIRECT_STRETCH_MIN {
+            continue;
+        }
+        if to_vte < start {
+            state.parser.advance(performer, &bytes[to_vte..start]);
+            state.ground = false;
+        }
+        to_vte = direct_stretch(state, performer, bytes, start, end);
+    }
+    if to_vte < bytes.len() {
+        state.parser.advance(performer, &bytes[to_vte..]);
+        state.ground = false;
+    }
+}
+
+/// Handles the stretch `start..end` of `bytes`, `vte` having had everything before it:
+/// `vte` takes its sequence (if any) up to the dispatch that returns to ground, and the
+/// ground text after it is written directly. Returns where `vte`'s input continues.
+fn direct_stretch(
     state: &mut CpuStreamState,
     performer: &mut RecordPerformer<'_, '_>,
     bytes: &[u8],
-    mut to_vte: usize,
-    mut index: usize,
+    start: usize,
     end: usize,
 ) -> usize {
-    while index < end {
-        let (valid, invalid) = match std::str::from_utf8(&bytes[index..end]) {
-            Ok(text) => (text, 0),
-            Err(error) => {
-                let invalid = error.error_len().unwrap_or(end - index - error.valid_up_to());
-                (
-                    std::str::from_utf8(&bytes[index..index + error.valid_up_to()]).unwrap_or(""),
-                    invalid,
-                )
-            }
-        };
-        // vte must hold no partial character where the run starts, or the run's first
-        // byte would end that character (as U+FFFD) instead of being printed.
-        if valid.len() >= FAST_RUN_MIN && incomplete_tail(&bytes[to_vte..index]) == 0 {
-            state.parser.advance(performer, &bytes[to_vte..index]);
-            emit_text(valid, performer.writer);
-            to_vte = index + valid.len();
+    let mut index = start;
+    if !state.ground || bytes[start] == 0x1b {
+        performer.reached_ground = false;
+        index += state
+            .parser
+            .advance_until_terminated(performer, &bytes[start..end]);
+        state.ground = performer.reached_ground;
+        if !state.ground {
+            // No dispatch into ground: vte had the whole stretch.
+            return end;
         }
-        index += valid.len() + invalid.max(usize::from(valid.is_empty()));
     }
-    to_vte
+    index + write_ground(performer, &bytes[index..end], end < bytes.len())
+}
+
+/// Writes the ground text `text` (no ESC in it) as `vte` would print and execute it;
+/// returns how many bytes were written. An incomplete character at the end is one U+FFFD
+/// when ESC follows (as `vte` does it); otherwise it is left for `vte`, which keeps it.
+fn write_ground(performer: &mut RecordPerformer<'_, '_>, text: &[u8], escape_follows: bool) -> usize {
+    if printable_ascii_len(text) == text.len() {
+        performer.writer.ascii_text(text);
+        return text.len();
+    }
+    if let Ok(valid) = std::str::from_utf8(text) {
+        emit_text(valid, performer.writer);
+        return text.len();
+    }
+    let mut partial = PartialChar::default();
+    decode_ground(&mut partial, text, performer.writer);
+    if escape_follows {
+        partial.flush(performer.writer);
+        text.len()
+    } else {
+        text.len() - partial.as_slice().len()
+    }
 }
 
 #[cfg(test)]

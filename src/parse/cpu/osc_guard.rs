@@ -30,51 +30,47 @@ pub(super) struct OscGuard {
 }
 
 impl OscGuard {
-    /// Follows `bytes` that hold no `]` (outside an OSC string).
-    fn skip(&mut self, bytes: &[u8]) {
+    /// The phase after `bytes` that hold no `]`, starting from `phase` (outside an OSC
+    /// string): after escape if the last ESC is followed only by bytes that keep the escape
+    /// state, or if there is no ESC and all bytes keep it.
+    fn phase_after(phase: GuardPhase, bytes: &[u8]) -> GuardPhase {
         let (phase, rest) = match memchr::memrchr(0x1b, bytes) {
             Some(last) => (GuardPhase::AfterEscape, &bytes[last + 1..]),
-            None => (self.phase, bytes),
+            None => (phase, bytes),
         };
-        self.phase = if phase == GuardPhase::AfterEscape && rest.iter().all(|&b| keeps_escape(b)) {
+        if phase == GuardPhase::AfterEscape && rest.iter().all(|&b| keeps_escape(b)) {
             GuardPhase::AfterEscape
         } else {
             GuardPhase::Outside
-        };
+        }
     }
 
     /// Follows `bytes`; when some must be dropped, writes the kept ones to `filtered` and
     /// returns true. Returns false (and leaves `filtered` alone) when all are kept.
     pub(super) fn filter(&mut self, bytes: &[u8], filtered: &mut Vec<u8>) -> bool {
-        if self.phase != GuardPhase::InOsc && memchr::memchr(b']', bytes).is_none() {
-            // No OSC can start without `]`: only the phase at the end needs working out.
-            self.skip(bytes);
-            return false;
-        }
         let mut copied_to = 0;
         let mut dropping = false;
         let mut index = 0;
         while index < bytes.len() {
             match self.phase {
-                GuardPhase::Outside => match memchr::memchr(0x1b, &bytes[index..]) {
-                    Some(offset) => {
-                        index += offset + 1;
-                        self.phase = GuardPhase::AfterEscape;
-                    }
-                    None => break,
-                },
-                GuardPhase::AfterEscape => {
-                    self.phase = match bytes[index] {
-                        b']' => {
+                GuardPhase::Outside | GuardPhase::AfterEscape => {
+                    // Only `]` right after escape starts an OSC string: jump from one `]`
+                    // to the next and work out the phase before each from the bytes
+                    // behind it.
+                    let Some(offset) = memchr::memchr(b']', &bytes[index..]) else {
+                        self.phase = Self::phase_after(self.phase, &bytes[index..]);
+                        break;
+                    };
+                    let bracket = index + offset;
+                    self.phase = match Self::phase_after(self.phase, &bytes[index..bracket]) {
+                        GuardPhase::AfterEscape => {
                             self.separators = 0;
                             self.kept = 0;
                             GuardPhase::InOsc
                         }
-                        0x18 | 0x1a => GuardPhase::Outside,
-                        0x00..=0x1f | 0x7f..=0xff => GuardPhase::AfterEscape,
                         _ => GuardPhase::Outside,
                     };
-                    index += 1;
+                    index = bracket + 1;
                 }
                 GuardPhase::InOsc => {
                     let byte = bytes[index];
