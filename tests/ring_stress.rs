@@ -71,78 +71,58 @@ fn produce_all(mut producer: perdix::Producer<'_>) {
     }
 }
 
-fn check(n: u64, seq: u64, last_seq: &mut Option<u64>, tag: Tag, bytes: &[u8], expected: &mut Vec<u8>) {
-    fill(n, expected);
-    assert_eq!(bytes, &expected[..], "message {n} corrupted");
-    assert_eq!(tag, tag_of(n), "message {n} has the wrong tag");
-    if let Some(last) = *last_seq {
-        assert!(seq > last, "message {n}: sequence went from {last} to {seq}");
+/// Checks received messages against what the producer sent, in order.
+struct Checker {
+    next: u64,
+    last_seq: Option<u64>,
+    expected: Vec<u8>,
+}
+
+impl Checker {
+    fn check(&mut self, seq: u64, tag: Tag, bytes: &[u8]) {
+        let n = self.next;
+        fill(n, &mut self.expected);
+        assert_eq!(bytes, &self.expected[..], "message {n} corrupted");
+        assert_eq!(tag, tag_of(n), "message {n} has the wrong tag");
+        if let Some(last) = self.last_seq {
+            assert!(seq > last, "message {n}: sequence went from {last} to {seq}");
+        }
+        self.last_seq = Some(seq);
+        self.next += 1;
     }
-    *last_seq = Some(seq);
 }
 
 fn consume_all(mut consumer: perdix::Consumer<'_>) -> u64 {
-    let mut expected = Vec::new();
-    let mut n = 0;
-    let mut last_seq = None;
+    let mut checker = Checker {
+        next: 0,
+        last_seq: None,
+        expected: Vec::new(),
+    };
     let mut way = 0u64;
-    while n < MESSAGES {
+    while checker.next < MESSAGES {
         way += 1;
         match way % 4 {
             0 => {
                 if let Some(message) = consumer.try_read() {
-                    let bytes = message.as_bytes();
-                    check(
-                        n,
-                        message.seq(),
-                        &mut last_seq,
-                        message.tag(),
-                        &bytes,
-                        &mut expected,
-                    );
-                    n += 1;
+                    checker.check(message.seq(), message.tag(), &message.as_bytes());
                 }
             }
             1 => {
                 if let Some(message) = consumer.try_consume() {
-                    check(
-                        n,
-                        message.seq(),
-                        &mut last_seq,
-                        message.tag(),
-                        message.as_bytes(),
-                        &mut expected,
-                    );
-                    n += 1;
+                    checker.check(message.seq(), message.tag(), message.as_bytes());
                 }
             }
             2 => {
                 let chunk = consumer.read_chunk();
                 for view in chunk.iter() {
-                    check(
-                        n,
-                        view.seq(),
-                        &mut last_seq,
-                        view.tag(),
-                        &view.as_bytes(),
-                        &mut expected,
-                    );
-                    n += 1;
+                    checker.check(view.seq(), view.tag(), &view.as_bytes());
                 }
             }
             _ => {
                 let message = consumer
                     .consume_timeout(Duration::from_secs(30))
-                    .unwrap_or_else(|error| panic!("message {n}: {error}"));
-                check(
-                    n,
-                    message.seq(),
-                    &mut last_seq,
-                    message.tag(),
-                    message.as_bytes(),
-                    &mut expected,
-                );
-                n += 1;
+                    .unwrap_or_else(|error| panic!("message {}: {error}", checker.next));
+                checker.check(message.seq(), message.tag(), message.as_bytes());
             }
         }
     }
@@ -151,7 +131,7 @@ fn consume_all(mut consumer: perdix::Consumer<'_>) -> u64 {
         consumer.consume_timeout(Duration::from_secs(30)).unwrap_err(),
         perdix::ConsumeError::Disconnected
     );
-    n
+    checker.next
 }
 
 #[test]
