@@ -45,14 +45,16 @@ impl<B: Backend> Engine<B> {
     pub fn parse(&mut self, inputs: &[(u16, &[u8])]) -> Result<&RecordBatch, ParseError> {
         self.out.clear();
         let mut work = Vec::with_capacity(inputs.len());
+        // One bit per possible stream id: a batch may hold thousands of streams, so the
+        // duplicate check must not compare every pair.
+        let mut seen = [0u64; (u16::MAX as usize + 1) / 64];
         for &(stream, bytes) in inputs {
-            if work
-                .iter()
-                .any(|w: &StreamWork<'_, B::StreamState>| w.stream == stream)
-            {
+            let (word, bit) = (stream as usize / 64, 1u64 << (stream % 64));
+            if seen[word] & bit != 0 {
                 self.restore(work);
                 return Err(ParseError::DuplicateStream(stream));
             }
+            seen[word] |= bit;
             let state = self.states.remove(&stream).unwrap_or_default();
             work.push(StreamWork { stream, bytes, state });
         }
@@ -124,5 +126,34 @@ impl AnyEngine {
             AnyEngine::Cpu(engine) => engine.finish(stream),
             AnyEngine::CpuScan(engine) => engine.finish(stream),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::parse::{decode_records, DecodedAction};
+
+    #[test]
+    fn a_stream_twice_in_one_batch_is_an_error_that_keeps_carried_state() {
+        let mut engine = Engine::new(CpuBackend::default());
+        engine.parse(&[(9, b"\x1b[3")]).unwrap();
+        let error = engine.parse(&[(9, b"1"), (4, b"x"), (9, b"m")]).unwrap_err();
+        assert!(matches!(error, ParseError::DuplicateStream(9)));
+        // Stream 9 still holds its half CSI.
+        let records = engine.parse(&[(9, b"1m")]).unwrap();
+        let (_, bytes) = records.streams().next().unwrap();
+        assert!(matches!(
+            decode_records(bytes).next(),
+            Some(Ok(DecodedAction::Csi { action: b'm', .. }))
+        ));
+    }
+
+    #[test]
+    fn thousands_of_streams_fit_one_batch() {
+        let mut engine = Engine::new(CpuBackend::default());
+        let inputs: Vec<(u16, &[u8])> = (0..=u16::MAX).map(|stream| (stream, &b"ok"[..])).collect();
+        let records = engine.parse(&inputs).unwrap();
+        assert_eq!(records.streams().count(), 65_536);
     }
 }
