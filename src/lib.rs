@@ -20,6 +20,7 @@
 
 pub mod bench;
 pub mod parse;
+pub mod pty;
 pub mod ring;
 
 pub use ring::{

@@ -1,0 +1,314 @@
+//! A child running in its own pseudo-terminal, with its output flowing into a ring.
+
+use super::config::{resolve_program, PaneSize, SpawnConfig};
+use super::error::PtyError;
+use super::paste::paste_bytes;
+use super::reader::{OutputEnd, OutputReader};
+use crate::ring::{AgentType, Producer, Tag};
+use portable_pty::{Child, CommandBuilder, MasterPty, PtySize};
+use std::io::Write;
+use std::time::{Duration, Instant};
+
+/// How a child ended.
+///
+/// ```
+/// use perdix::pty::ChildExit;
+/// assert!(ChildExit { code: 0, signal: None }.success());
+/// assert!(!ChildExit { code: 1, signal: Some("Killed".into()) }.success());
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChildExit {
+    /// The exit code (1 when a signal ended the child).
+    pub code: u32,
+    /// The name of the signal that ended the child, if one did.
+    pub signal: Option<String>,
+}
+
+impl ChildExit {
+    /// True for exit code 0 without a signal.
+    pub fn success(&self) -> bool {
+        self.code == 0 && self.signal.is_none()
+    }
+}
+
+impl From<portable_pty::ExitStatus> for ChildExit {
+    fn from(status: portable_pty::ExitStatus) -> ChildExit {
+        ChildExit {
+            code: status.exit_code(),
+            signal: status.signal().map(str::to_owned),
+        }
+    }
+}
+
+/// One child in its own pseudo-terminal. Its output is copied by a reader thread into the
+/// ring whose producer was handed over at spawn; input, resizes and exit go through here.
+///
+/// Dropping it kills the child (SIGHUP, then SIGKILL after a short grace) and reaps it, so
+/// no child outlives its pane.
+///
+/// ```
+/// use perdix::pty::{PtyProcess, SpawnConfig};
+/// use perdix::Buffer;
+/// use std::time::Duration;
+/// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// let (producer, mut consumer) = Buffer::new(64)?.split();
+/// let mut child = PtyProcess::spawn(&SpawnConfig::new("sh -c 'echo hi'"), producer, 1)?;
+/// assert!(child.wait_output(Duration::from_secs(10)).is_some());
+/// let mut output = Vec::new();
+/// while let Some(message) = consumer.try_consume() {
+///     assert_eq!(message.tag().stream(), 1);
+///     output.extend_from_slice(message.as_bytes());
+/// }
+/// assert_eq!(output, b"hi\r\n"); // the terminal turns "\n" into "\r\n"
+/// assert_eq!(child.wait()?.code, 0);
+/// # Ok(())
+/// # }
+/// ```
+pub struct PtyProcess {
+    program: String,
+    size: PaneSize,
+    stream: u16,
+    master: Box<dyn MasterPty + Send>,
+    writer: Box<dyn Write + Send>,
+    child: Box<dyn Child + Send + Sync>,
+    exit: Option<ChildExit>,
+    reader: OutputReader,
+}
+
+impl PtyProcess {
+    /// Starts `config`'s command in a new pseudo-terminal and a reader thread that pushes
+    /// its output into `producer`, tagged [`AgentType::Assistant`] on stream `stream`.
+    ///
+    /// Fails, without starting anything, on an empty or unparsable command, a program that
+    /// does not exist or cannot be executed, a bad working directory or a zero size.
+    ///
+    /// The program is looked up before the fork because portable-pty's child closes the
+    /// pipe through which the exec error would come back: a program that still fails to
+    /// execute shows up as a child that exits at once, unsuccessfully.
+    ///
+    /// ```
+    /// use perdix::pty::{PtyError, PtyProcess, SpawnConfig};
+    /// use perdix::Buffer;
+    /// let (producer, _consumer) = Buffer::new(8).unwrap().split();
+    /// let result = PtyProcess::spawn(&SpawnConfig::new("perdix-no-such-program"), producer, 0);
+    /// assert!(matches!(result, Err(PtyError::CommandNotFound { .. })));
+    /// ```
+    pub fn spawn(
+        config: &SpawnConfig,
+        producer: Producer<'static>,
+        stream: u16,
+    ) -> Result<PtyProcess, PtyError> {
+        let size = config.size.validate()?;
+        let argv = config.argv()?;
+        let cwd = config.working_directory()?;
+        let program = argv[0].clone();
+        resolve_program(&program, config, &cwd)?;
+
+        let mut command = CommandBuilder::from_argv(argv.iter().map(Into::into).collect());
+        command.cwd(&cwd);
+        command.env("TERM", "xterm-256color");
+        command.env_remove("COLUMNS");
+        command.env_remove("LINES");
+        for (key, value) in &config.env {
+            command.env(key, value);
+        }
+
+        let pair = portable_pty::native_pty_system()
+            .openpty(pty_size(size))
+            .map_err(|err| PtyError::Open(format!("{err:#}")))?;
+        let child = pair.slave.spawn_command(command).map_err(|err| PtyError::Spawn {
+            program: program.clone(),
+            reason: format!("{err:#}"),
+        })?;
+        // The child holds its own copy of the terminal's child side; dropping this one
+        // lets the master see EOF when the child (and anything it started) closes it.
+        drop(pair.slave);
+        let master = pair.master;
+
+        let mut process_guard = KillOnError(Some(child));
+        let source = master
+            .try_clone_reader()
+            .map_err(|err| PtyError::Open(format!("{err:#}")))?;
+        let writer = master
+            .take_writer()
+            .map_err(|err| PtyError::Open(format!("{err:#}")))?;
+        let tag = Tag::new(AgentType::Assistant).with_stream(stream);
+        let reader = OutputReader::start(source, producer, tag, format!("pty-reader-{stream}"))
+            .map_err(PtyError::ReaderThread)?;
+        let child = process_guard.disarm();
+
+        Ok(PtyProcess {
+            program,
+            size,
+            stream,
+            master,
+            writer,
+            child,
+            exit: None,
+            reader,
+        })
+    }
+
+    /// The program that was started, as given in the command.
+    pub fn program(&self) -> &str {
+        &self.program
+    }
+
+    /// The stream (pane) id its output is tagged with.
+    pub fn stream(&self) -> u16 {
+        self.stream
+    }
+
+    /// The terminal's current size.
+    pub fn size(&self) -> PaneSize {
+        self.size
+    }
+
+    /// The child's process id, while the system knows it.
+    pub fn process_id(&self) -> Option<u32> {
+        self.child.process_id()
+    }
+
+    /// Sends `bytes` to the child as if typed. Blocks while the terminal's input buffer is
+    /// full (a child that does not read its input).
+    pub fn write_input(&mut self, bytes: &[u8]) -> Result<(), PtyError> {
+        self.writer.write_all(bytes).map_err(PtyError::Write)?;
+        self.writer.flush().map_err(PtyError::Write)
+    }
+
+    /// Pastes `text`: wrapped in bracketed-paste markers when `bracketed` (pass whether
+    /// the child enabled mode 2004), sent as it is otherwise. See
+    /// [`paste_bytes`](super::paste_bytes).
+    pub fn paste(&mut self, text: &str, bracketed: bool) -> Result<(), PtyError> {
+        self.write_input(&paste_bytes(text, bracketed))
+    }
+
+    /// Changes the terminal's size; the child receives SIGWINCH.
+    ///
+    /// ```
+    /// use perdix::pty::{PaneSize, PtyProcess, SpawnConfig};
+    /// use perdix::Buffer;
+    /// let (producer, _consumer) = Buffer::new(8).unwrap().split();
+    /// let mut child = PtyProcess::spawn(&SpawnConfig::new("sh -c 'sleep 1'"), producer, 0).unwrap();
+    /// child.resize(PaneSize::new(120, 40)).unwrap();
+    /// assert_eq!(child.size(), PaneSize::new(120, 40));
+    /// ```
+    pub fn resize(&mut self, size: PaneSize) -> Result<(), PtyError> {
+        let size = size.validate()?;
+        self.master
+            .resize(pty_size(size))
+            .map_err(|err| PtyError::Resize(format!("{err:#}")))?;
+        self.size = size;
+        Ok(())
+    }
+
+    /// The child's exit, if it has exited; never blocks.
+    pub fn try_wait(&mut self) -> Result<Option<ChildExit>, PtyError> {
+        if self.exit.is_none() {
+            self.exit = self
+                .child
+                .try_wait()
+                .map_err(PtyError::Wait)?
+                .map(ChildExit::from);
+        }
+        Ok(self.exit.clone())
+    }
+
+    /// Waits for the child to exit.
+    pub fn wait(&mut self) -> Result<ChildExit, PtyError> {
+        if let Some(exit) = &self.exit {
+            return Ok(exit.clone());
+        }
+        let exit = ChildExit::from(self.child.wait().map_err(PtyError::Wait)?);
+        self.exit = Some(exit.clone());
+        Ok(exit)
+    }
+
+    /// Waits up to `timeout` for the child to exit; `None` if it is still running.
+    pub fn wait_timeout(&mut self, timeout: Duration) -> Result<Option<ChildExit>, PtyError> {
+        let deadline = Instant::now() + timeout;
+        loop {
+            if let Some(exit) = self.try_wait()? {
+                return Ok(Some(exit));
+            }
+            if Instant::now() >= deadline {
+                return Ok(None);
+            }
+            std::thread::sleep(Duration::from_millis(2));
+        }
+    }
+
+    /// Ends the child: SIGHUP, then SIGKILL if it is still alive after a short grace.
+    pub fn kill(&mut self) -> Result<(), PtyError> {
+        if self.try_wait()?.is_some() {
+            return Ok(());
+        }
+        self.child.kill().map_err(PtyError::Wait)
+    }
+
+    /// True once the reader has stopped; when it stopped at [`OutputEnd::Eof`], every byte
+    /// the child wrote is in the ring.
+    pub fn is_output_finished(&self) -> bool {
+        self.reader.is_finished()
+    }
+
+    /// Waits up to `timeout` for the output stream to end and says why it ended; `None`
+    /// if it is still flowing. [`OutputEnd::Eof`] is the normal end.
+    pub fn wait_output(&mut self, timeout: Duration) -> Option<OutputEnd> {
+        self.reader.wait(timeout)
+    }
+
+    /// Bytes of output forwarded into the ring so far.
+    pub fn bytes_forwarded(&self) -> u64 {
+        self.reader.bytes_forwarded()
+    }
+}
+
+impl Drop for PtyProcess {
+    fn drop(&mut self) {
+        self.reader.request_stop();
+        if matches!(self.child.try_wait(), Ok(None)) {
+            // Errors here mean the child is already gone, which is the goal.
+            let _ = self.child.kill();
+        }
+        let _ = self.child.wait();
+    }
+}
+
+impl std::fmt::Debug for PtyProcess {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PtyProcess")
+            .field("program", &self.program)
+            .field("stream", &self.stream)
+            .field("size", &self.size)
+            .field("exit", &self.exit)
+            .finish_non_exhaustive()
+    }
+}
+
+fn pty_size(size: PaneSize) -> PtySize {
+    PtySize {
+        rows: size.rows,
+        cols: size.cols,
+        pixel_width: 0,
+        pixel_height: 0,
+    }
+}
+
+/// Kills and reaps a just-started child if setting up the rest of its pane fails.
+struct KillOnError(Option<Box<dyn Child + Send + Sync>>);
+
+impl KillOnError {
+    fn disarm(&mut self) -> Box<dyn Child + Send + Sync> {
+        self.0.take().expect("the child is taken once")
+    }
+}
+
+impl Drop for KillOnError {
+    fn drop(&mut self) {
+        if let Some(child) = &mut self.0 {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+}

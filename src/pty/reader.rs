@@ -1,0 +1,155 @@
+//! The reader thread: moves a child's output from the PTY master into the pane's input ring.
+
+use crate::ring::{ProduceError, Producer, Tag, SLOT_PAYLOAD};
+use std::io::{ErrorKind, Read};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::Arc;
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+/// Bytes asked for per `read` of the PTY master.
+const READ_BUFFER: usize = 16 * 1024;
+/// How long one produce attempt waits for room before the reader re-checks whether it
+/// should stop; a full ring is waited out in steps of this length, never given up on.
+const WAIT_STEP: Duration = Duration::from_millis(50);
+
+/// Why a pane's output stream ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum OutputEnd {
+    /// The child side closed (EOF, or EIO on Linux): every byte is in the ring.
+    Eof,
+    /// The ring's consumer was dropped; nobody reads the rest.
+    ConsumerGone,
+    /// The pane was dropped while its output was still flowing.
+    Stopped,
+    /// Reading the PTY master failed with something other than the end of the stream.
+    ReadFailed(String),
+    /// The ring refused a message for a reason other than being full.
+    Rejected(ProduceError),
+    /// The reader thread panicked.
+    Panicked,
+}
+
+/// The running reader of one pane and what it shares with the pane.
+pub(crate) struct OutputReader {
+    handle: Option<JoinHandle<OutputEnd>>,
+    end: Option<OutputEnd>,
+    stop: Arc<AtomicBool>,
+    bytes: Arc<AtomicU64>,
+}
+
+impl OutputReader {
+    /// Starts a thread that copies `source` into `producer` with messages tagged `tag`.
+    pub(crate) fn start(
+        source: Box<dyn Read + Send>,
+        producer: Producer<'static>,
+        tag: Tag,
+        name: String,
+    ) -> std::io::Result<OutputReader> {
+        let stop = Arc::new(AtomicBool::new(false));
+        let bytes = Arc::new(AtomicU64::new(0));
+        let pump = Pump {
+            source,
+            producer,
+            tag,
+            stop: Arc::clone(&stop),
+            bytes: Arc::clone(&bytes),
+        };
+        let handle = std::thread::Builder::new().name(name).spawn(move || pump.run())?;
+        Ok(OutputReader {
+            handle: Some(handle),
+            end: None,
+            stop,
+            bytes,
+        })
+    }
+
+    /// Bytes read from the child so far, all of them already in the ring.
+    pub(crate) fn bytes_forwarded(&self) -> u64 {
+        // Relaxed: a counter; the ring's own ordering covers the bytes themselves.
+        self.bytes.load(Ordering::Relaxed)
+    }
+
+    /// True once the thread has ended (and with it the stream).
+    pub(crate) fn is_finished(&self) -> bool {
+        self.handle.as_ref().is_none_or(JoinHandle::is_finished)
+    }
+
+    /// Why the stream ended, waiting up to `timeout` for it to end; `None` on timeout.
+    pub(crate) fn wait(&mut self, timeout: Duration) -> Option<OutputEnd> {
+        let deadline = Instant::now() + timeout;
+        while !self.is_finished() {
+            if Instant::now() >= deadline {
+                return None;
+            }
+            std::thread::sleep(Duration::from_millis(1));
+        }
+        if let Some(handle) = self.handle.take() {
+            self.end = Some(handle.join().unwrap_or(OutputEnd::Panicked));
+        }
+        self.end.clone()
+    }
+
+    /// Asks the thread to stop at its next chance (it may be blocked in `read` until the
+    /// child side closes).
+    pub(crate) fn request_stop(&self) {
+        // Relaxed: a standalone flag; nothing else is published through it.
+        self.stop.store(true, Ordering::Relaxed);
+    }
+}
+
+struct Pump {
+    source: Box<dyn Read + Send>,
+    producer: Producer<'static>,
+    tag: Tag,
+    stop: Arc<AtomicBool>,
+    bytes: Arc<AtomicU64>,
+}
+
+impl Pump {
+    fn run(mut self) -> OutputEnd {
+        let mut buffer = vec![0u8; READ_BUFFER];
+        // A message may span many slots, but one near the ring's size would wait for the
+        // ring to drain completely; a quarter keeps the consumer and this thread overlapping.
+        let piece_limit = (self.producer.max_message_len() / 4).clamp(SLOT_PAYLOAD, READ_BUFFER);
+        loop {
+            let len = match self.source.read(&mut buffer) {
+                // portable-pty reports Linux's EIO (the child side closed) as a zero read.
+                Ok(0) => return OutputEnd::Eof,
+                Ok(len) => len,
+                Err(err) if err.kind() == ErrorKind::Interrupted => continue,
+                Err(err) => return OutputEnd::ReadFailed(err.to_string()),
+            };
+            if !self.producer.is_consumer_connected() {
+                return OutputEnd::ConsumerGone;
+            }
+            for piece in buffer[..len].chunks(piece_limit) {
+                if let Err(end) = self.forward(piece) {
+                    return end;
+                }
+            }
+        }
+    }
+
+    /// Puts `piece` into the ring, waiting as long as the ring stays full.
+    fn forward(&mut self, piece: &[u8]) -> Result<(), OutputEnd> {
+        loop {
+            // Relaxed: see `request_stop`.
+            if self.stop.load(Ordering::Relaxed) {
+                return Err(OutputEnd::Stopped);
+            }
+            match self.producer.produce_timeout(piece, self.tag, WAIT_STEP) {
+                Ok(_) => {
+                    // Relaxed: a counter, see `bytes_forwarded`.
+                    self.bytes.fetch_add(piece.len() as u64, Ordering::Relaxed);
+                    return Ok(());
+                }
+                Err(ProduceError::Timeout { .. }) if self.producer.is_consumer_connected() => {}
+                Err(ProduceError::Timeout { .. } | ProduceError::Disconnected) => {
+                    return Err(OutputEnd::ConsumerGone)
+                }
+                Err(other) => return Err(OutputEnd::Rejected(other)),
+            }
+        }
+    }
+}
