@@ -8,6 +8,7 @@
 mod support;
 
 use perdix::parse::{BackendKind, OSC_PAYLOAD_CAP};
+use rand::rngs::StdRng;
 use rand::Rng;
 use support::*;
 
@@ -268,12 +269,13 @@ fn long_text_runs_between_sequences_match_vte(kind: BackendKind) {
     check_against_vte(kind, &broken);
 }
 
-fn random_uniform_bytes_match_vte(kind: BackendKind) {
-    let seed = seed("random_uniform_bytes_match_vte");
+/// Runs 3000 generated inputs, each whole on its own stream, against `vte`.
+fn generated_inputs_match_vte(kind: BackendKind, test: &str, generate: fn(&mut StdRng) -> Vec<u8>) {
+    let seed = seed(test);
     let mut rng = rng(seed);
     let mut pipeline = pipeline(kind);
     for case in 0..3000 {
-        let input = uniform_bytes(&mut rng, 96);
+        let input = generate(&mut rng);
         let actual = run_chunks(&mut pipeline, case as u16, &[&input]);
         assert_same(&reference_dump(&input), &actual, &|| {
             format!("seed {seed}, case {case}, input {input:?}")
@@ -281,17 +283,16 @@ fn random_uniform_bytes_match_vte(kind: BackendKind) {
     }
 }
 
+fn random_uniform_bytes_match_vte(kind: BackendKind) {
+    generated_inputs_match_vte(kind, "random_uniform_bytes_match_vte", |rng| {
+        uniform_bytes(rng, 96)
+    });
+}
+
 fn random_structured_input_matches_vte(kind: BackendKind) {
-    let seed = seed("random_structured_input_matches_vte");
-    let mut rng = rng(seed);
-    let mut pipeline = pipeline(kind);
-    for case in 0..3000 {
-        let input = structured_bytes(&mut rng, 12);
-        let actual = run_chunks(&mut pipeline, case as u16, &[&input]);
-        assert_same(&reference_dump(&input), &actual, &|| {
-            format!("seed {seed}, case {case}, input {input:?}")
-        });
-    }
+    generated_inputs_match_vte(kind, "random_structured_input_matches_vte", |rng| {
+        structured_bytes(rng, 12)
+    });
 }
 
 fn every_split_of_small_inputs_matches_vte(kind: BackendKind) {

@@ -269,6 +269,14 @@ fn mb_per_s(bytes: usize, elapsed: Duration) -> f64 {
     bytes as f64 / elapsed.as_secs_f64().max(1e-9) / 1e6
 }
 
+/// The fastest of `repeats` runs of a fresh `B` over `bytes`.
+fn fastest_backend<B: Backend + Default>(repeats: usize, bytes: &[u8]) -> Result<Duration, ParseError> {
+    fastest(repeats, || {
+        std::hint::black_box(parse_with_backend(B::default(), std::hint::black_box(bytes))?);
+        Ok(())
+    })
+}
+
 /// Measures every parser on every input. This is what `perdix --benchmark` prints as its
 /// parse table.
 pub fn measure_parse_throughput(config: &ParseThroughputConfig) -> Result<ParseThroughputTable, ParseError> {
@@ -279,20 +287,8 @@ pub fn measure_parse_throughput(config: &ParseThroughputConfig) -> Result<ParseT
             std::hint::black_box(count_with_vte(std::hint::black_box(bytes)));
             Ok(())
         })?;
-        let cpu = fastest(config.repeats, || {
-            std::hint::black_box(parse_with_backend(
-                CpuBackend::default(),
-                std::hint::black_box(bytes),
-            )?);
-            Ok(())
-        })?;
-        let scan = fastest(config.repeats, || {
-            std::hint::black_box(parse_with_backend(
-                ScanBackend::default(),
-                std::hint::black_box(bytes),
-            )?);
-            Ok(())
-        })?;
+        let cpu = fastest_backend::<CpuBackend>(config.repeats, bytes)?;
+        let scan = fastest_backend::<ScanBackend>(config.repeats, bytes)?;
         rows.push(ParseThroughputRow {
             input: input.name,
             bytes: bytes.len(),

@@ -60,10 +60,16 @@ pub fn print_line(text: &str) -> String {
     format!("print {}", serde_json::to_string(text).unwrap_or_default())
 }
 
-/// The `csi`/`hook` line body: `<params> <intermediates> <ignore> <action>`.
-pub fn sequence_fields(params: &Params, intermediates: &[u8], ignore: bool, action: char) -> String {
+/// A `csi` or `hook` line (`kind` says which): `<kind> <params> <intermediates> <ignore> <action>`.
+pub fn sequence_line(
+    kind: &str,
+    params: &Params,
+    intermediates: &[u8],
+    ignore: bool,
+    action: char,
+) -> String {
     format!(
-        "{params} {} {} {action}",
+        "{kind} {params} {} {} {action}",
         hex_or_dash(intermediates),
         ignore as u8
     )
@@ -124,23 +130,13 @@ impl ActionDump {
                 intermediates,
                 ignore,
                 action,
-            } => {
-                format!(
-                    "csi {}",
-                    sequence_fields(params, intermediates.as_slice(), *ignore, *action as char)
-                )
-            }
+            } => sequence_line("csi", params, intermediates.as_slice(), *ignore, *action as char),
             DecodedAction::Hook {
                 params,
                 intermediates,
                 ignore,
                 action,
-            } => {
-                format!(
-                    "hook {}",
-                    sequence_fields(params, intermediates.as_slice(), *ignore, *action as char)
-                )
-            }
+            } => sequence_line("hook", params, intermediates.as_slice(), *ignore, *action as char),
             DecodedAction::Esc {
                 intermediates,
                 ignore,

@@ -126,26 +126,6 @@ impl ProducerCore {
         line.messages.store(self.messages, Ordering::Relaxed);
     }
 
-    /// Writes a message of at most one payload into the next slot and publishes it: the
-    /// hot path, with no piece loop.
-    #[inline]
-    fn try_produce_one(&mut self, bytes: &[u8], tag: Tag) -> Result<u64, ProduceError> {
-        debug_assert!(bytes.len() <= SLOT_PAYLOAD);
-        if self.free_slots(1) == 0 {
-            return Err(ProduceError::Full { needed: 1, free: 0 });
-        }
-        let seq = self.write;
-        let slot = self.slot(seq);
-        // SAFETY: the slot is free (the consumer released it) and unpublished, so nothing
-        // else touches it; `bytes` fits one payload (checked by the caller).
-        unsafe { fill_slot(slot, bytes, tag.encode(false)) };
-        // Release: the payload, len and tag become visible to the consumer that
-        // Acquire-loads this `seq`.
-        slot.seq.store(seq, Ordering::Release);
-        self.advance(1, 1);
-        Ok(seq)
-    }
-
     /// Writes one message of any length up to the ring's capacity and publishes it.
     #[inline]
     fn try_produce_any(&mut self, bytes: &[u8], tag: Tag) -> Result<u64, ProduceError> {
@@ -256,7 +236,7 @@ impl Producer<'_> {
                 max: SLOT_PAYLOAD,
             });
         }
-        self.core.try_produce_one(bytes, tag.into())
+        self.core.try_produce_any(bytes, tag.into())
     }
 
     /// Publishes a message of any length up to `capacity × 240` bytes over consecutive
@@ -367,6 +347,7 @@ impl Producer<'_> {
 
     /// Slots free right now (re-reads the consumer's index).
     pub fn free_slots(&mut self) -> usize {
+        // Asking for more than the ring holds always re-reads the consumer's index.
         self.core.free_slots(self.core.capacity + 1) as usize
     }
 
