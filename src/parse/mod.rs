@@ -38,6 +38,7 @@ mod pipeline;
 pub mod record;
 pub mod scan;
 mod sequence;
+mod stage;
 pub mod table;
 mod utf8;
 
@@ -50,6 +51,7 @@ pub use pipeline::{Pipeline, PipelineConfig};
 pub use record::{decode_one, decode_records, DecodedAction, OscParams, RecordKind, RecordWriter};
 pub use scan::{ScanBackend, ScanStreamState};
 pub use sequence::{Intermediates, Params};
+pub use stage::ParseStage;
 pub use table::{
     apply_function, compose, transition, transition_functions, Action, State, Transition, TABLE,
 };

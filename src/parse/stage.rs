@@ -1,0 +1,240 @@
+//! The parse engine's place in the data flow: many input rings in (one per pane, filled by
+//! that pane's PTY reader), one record ring out (drained by the UI thread).
+//!
+//! Each [`step`](ParseStage::step) gathers the new bytes of every pane into one batch, runs
+//! the backend over it and publishes the records, waiting for room when the record ring is
+//! full: nothing is ever dropped. A pane whose producer is gone and whose ring is empty is
+//! finished (its held-back tail is parsed) and removed; when the last pane is gone,
+//! [`run`](ParseStage::run) returns and dropping the stage tells the record consumer that
+//! nothing more will come.
+
+use super::backend::BackendKind;
+use super::engine::AnyEngine;
+use super::error::ParseError;
+use crate::ring::{AgentType, Consumer, ProduceError, Producer, Tag};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::thread::JoinHandle;
+use std::time::Duration;
+
+/// How long an idle stage sleeps before polling its input rings again.
+const IDLE_PAUSE: Duration = Duration::from_micros(200);
+/// How long one attempt to publish into a full record ring waits before re-checking the
+/// stop flag; a full ring is waited out, never given up on.
+const PUBLISH_STEP: Duration = Duration::from_millis(50);
+
+/// One pane's input ring and the bytes gathered from it for the current batch.
+struct StageInput {
+    stream: u16,
+    consumer: Consumer<'static>,
+    gathered: Vec<u8>,
+}
+
+/// Input rings → engine → record ring.
+///
+/// ```
+/// use perdix::parse::{decode_records, BackendKind, DecodedAction, ParseStage};
+/// use perdix::{AgentType, Buffer};
+/// let (mut pane_tx, pane_rx) = Buffer::new(16).unwrap().split();
+/// let (record_tx, mut record_rx) = Buffer::new(64).unwrap().split();
+/// let mut stage = ParseStage::new(BackendKind::Cpu, record_tx).unwrap();
+/// stage.add_input(3, pane_rx);
+/// pane_tx.try_produce(b"\x1b[1mhi", AgentType::Assistant).unwrap();
+/// drop(pane_tx); // the pane's output ended
+/// stage.run(&Default::default()).unwrap(); // returns once every pane is finished
+/// drop(stage);
+/// let message = record_rx.try_consume().unwrap();
+/// assert_eq!(message.stream(), 3);
+/// let actions: Vec<_> = decode_records(message.as_bytes()).map(Result::unwrap).collect();
+/// assert!(matches!(actions[0], DecodedAction::Csi { action: b'm', .. }));
+/// assert_eq!(actions[1], DecodedAction::Print("hi"));
+/// ```
+pub struct ParseStage {
+    engine: AnyEngine,
+    inputs: Vec<StageInput>,
+    records: Producer<'static>,
+}
+
+impl ParseStage {
+    /// A stage on backend `kind` publishing into `records`.
+    pub fn new(kind: BackendKind, records: Producer<'static>) -> Result<ParseStage, ParseError> {
+        Ok(ParseStage {
+            engine: AnyEngine::new(kind)?,
+            inputs: Vec::new(),
+            records,
+        })
+    }
+
+    /// The backend that runs.
+    pub fn backend_name(&self) -> &'static str {
+        self.engine.backend_name()
+    }
+
+    /// Adds pane `stream`'s input ring. Its records are tagged with `stream`.
+    pub fn add_input(&mut self, stream: u16, input: Consumer<'static>) {
+        self.inputs.push(StageInput {
+            stream,
+            consumer: input,
+            gathered: Vec::new(),
+        });
+    }
+
+    /// True while some pane may still send bytes.
+    pub fn has_inputs(&self) -> bool {
+        !self.inputs.is_empty()
+    }
+
+    /// Parses everything the input rings hold now as one batch and publishes the records;
+    /// finishes and removes panes whose output has ended. Returns the input bytes parsed.
+    ///
+    /// Waits while the record ring is full; gives up only when `stop` is set or the record
+    /// consumer is gone ([`ProduceError::Disconnected`]).
+    pub fn step(&mut self, stop: &AtomicBool) -> Result<usize, ParseError> {
+        let mut ended = Vec::new();
+        for input in &mut self.inputs {
+            input.gathered.clear();
+            // The producer's disconnect is read before draining: bytes published before
+            // it left are then certainly in this chunk.
+            let producer_gone = !input.consumer.is_producer_connected();
+            let chunk = input.consumer.read_chunk();
+            for message in chunk.iter() {
+                for piece in message.pieces() {
+                    input.gathered.extend_from_slice(piece);
+                }
+            }
+            drop(chunk);
+            if producer_gone && input.consumer.is_empty() {
+                ended.push(input.stream);
+            }
+        }
+        let batch: Vec<(u16, &[u8])> = self
+            .inputs
+            .iter()
+            .filter(|input| !input.gathered.is_empty())
+            .map(|input| (input.stream, &input.gathered[..]))
+            .collect();
+        let parsed = batch.iter().map(|(_, bytes)| bytes.len()).sum();
+        if !batch.is_empty() {
+            let records = self.engine.parse(&batch)?;
+            for (stream, message) in records.messages() {
+                publish(&mut self.records, stream, message, stop)?;
+            }
+        }
+        for stream in ended {
+            let records = self.engine.finish(stream)?;
+            for (stream, message) in records.messages() {
+                publish(&mut self.records, stream, message, stop)?;
+            }
+            self.inputs.retain(|input| input.stream != stream);
+        }
+        Ok(parsed)
+    }
+
+    /// Steps until every pane has finished or `stop` is set, pausing briefly whenever
+    /// there was nothing to parse.
+    pub fn run(&mut self, stop: &AtomicBool) -> Result<(), ParseError> {
+        // Relaxed: the flag only asks the loop to end; no data is handed over with it.
+        while self.has_inputs() && !stop.load(Ordering::Relaxed) {
+            if self.step(stop)? == 0 {
+                std::thread::sleep(IDLE_PAUSE);
+            }
+        }
+        Ok(())
+    }
+
+    /// Runs the stage on its own thread (named `perdix-parse`) until every pane has
+    /// finished or `stop` is set; the record ring's producer is dropped when it returns.
+    pub fn spawn(mut self, stop: Arc<AtomicBool>) -> std::io::Result<JoinHandle<Result<(), ParseError>>> {
+        std::thread::Builder::new()
+            .name("perdix-parse".into())
+            .spawn(move || self.run(&stop))
+    }
+}
+
+/// Publishes one record message, waiting as long as it takes for room.
+fn publish(records: &mut Producer<'static>, stream: u16, message: &[u8], stop: &AtomicBool) -> Result<(), ParseError> {
+    let tag = Tag::new(AgentType::Assistant).with_stream(stream);
+    loop {
+        match records.produce_timeout(message, tag, PUBLISH_STEP) {
+            Ok(_) => return Ok(()),
+            // Relaxed: see `run`.
+            Err(ProduceError::Timeout { .. }) if !stop.load(Ordering::Relaxed) => continue,
+            Err(error) => return Err(error.into()),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::parse::{decode_records, ActionDump};
+    use crate::Buffer;
+
+    fn drain_dump(rx: &mut Consumer<'static>, dumps: &mut std::collections::BTreeMap<u16, ActionDump>) {
+        while let Some(message) = rx.try_consume() {
+            let dump = dumps.entry(message.stream()).or_default();
+            for action in decode_records(message.as_bytes()) {
+                dump.push(&action.unwrap());
+            }
+        }
+    }
+
+    #[test]
+    fn panes_in_a_tiny_record_ring_lose_nothing_and_keep_their_streams_apart() {
+        let (record_tx, mut record_rx) = Buffer::new(4).unwrap().split();
+        let mut stage = ParseStage::new(BackendKind::Cpu, record_tx).unwrap();
+        let mut producers = Vec::new();
+        for stream in [5u16, 9] {
+            let (tx, rx) = Buffer::new(8).unwrap().split();
+            stage.add_input(stream, rx);
+            producers.push((stream, tx));
+        }
+        let stop = Arc::new(AtomicBool::new(false));
+        let handle = stage.spawn(Arc::clone(&stop)).unwrap();
+        let writer = std::thread::spawn(move || {
+            for round in 0..200 {
+                for (stream, tx) in &mut producers {
+                    let line = format!("\x1b[3{}m{stream}:{round}\r\n", round % 8);
+                    tx.produce_timeout(line.as_bytes(), Tag::new(AgentType::Assistant), Duration::from_secs(10))
+                        .unwrap();
+                }
+            }
+        });
+        let mut dumps = std::collections::BTreeMap::new();
+        loop {
+            drain_dump(&mut record_rx, &mut dumps);
+            if !record_rx.is_producer_connected() {
+                drain_dump(&mut record_rx, &mut dumps);
+                break;
+            }
+            std::thread::sleep(Duration::from_micros(50));
+        }
+        writer.join().unwrap();
+        handle.join().unwrap().unwrap();
+        for stream in [5u16, 9] {
+            let dump = dumps.get_mut(&stream).unwrap().take();
+            for round in 0..200 {
+                assert!(dump.contains(&format!("print \"{stream}:{round}\"")), "stream {stream} round {round}");
+            }
+            assert_eq!(dump.matches("csi ").count(), 200);
+        }
+    }
+
+    #[test]
+    fn an_ended_pane_is_finished_and_removed() {
+        for kind in [BackendKind::Cpu, BackendKind::CpuScan] {
+            let (record_tx, mut record_rx) = Buffer::new(16).unwrap().split();
+            let mut stage = ParseStage::new(kind, record_tx).unwrap();
+            let (mut tx, rx) = Buffer::new(8).unwrap().split();
+            stage.add_input(1, rx);
+            // A partial character at the very end prints nothing, as with vte on the whole input.
+            tx.try_produce(b"o\xe2\x82\xack\xe2\x82", AgentType::Assistant).unwrap();
+            drop(tx);
+            stage.run(&AtomicBool::new(false)).unwrap();
+            assert!(!stage.has_inputs());
+            let mut dumps = std::collections::BTreeMap::new();
+            drain_dump(&mut record_rx, &mut dumps);
+            assert_eq!(dumps.get_mut(&1).unwrap().take(), "print \"o\u{20ac}k\"\n", "{kind:?}");
+        }
+    }
+}
