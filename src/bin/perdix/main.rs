@@ -1,8 +1,10 @@
 //! `perdix`: the ring and parse-stage command line.
 
 mod benchmark;
+mod claude;
 mod dump;
 mod repl;
+mod stream;
 
 use anyhow::Result;
 use clap::{ArgGroup, Parser};
@@ -16,7 +18,11 @@ Examples:
   perdix --benchmark --slots 1024 --messages 1000000
   printf '\\e[1mhi' | perdix --dump-actions    actions of a byte stream from stdin
   perdix --dump-actions --backend cpu-scan --chunk 7 capture.raw
-  perdix --repl                               type escape sequences, see the actions";
+  perdix --repl                               type escape sequences, see the actions
+  perdix --stream -a 'cargo build' -a 'npm test'   two commands' output as tagged lines
+  perdix --stream --duration 3                three simulated agents for 3 seconds
+  perdix --claude                             run claude through the pipeline
+  perdix --claude -- aider --model sonnet     any program, with its arguments";
 
 /// Exit code for invalid arguments (clap uses the same).
 const EXIT_USAGE: u8 = 2;
@@ -24,7 +30,7 @@ const EXIT_USAGE: u8 = 2;
 /// Perdix: lock-free rings and a vte-compatible ANSI parse stage for many agents at once.
 #[derive(Debug, Parser)]
 #[command(version, about, long_about = None, after_help = EXAMPLES)]
-#[command(group(ArgGroup::new("mode").args(["benchmark", "dump_actions", "repl"]).required(true)))]
+#[command(group(ArgGroup::new("mode").args(["benchmark", "dump_actions", "repl", "stream", "claude"]).required(true)))]
 pub struct Cli {
     /// Race the ring against rtrb and crossbeam-queue and print a table of ratios.
     #[arg(long)]
@@ -55,9 +61,31 @@ pub struct Cli {
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
     chunk: Option<u64>,
 
+    /// Run commands in pseudo-terminals and print their output as whole lines, each
+    /// prefixed with a coloured [name] tag (with no --agent: three simulated agents).
+    #[arg(long)]
+    stream: bool,
+
+    /// A command for --stream, split like a shell would; repeat for more agents.
+    #[arg(short = 'a', long = "agent", value_name = "CMD", requires = "stream")]
+    agents: Vec<String>,
+
+    /// How long the simulated agents of --stream run, in seconds.
+    #[arg(long, value_name = "SECS", default_value_t = 10.0, requires = "stream")]
+    duration: f64,
+
+    /// Run one program (default: claude) through the PTY, ring and parser, passing its
+    /// screen, input and resizes straight through; exits with the program's exit code.
+    #[arg(long)]
+    claude: bool,
+
     /// Input file for the modes that read bytes ("-" or nothing for stdin).
     #[arg(value_name = "FILE")]
     input: Option<PathBuf>,
+
+    /// The program and its arguments for --claude, after `--`.
+    #[arg(last = true, value_name = "CMD")]
+    command: Vec<String>,
 }
 
 fn main() -> ExitCode {
@@ -85,6 +113,12 @@ fn run(cli: &Cli) -> Result<ExitCode> {
     }
     if cli.repl {
         return repl::run(cli.backend);
+    }
+    if cli.stream {
+        return stream::run(cli);
+    }
+    if cli.claude {
+        return claude::run(cli);
     }
     Ok(ExitCode::SUCCESS)
 }
