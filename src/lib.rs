@@ -22,6 +22,7 @@ pub mod bench;
 pub mod parse;
 pub mod pty;
 pub mod ring;
+pub mod term;
 
 pub use ring::{
     AgentType, Buffer, ConsumeError, Consumer, Message, MessageView, ProduceError, Producer, RingError, Tag,

@@ -5,6 +5,7 @@
 
 mod reference;
 
+#[allow(unused_imports)]
 pub use reference::reference_dump;
 
 use perdix::parse::{BackendKind, Pipeline, PipelineConfig};

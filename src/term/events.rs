@@ -1,0 +1,189 @@
+//! What a pane's terminal tells its owner: replies for the pane's own PTY and pane events
+//! (title, bell, notifications, clipboard).
+
+use alacritty_terminal::event::{Event, EventListener, WindowSize};
+use alacritty_terminal::term::color::Colors;
+use alacritty_terminal::term::ClipboardType;
+use std::sync::mpsc::Sender;
+use std::sync::Arc;
+use vte::ansi::{NamedColor, Rgb};
+
+/// Which clipboard an OSC 52 request names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Clipboard {
+    /// The system clipboard (`c`).
+    Clipboard,
+    /// The primary selection (`p`, `s`).
+    Selection,
+}
+
+/// Something a pane's program asked for that is not part of its screen.
+#[derive(Clone)]
+pub enum PaneEvent {
+    /// The window title changed (OSC 0 or 2); `None` restores the default.
+    Title(Option<String>),
+    /// BEL.
+    Bell,
+    /// A desktop notification: OSC 9 (`9 ; body`) or OSC 777 (`777 ; notify ; title ; body`).
+    Notification {
+        /// The title, when the sequence has one.
+        title: Option<String>,
+        /// The message.
+        body: String,
+    },
+    /// OSC 52 copy: put `text` into the clipboard (only when clipboard access allows it).
+    ClipboardStore {
+        /// Which clipboard.
+        clipboard: Clipboard,
+        /// The decoded text.
+        text: String,
+    },
+    /// OSC 52 paste: the program asks for the clipboard. Answer with
+    /// [`PaneTerminal::answer_clipboard`](super::PaneTerminal::answer_clipboard).
+    ClipboardLoad {
+        /// Which clipboard.
+        clipboard: Clipboard,
+        /// Turns the clipboard's text into the reply sequence.
+        format: Arc<dyn Fn(&str) -> String + Send + Sync>,
+    },
+}
+
+impl std::fmt::Debug for PaneEvent {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            PaneEvent::Title(title) => f.debug_tuple("Title").field(title).finish(),
+            PaneEvent::Bell => f.write_str("Bell"),
+            PaneEvent::Notification { title, body } => f
+                .debug_struct("Notification")
+                .field("title", title)
+                .field("body", body)
+                .finish(),
+            PaneEvent::ClipboardStore { clipboard, text } => f
+                .debug_struct("ClipboardStore")
+                .field("clipboard", clipboard)
+                .field("text", text)
+                .finish(),
+            PaneEvent::ClipboardLoad { clipboard, .. } => f
+                .debug_struct("ClipboardLoad")
+                .field("clipboard", clipboard)
+                .finish(),
+        }
+    }
+}
+
+/// The terminal model's event sink: a channel the pane drains after every replay.
+/// The event sink of a pane's terminal model (opaque).
+pub struct PaneListener(pub(crate) Sender<Event>);
+
+impl EventListener for PaneListener {
+    fn send_event(&self, event: Event) {
+        // The receiver lives in the same pane; it is only gone while the pane is dropped.
+        let _ = self.0.send(event);
+    }
+}
+
+/// Where one terminal event goes.
+pub(crate) enum Routed {
+    /// Bytes for the pane's PTY.
+    Reply(String),
+    /// An event for the pane's owner.
+    Event(PaneEvent),
+    /// Nothing anyone needs (redraw hints, cursor blinking).
+    Dropped,
+}
+
+/// Routes an event; `size` and `colors` answer size and colour queries.
+pub(crate) fn route(event: Event, size: WindowSize, colors: &Colors) -> Routed {
+    match event {
+        Event::PtyWrite(text) => Routed::Reply(text),
+        Event::TextAreaSizeRequest(format) => Routed::Reply(format(size)),
+        Event::ColorRequest(index, format) => {
+            Routed::Reply(format(colors[index].unwrap_or(default_color(index))))
+        }
+        Event::Title(title) => Routed::Event(PaneEvent::Title(Some(title))),
+        Event::ResetTitle => Routed::Event(PaneEvent::Title(None)),
+        Event::Bell => Routed::Event(PaneEvent::Bell),
+        Event::ClipboardStore(kind, text) => Routed::Event(PaneEvent::ClipboardStore {
+            clipboard: clipboard(kind),
+            text,
+        }),
+        Event::ClipboardLoad(kind, format) => Routed::Event(PaneEvent::ClipboardLoad {
+            clipboard: clipboard(kind),
+            format,
+        }),
+        Event::MouseCursorDirty
+        | Event::CursorBlinkingChange
+        | Event::Wakeup
+        | Event::Exit
+        | Event::ChildExit(_) => Routed::Dropped,
+    }
+}
+
+fn clipboard(kind: ClipboardType) -> Clipboard {
+    match kind {
+        ClipboardType::Clipboard => Clipboard::Clipboard,
+        ClipboardType::Selection => Clipboard::Selection,
+    }
+}
+
+/// The colour a query gets when the program has not set one: xterm's default palette
+/// (16 system colours, the 6×6×6 cube, the grey ramp), light grey on black.
+pub(crate) fn default_color(index: usize) -> Rgb {
+    const SYSTEM: [(u8, u8, u8); 16] = [
+        (0x00, 0x00, 0x00),
+        (0xcd, 0x00, 0x00),
+        (0x00, 0xcd, 0x00),
+        (0xcd, 0xcd, 0x00),
+        (0x00, 0x00, 0xee),
+        (0xcd, 0x00, 0xcd),
+        (0x00, 0xcd, 0xcd),
+        (0xe5, 0xe5, 0xe5),
+        (0x7f, 0x7f, 0x7f),
+        (0xff, 0x00, 0x00),
+        (0x00, 0xff, 0x00),
+        (0xff, 0xff, 0x00),
+        (0x5c, 0x5c, 0xff),
+        (0xff, 0x00, 0xff),
+        (0x00, 0xff, 0xff),
+        (0xff, 0xff, 0xff),
+    ];
+    let (r, g, b) = match index {
+        0..=15 => SYSTEM[index],
+        16..=231 => {
+            let level = |n: usize| if n == 0 { 0 } else { (55 + 40 * n) as u8 };
+            let cube = index - 16;
+            (level(cube / 36), level(cube / 6 % 6), level(cube % 6))
+        }
+        232..=255 => {
+            let grey = (8 + 10 * (index - 232)) as u8;
+            (grey, grey, grey)
+        }
+        _ if index == NamedColor::Background as usize => (0, 0, 0),
+        _ => (0xe5, 0xe5, 0xe5),
+    };
+    Rgb { r, g, b }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn default_palette_matches_xterm() {
+        assert_eq!(default_color(1), Rgb { r: 0xcd, g: 0, b: 0 });
+        assert_eq!(default_color(16), Rgb { r: 0, g: 0, b: 0 });
+        assert_eq!(default_color(196), Rgb { r: 0xff, g: 0, b: 0 });
+        assert_eq!(
+            default_color(244),
+            Rgb {
+                r: 0x80,
+                g: 0x80,
+                b: 0x80
+            }
+        );
+        assert_eq!(
+            default_color(NamedColor::Background as usize),
+            Rgb { r: 0, g: 0, b: 0 }
+        );
+    }
+}

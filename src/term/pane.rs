@@ -1,0 +1,295 @@
+//! One pane's terminal model: records in, an `alacritty_terminal::Term` updated, replies
+//! and events out.
+
+use super::events::{route, PaneEvent, PaneListener, Routed};
+use super::replay::Replayer;
+use super::sync::{begins_block, is_exact_begin, is_exact_end, SyncHold, SYNC_LIMIT, SYNC_TIMEOUT};
+use crate::parse::{decode_one, DecodeError, DecodedAction};
+use crate::pty::PaneSize;
+use alacritty_terminal::event::{Event, WindowSize};
+use alacritty_terminal::grid::Dimensions;
+use alacritty_terminal::term::{Config, Osc52, Term};
+use std::sync::mpsc::{channel, Receiver};
+use std::time::Instant;
+use vte::ansi::{Handler, NamedPrivateMode};
+
+/// Lines of scrollback a pane keeps unless configured otherwise.
+pub const DEFAULT_SCROLLBACK: usize = 10_000;
+
+/// How a pane's terminal is set up.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PaneConfig {
+    /// Lines kept above the screen.
+    pub scrollback: usize,
+    /// What OSC 52 may do: copy into and/or paste from the clipboard. Off by default, since
+    /// a program could otherwise read whatever the user copied.
+    pub clipboard: Osc52,
+}
+
+impl Default for PaneConfig {
+    fn default() -> PaneConfig {
+        PaneConfig {
+            scrollback: DEFAULT_SCROLLBACK,
+            clipboard: Osc52::Disabled,
+        }
+    }
+}
+
+/// The narrowest pane: `Term` 0.26 panics when a wide character is printed into a
+/// single column.
+pub const MIN_COLUMNS: u16 = 2;
+
+fn clamp_size(size: PaneSize) -> PaneSize {
+    PaneSize::new(size.cols.max(MIN_COLUMNS), size.rows.max(1))
+}
+
+/// A terminal size `Term` understands.
+#[derive(Debug, Clone, Copy)]
+struct GridSize(PaneSize);
+
+impl Dimensions for GridSize {
+    fn total_lines(&self) -> usize {
+        self.screen_lines()
+    }
+
+    fn screen_lines(&self) -> usize {
+        usize::from(self.0.rows)
+    }
+
+    fn columns(&self) -> usize {
+        usize::from(self.0.cols)
+    }
+}
+
+/// The terminal model of one pane.
+///
+/// ```
+/// use perdix::parse::{BackendKind, ParseStage};
+/// use perdix::pty::PaneSize;
+/// use perdix::term::{PaneConfig, PaneTerminal};
+/// use perdix::{AgentType, Buffer};
+///
+/// let (mut input, input_rx) = Buffer::new(16).unwrap().split();
+/// let (records_tx, mut records) = Buffer::new(64).unwrap().split();
+/// let mut stage = ParseStage::new(BackendKind::Cpu, records_tx).unwrap();
+/// stage.add_input(0, input_rx);
+/// input.try_produce(b"\x1b[31mred\x1b[0m\r\nplain\x1b[6n", AgentType::Assistant).unwrap();
+/// drop(input);
+/// stage.run(&Default::default()).unwrap();
+///
+/// let mut pane = PaneTerminal::new(PaneSize::new(20, 3), PaneConfig::default());
+/// while let Some(message) = records.try_consume() {
+///     pane.apply_records(message.as_bytes()).unwrap();
+/// }
+/// assert_eq!(pane.screen_text(), ["red", "plain", ""]);
+/// assert_eq!(pane.take_replies(), b"\x1b[2;6R"); // the cursor position report
+/// ```
+pub struct PaneTerminal {
+    term: Term<PaneListener>,
+    events_in: Receiver<Event>,
+    replayer: Replayer,
+    sync: SyncHold,
+    replies: Vec<u8>,
+    events: Vec<PaneEvent>,
+    size: PaneSize,
+}
+
+impl PaneTerminal {
+    /// An empty terminal of `size` (at least [`MIN_COLUMNS`] × 1).
+    pub fn new(size: PaneSize, config: PaneConfig) -> PaneTerminal {
+        let size = clamp_size(size);
+        let term_config = Config {
+            scrolling_history: config.scrollback,
+            osc52: config.clipboard,
+            ..Config::default()
+        };
+        let (sender, events_in) = channel();
+        PaneTerminal {
+            term: Term::new(term_config, &GridSize(size), PaneListener(sender)),
+            events_in,
+            replayer: Replayer::default(),
+            sync: SyncHold::default(),
+            replies: Vec::new(),
+            events: Vec::new(),
+            size,
+        }
+    }
+
+    /// The model, for drawing and inspection.
+    pub fn term(&self) -> &Term<PaneListener> {
+        &self.term
+    }
+
+    /// The pane's size in cells.
+    pub fn size(&self) -> PaneSize {
+        self.size
+    }
+
+    /// Applies whole records (one record-ring message), holding them instead while the
+    /// program is inside a synchronized update.
+    pub fn apply_records(&mut self, records: &[u8]) -> Result<(), DecodeError> {
+        self.apply_records_at(records, Instant::now())
+    }
+
+    /// [`apply_records`](Self::apply_records) with the current time given, so that
+    /// synchronized-update timeouts can be tested without waiting.
+    pub fn apply_records_at(&mut self, records: &[u8], now: Instant) -> Result<(), DecodeError> {
+        let mut rest = records;
+        let result = loop {
+            if rest.is_empty() {
+                break Ok(());
+            }
+            let (action, len) = match decode_one(rest) {
+                Ok(decoded) => decoded,
+                Err(error) => break Err(error),
+            };
+            let (raw, tail) = rest.split_at(len);
+            rest = tail;
+            if self.sync.is_open() {
+                if self.sync.held.len() + len < SYNC_LIMIT - 1 {
+                    self.sync.held.extend_from_slice(raw);
+                    if is_exact_end(&action) {
+                        self.release_sync();
+                    } else if is_exact_begin(&action) {
+                        self.sync.deadline = Some(now + SYNC_TIMEOUT);
+                    }
+                    continue;
+                }
+                // Too much held: show it all, then go on without a block (as vte does).
+                self.release_sync();
+            }
+            self.apply(&action);
+            if begins_block(&action) {
+                self.sync.deadline = Some(now + SYNC_TIMEOUT);
+            }
+        };
+        self.collect_events();
+        result
+    }
+
+    /// When the open synchronized update times out, if one is open.
+    pub fn sync_deadline(&self) -> Option<Instant> {
+        self.sync.deadline
+    }
+
+    /// True while records are held for a synchronized update.
+    pub fn is_holding(&self) -> bool {
+        self.sync.is_open()
+    }
+
+    /// Applies held records if the open synchronized update has timed out at `now`.
+    /// Returns whether it did.
+    pub fn poll_sync(&mut self, now: Instant) -> bool {
+        match self.sync.deadline {
+            Some(deadline) if deadline <= now => {
+                self.release_sync();
+                self.collect_events();
+                true
+            }
+            _ => false,
+        }
+    }
+
+    /// Applies whatever is held (the stream ended, or the pane is about to be shown).
+    pub fn release_held(&mut self) {
+        if self.sync.is_open() {
+            self.release_sync();
+            self.collect_events();
+        }
+    }
+
+    /// Resizes the model (the PTY is resized by its owner).
+    pub fn resize(&mut self, size: PaneSize) {
+        let size = clamp_size(size);
+        self.size = size;
+        self.term.resize(GridSize(size));
+    }
+
+    /// Bytes the terminal answers to the program's queries (cursor position, device
+    /// attributes, mode reports, colours, sizes): for this pane's PTY only.
+    pub fn take_replies(&mut self) -> Vec<u8> {
+        std::mem::take(&mut self.replies)
+    }
+
+    /// Events since the last call.
+    pub fn take_events(&mut self) -> Vec<PaneEvent> {
+        std::mem::take(&mut self.events)
+    }
+
+    /// Answers a [`PaneEvent::ClipboardLoad`] with the clipboard's `text`; the reply goes
+    /// to [`take_replies`](Self::take_replies).
+    pub fn answer_clipboard(&mut self, event: &PaneEvent, text: &str) {
+        if let PaneEvent::ClipboardLoad { format, .. } = event {
+            self.replies.extend_from_slice(format(text).as_bytes());
+        }
+    }
+
+    fn apply(&mut self, action: &DecodedAction<'_>) {
+        if let DecodedAction::Osc { params, .. } = action {
+            if let Some(event) = notification(params.iter()) {
+                // Events the model sent before this one come first.
+                self.collect_events();
+                self.events.push(event);
+            }
+        }
+        self.replayer.replay(&mut self.term, action);
+    }
+
+    fn release_sync(&mut self) {
+        let held = std::mem::take(&mut self.sync.held);
+        self.sync.deadline = None;
+        let mut rest = &held[..];
+        // Held records were decoded once already.
+        while let Ok((action, len)) = decode_one(rest) {
+            self.apply(&action);
+            rest = &rest[len..];
+            if rest.is_empty() {
+                break;
+            }
+        }
+        self.term.unset_private_mode(NamedPrivateMode::SyncUpdate.into());
+        self.sync.held = held;
+        self.sync.held.clear();
+    }
+
+    fn collect_events(&mut self) {
+        let size = WindowSize {
+            num_lines: self.size.rows,
+            num_cols: self.size.cols,
+            // A headless pane has no pixels; zero says so to programs that ask.
+            cell_width: 0,
+            cell_height: 0,
+        };
+        while let Ok(event) = self.events_in.try_recv() {
+            match route(event, size, self.term.colors()) {
+                Routed::Reply(text) => self.replies.extend_from_slice(text.as_bytes()),
+                Routed::Event(event) => self.events.push(event),
+                Routed::Dropped => {}
+            }
+        }
+    }
+}
+
+/// OSC 9 (`9 ; body`, except `9 ; 4 ; …`, which reports progress) and OSC 777
+/// (`777 ; notify ; title ; body`).
+fn notification<'a>(mut params: impl Iterator<Item = &'a [u8]>) -> Option<PaneEvent> {
+    let text = |bytes: &[u8]| String::from_utf8_lossy(bytes).into_owned();
+    match params.next()? {
+        b"9" => {
+            let body = params.next()?;
+            (body != b"4").then(|| PaneEvent::Notification {
+                title: None,
+                body: text(body),
+            })
+        }
+        b"777" => {
+            if params.next()? != b"notify" {
+                return None;
+            }
+            let title = params.next().map(text);
+            let body = params.next().map(text).unwrap_or_default();
+            Some(PaneEvent::Notification { title, body })
+        }
+        _ => None,
+    }
+}
