@@ -19,6 +19,7 @@
 #![warn(missing_docs)]
 
 pub mod bench;
+pub mod logview;
 pub mod parse;
 pub mod pty;
 pub mod ring;

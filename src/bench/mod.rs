@@ -1,3 +1,4 @@
 //! Benchmark workloads and the headless harness shared by the binaries.
+pub mod agents;
 pub mod parse_throughput;
 pub mod ring_race;

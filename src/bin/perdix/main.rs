@@ -71,7 +71,13 @@ pub struct Cli {
     agents: Vec<String>,
 
     /// How long the simulated agents of --stream run, in seconds.
-    #[arg(long, value_name = "SECS", default_value_t = 10.0, requires = "stream")]
+    #[arg(
+        long,
+        value_name = "SECS",
+        default_value_t = 10.0,
+        requires = "stream",
+        allow_negative_numbers = true
+    )]
     duration: f64,
 
     /// Run one program (default: claude) through the PTY, ring and parser, passing its
