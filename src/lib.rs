@@ -24,6 +24,7 @@ pub mod parse;
 pub mod pty;
 pub mod ring;
 pub mod term;
+pub mod tui;
 
 pub use ring::{
     AgentType, Buffer, ConsumeError, Consumer, Message, MessageView, ProduceError, Producer, RingError, Tag,

@@ -1,0 +1,8 @@
+//! The multi-agent app's engine room: panes running side by side through the whole data
+//! flow, and the headless views of them.
+
+mod panes;
+mod screen_dump;
+
+pub use panes::{Pane, PaneSet, PaneSetError};
+pub use screen_dump::{parse_pane_size, write_screen_dump};

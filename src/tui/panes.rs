@@ -1,0 +1,331 @@
+//! Several agent panes on the whole data flow: each child in its own PTY, its reader
+//! thread filling the pane's input ring, one parse stage over all of them on its own
+//! thread, and the records replayed here into each pane's terminal model, with the
+//! model's replies written back to that pane's PTY only.
+
+use crate::parse::{BackendKind, DecodeError, ParseError, ParseStage};
+use crate::pty::{ChildExit, PaneSize, PtyError, PtyProcess, SpawnConfig};
+use crate::ring::{Buffer, Consumer};
+use crate::term::{PaneConfig, PaneEvent, PaneTerminal};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+use thiserror::Error;
+
+/// Slots of each pane's input ring (1 MiB of output in flight per pane).
+const INPUT_SLOTS: usize = 4096;
+/// Slots of the record ring shared by all panes; holds the largest OSC record.
+const RECORD_SLOTS: usize = 8192;
+/// Most record messages applied per [`PaneSet::pump`], so a flooding pane cannot keep
+/// the caller from drawing.
+const PUMP_BUDGET: usize = 4096;
+
+/// Why the pane set failed as a whole (a single pane's failure is kept in that pane).
+#[derive(Debug, Error)]
+pub enum PaneSetError {
+    /// The parse stage could not be set up or failed.
+    #[error("parse stage: {0}")]
+    Parse(#[from] ParseError),
+    /// Records from the parse stage did not decode.
+    #[error("records of pane {pane}: {error}")]
+    Records {
+        /// The pane.
+        pane: usize,
+        /// What was wrong.
+        error: DecodeError,
+    },
+    /// The parse stage's thread could not be started.
+    #[error("starting the parse thread: {0}")]
+    Thread(#[from] std::io::Error),
+    /// The parse stage's thread panicked.
+    #[error("the parse thread panicked")]
+    ParseThreadPanicked,
+    /// More panes than stream ids.
+    #[error("too many panes: {0} (at most 65536)")]
+    TooManyPanes(usize),
+    /// No pane with that index.
+    #[error("no pane {0}")]
+    NoSuchPane(usize),
+    /// A pane's terminal refused input or a resize.
+    #[error("pane {pane}: {error}")]
+    Pty {
+        /// The pane.
+        pane: usize,
+        /// What failed.
+        error: PtyError,
+    },
+}
+
+/// One agent pane: its command, child process and terminal model.
+pub struct Pane {
+    command: String,
+    process: Option<PtyProcess>,
+    start_error: Option<PtyError>,
+    terminal: PaneTerminal,
+    exit: Option<ChildExit>,
+    events: Vec<PaneEvent>,
+}
+
+impl Pane {
+    /// The command the pane runs, as given.
+    pub fn command(&self) -> &str {
+        &self.command
+    }
+
+    /// Why the command could not be started, if it could not.
+    pub fn start_error(&self) -> Option<&PtyError> {
+        self.start_error.as_ref()
+    }
+
+    /// The terminal model.
+    pub fn terminal(&self) -> &PaneTerminal {
+        &self.terminal
+    }
+
+    /// The child's exit, once it has exited.
+    pub fn exit(&self) -> Option<&ChildExit> {
+        self.exit.as_ref()
+    }
+
+    /// Bytes of output the child has produced so far.
+    pub fn bytes_received(&self) -> u64 {
+        self.process.as_ref().map_or(0, PtyProcess::bytes_forwarded)
+    }
+
+    /// Pane events (title, bell, notifications, clipboard) since the last call.
+    pub fn take_events(&mut self) -> Vec<PaneEvent> {
+        std::mem::take(&mut self.events)
+    }
+
+    fn is_running(&self) -> bool {
+        self.process.is_some() && self.exit.is_none()
+    }
+}
+
+/// Panes running side by side through one parse stage.
+///
+/// ```
+/// use perdix::parse::BackendKind;
+/// use perdix::pty::{PaneSize, SpawnConfig};
+/// use perdix::term::PaneConfig;
+/// use perdix::tui::PaneSet;
+/// use std::time::Duration;
+/// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// let size = PaneSize::new(20, 3);
+/// let commands = [
+///     SpawnConfig::new("printf 'one\\033[1mbold'").with_size(size),
+///     SpawnConfig::new("perdix-no-such-program").with_size(size),
+/// ];
+/// let mut panes = PaneSet::spawn(&commands, BackendKind::Cpu, PaneConfig::default())?;
+/// panes.run_to_end(Duration::from_secs(10))?;
+/// assert_eq!(panes.panes()[0].terminal().screen_text(), ["onebold", "", ""]);
+/// assert!(panes.panes()[1].start_error().is_some());
+/// # Ok(())
+/// # }
+/// ```
+pub struct PaneSet {
+    panes: Vec<Pane>,
+    records: Consumer<'static>,
+    stage: Option<JoinHandle<Result<(), ParseError>>>,
+    stop: Arc<AtomicBool>,
+    backend: &'static str,
+}
+
+impl PaneSet {
+    /// Starts every command in its own pane (stream id = its index) and the parse stage on
+    /// `backend`. A command that cannot start does not stop the others: its pane keeps the
+    /// error and shows it on its screen.
+    pub fn spawn(
+        commands: &[SpawnConfig],
+        backend: BackendKind,
+        config: PaneConfig,
+    ) -> Result<PaneSet, PaneSetError> {
+        if commands.len() > usize::from(u16::MAX) + 1 {
+            return Err(PaneSetError::TooManyPanes(commands.len()));
+        }
+        let (records_tx, records) = Buffer::new(RECORD_SLOTS).map_err(ParseError::from)?.split();
+        let mut stage = ParseStage::new(backend, records_tx)?;
+        let backend = stage.backend_name();
+        let mut panes = Vec::with_capacity(commands.len());
+        for (index, command) in commands.iter().enumerate() {
+            let stream = index as u16;
+            let mut terminal = PaneTerminal::new(command.size, config);
+            let (input_tx, input_rx) = Buffer::new(INPUT_SLOTS).map_err(ParseError::from)?.split();
+            let (process, start_error) = match PtyProcess::spawn(command, input_tx, stream) {
+                Ok(process) => {
+                    stage.add_input(stream, input_rx);
+                    (Some(process), None)
+                }
+                Err(error) => {
+                    show_error(&mut terminal, &error);
+                    (None, Some(error))
+                }
+            };
+            panes.push(Pane {
+                command: command.command.clone(),
+                process,
+                start_error,
+                terminal,
+                exit: None,
+                events: Vec::new(),
+            });
+        }
+        let stop = Arc::new(AtomicBool::new(false));
+        let stage = stage.spawn(Arc::clone(&stop))?;
+        Ok(PaneSet {
+            panes,
+            records,
+            stage: Some(stage),
+            stop,
+            backend,
+        })
+    }
+
+    /// The panes, in the order their commands were given.
+    pub fn panes(&self) -> &[Pane] {
+        &self.panes
+    }
+
+    /// Pane `index`, mutably (to take its events).
+    pub fn pane_mut(&mut self, index: usize) -> Option<&mut Pane> {
+        self.panes.get_mut(index)
+    }
+
+    /// The parse backend that runs.
+    pub fn backend_name(&self) -> &'static str {
+        self.backend
+    }
+
+    /// Applies the records that have arrived (up to a budget), answers the programs'
+    /// queries, applies timed-out synchronized updates and notes exited children.
+    /// Returns the record messages applied.
+    pub fn pump(&mut self) -> Result<usize, PaneSetError> {
+        let mut applied = 0;
+        let mut failure = None;
+        let panes = &mut self.panes;
+        self.records.consume_each(PUMP_BUDGET, |message| {
+            let pane = usize::from(message.stream());
+            let Some(target) = panes.get_mut(pane) else {
+                return;
+            };
+            if failure.is_none() {
+                if let Err(error) = target.terminal.apply_records(&message.as_bytes()) {
+                    failure = Some(PaneSetError::Records { pane, error });
+                }
+            }
+            applied += 1;
+        });
+        if let Some(failure) = failure {
+            return Err(failure);
+        }
+        let now = Instant::now();
+        for (index, pane) in self.panes.iter_mut().enumerate() {
+            pane.terminal.poll_sync(now);
+            pane.events.extend(pane.terminal.take_events());
+            let replies = pane.terminal.take_replies();
+            if let Some(process) = &mut pane.process {
+                if !replies.is_empty() && pane.exit.is_none() {
+                    process
+                        .write_input(&replies)
+                        .map_err(|error| PaneSetError::Pty { pane: index, error })?;
+                }
+                if pane.exit.is_none() {
+                    pane.exit = process
+                        .try_wait()
+                        .map_err(|error| PaneSetError::Pty { pane: index, error })?;
+                }
+            }
+        }
+        Ok(applied)
+    }
+
+    /// True once every child has exited and every byte it wrote has been parsed and
+    /// replayed.
+    pub fn is_finished(&self) -> bool {
+        !self.panes.iter().any(Pane::is_running)
+            && !self.records.is_producer_connected()
+            && self.records.is_empty()
+    }
+
+    /// Pumps until [`is_finished`](Self::is_finished) or until `timeout` passes (then
+    /// the children still running are ended and what they wrote is still replayed), then
+    /// shows whatever synchronized updates still hold.
+    pub fn run_to_end(&mut self, timeout: Duration) -> Result<(), PaneSetError> {
+        let deadline = Instant::now().checked_add(timeout);
+        let mut killed = false;
+        while !self.is_finished() {
+            if self.pump()? == 0 {
+                std::thread::sleep(Duration::from_millis(1));
+            }
+            if !killed && deadline.is_some_and(|deadline| Instant::now() >= deadline) {
+                killed = true;
+                for pane in &mut self.panes {
+                    if let Some(process) = &mut pane.process {
+                        // Ending a child is best effort; its exit is noted by `pump`.
+                        let _ = process.kill();
+                    }
+                }
+            }
+        }
+        self.join_stage()?;
+        for pane in &mut self.panes {
+            pane.terminal.release_held();
+        }
+        Ok(())
+    }
+
+    /// Sends `bytes` to pane `index`'s program as typed input.
+    pub fn write_input(&mut self, index: usize, bytes: &[u8]) -> Result<(), PaneSetError> {
+        let pane = self.panes.get_mut(index).ok_or(PaneSetError::NoSuchPane(index))?;
+        match &mut pane.process {
+            Some(process) => process
+                .write_input(bytes)
+                .map_err(|error| PaneSetError::Pty { pane: index, error }),
+            None => Ok(()),
+        }
+    }
+
+    /// Resizes pane `index`: its PTY (the program gets SIGWINCH) and its model together.
+    pub fn resize(&mut self, index: usize, size: PaneSize) -> Result<(), PaneSetError> {
+        let pane = self.panes.get_mut(index).ok_or(PaneSetError::NoSuchPane(index))?;
+        if let Some(process) = &mut pane.process {
+            process
+                .resize(size)
+                .map_err(|error| PaneSetError::Pty { pane: index, error })?;
+        }
+        pane.terminal.resize(size);
+        Ok(())
+    }
+
+    fn join_stage(&mut self) -> Result<(), PaneSetError> {
+        match self.stage.take().map(JoinHandle::join) {
+            None => Ok(()),
+            Some(Ok(result)) => result.map_err(PaneSetError::from),
+            Some(Err(_)) => Err(PaneSetError::ParseThreadPanicked),
+        }
+    }
+}
+
+impl Drop for PaneSet {
+    fn drop(&mut self) {
+        // Relaxed: the flag only asks the stage to end; nothing is handed over with it.
+        self.stop.store(true, Ordering::Relaxed);
+        // The children are ended by their own drop; the stage then sees every input end.
+        self.panes.clear();
+        if let Some(stage) = self.stage.take() {
+            let _ = stage.join();
+        }
+    }
+}
+
+/// Writes a start failure into the pane's screen, as the user will see it.
+fn show_error(terminal: &mut PaneTerminal, error: &PtyError) {
+    let mut records = Vec::new();
+    {
+        let mut writer = crate::parse::RecordWriter::new(&mut records);
+        writer.text(&format!("perdix: {error}"));
+    }
+    // Records written just above always decode.
+    let _ = terminal.apply_records(&records);
+}
