@@ -152,7 +152,12 @@ impl ParseStage {
 }
 
 /// Publishes one record message, waiting as long as it takes for room.
-fn publish(records: &mut Producer<'static>, stream: u16, message: &[u8], stop: &AtomicBool) -> Result<(), ParseError> {
+fn publish(
+    records: &mut Producer<'static>,
+    stream: u16,
+    message: &[u8],
+    stop: &AtomicBool,
+) -> Result<(), ParseError> {
     let tag = Tag::new(AgentType::Assistant).with_stream(stream);
     loop {
         match records.produce_timeout(message, tag, PUBLISH_STEP) {
@@ -195,8 +200,12 @@ mod tests {
             for round in 0..200 {
                 for (stream, tx) in &mut producers {
                     let line = format!("\x1b[3{}m{stream}:{round}\r\n", round % 8);
-                    tx.produce_timeout(line.as_bytes(), Tag::new(AgentType::Assistant), Duration::from_secs(10))
-                        .unwrap();
+                    tx.produce_timeout(
+                        line.as_bytes(),
+                        Tag::new(AgentType::Assistant),
+                        Duration::from_secs(10),
+                    )
+                    .unwrap();
                 }
             }
         });
@@ -214,7 +223,10 @@ mod tests {
         for stream in [5u16, 9] {
             let dump = dumps.get_mut(&stream).unwrap().take();
             for round in 0..200 {
-                assert!(dump.contains(&format!("print \"{stream}:{round}\"")), "stream {stream} round {round}");
+                assert!(
+                    dump.contains(&format!("print \"{stream}:{round}\"")),
+                    "stream {stream} round {round}"
+                );
             }
             assert_eq!(dump.matches("csi ").count(), 200);
         }
@@ -228,13 +240,18 @@ mod tests {
             let (mut tx, rx) = Buffer::new(8).unwrap().split();
             stage.add_input(1, rx);
             // A partial character at the very end prints nothing, as with vte on the whole input.
-            tx.try_produce(b"o\xe2\x82\xack\xe2\x82", AgentType::Assistant).unwrap();
+            tx.try_produce(b"o\xe2\x82\xack\xe2\x82", AgentType::Assistant)
+                .unwrap();
             drop(tx);
             stage.run(&AtomicBool::new(false)).unwrap();
             assert!(!stage.has_inputs());
             let mut dumps = std::collections::BTreeMap::new();
             drain_dump(&mut record_rx, &mut dumps);
-            assert_eq!(dumps.get_mut(&1).unwrap().take(), "print \"o\u{20ac}k\"\n", "{kind:?}");
+            assert_eq!(
+                dumps.get_mut(&1).unwrap().take(),
+                "print \"o\u{20ac}k\"\n",
+                "{kind:?}"
+            );
         }
     }
 }
