@@ -88,6 +88,19 @@ impl SpawnConfig {
         }
     }
 
+    /// Runs the program `argv[0]` with the arguments `argv[1..]` exactly as given (quoted
+    /// for [`command`](Self::command), so that [`argv`](Self::argv) gives them back).
+    ///
+    /// ```
+    /// use perdix::pty::SpawnConfig;
+    /// let config = SpawnConfig::from_argv(["printf", "%s\\n", "it's", ""]);
+    /// assert_eq!(config.argv().unwrap(), ["printf", "%s\\n", "it's", ""]);
+    /// ```
+    pub fn from_argv<S: AsRef<str>>(argv: impl IntoIterator<Item = S>) -> SpawnConfig {
+        let argv: Vec<S> = argv.into_iter().collect();
+        SpawnConfig::new(shell_words::join(argv.iter().map(AsRef::as_ref)))
+    }
+
     /// The same configuration with the terminal size `size`.
     #[must_use]
     pub fn with_size(mut self, size: PaneSize) -> SpawnConfig {

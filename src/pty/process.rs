@@ -69,7 +69,8 @@ pub struct PtyProcess {
     size: PaneSize,
     stream: u16,
     master: Box<dyn MasterPty + Send>,
-    writer: Box<dyn Write + Send>,
+    /// `None` once handed out by [`take_input_writer`](PtyProcess::take_input_writer).
+    writer: Option<Box<dyn Write + Send>>,
     child: Box<dyn Child + Send + Sync>,
     exit: Option<ChildExit>,
     reader: OutputReader,
@@ -142,7 +143,7 @@ impl PtyProcess {
             size,
             stream,
             master,
-            writer,
+            writer: Some(writer),
             child,
             exit: None,
             reader,
@@ -171,9 +172,35 @@ impl PtyProcess {
 
     /// Sends `bytes` to the child as if typed. Blocks while the terminal's input buffer is
     /// full (a child that does not read its input).
+    /// Fails once the writer was taken with [`take_input_writer`](Self::take_input_writer).
     pub fn write_input(&mut self, bytes: &[u8]) -> Result<(), PtyError> {
-        self.writer.write_all(bytes).map_err(PtyError::Write)?;
-        self.writer.flush().map_err(PtyError::Write)
+        let writer = self
+            .writer
+            .as_mut()
+            .ok_or_else(|| PtyError::Write(std::io::Error::other("the input writer was handed out")))?;
+        writer.write_all(bytes).map_err(PtyError::Write)?;
+        writer.flush().map_err(PtyError::Write)
+    }
+
+    /// Hands out the child's input, for a thread of its own: a write blocks while the
+    /// child does not read, and must not hold up whoever drains the output. Afterwards
+    /// [`write_input`](Self::write_input) and [`paste`](Self::paste) fail. `None` the
+    /// second time.
+    ///
+    /// ```
+    /// use perdix::pty::{PtyProcess, SpawnConfig};
+    /// use perdix::Buffer;
+    /// use std::io::Write;
+    /// let (producer, _consumer) = Buffer::new(64).unwrap().split();
+    /// let mut child = PtyProcess::spawn(&SpawnConfig::new("head -c 3"), producer, 0).unwrap();
+    /// let mut input = child.take_input_writer().unwrap();
+    /// std::thread::spawn(move || input.write_all(b"abc"));
+    /// assert_eq!(child.wait().unwrap().code, 0);
+    /// assert!(child.take_input_writer().is_none());
+    /// assert!(child.write_input(b"x").is_err());
+    /// ```
+    pub fn take_input_writer(&mut self) -> Option<Box<dyn Write + Send>> {
+        self.writer.take()
     }
 
     /// Pastes `text`: wrapped in bracketed-paste markers when `bracketed` (pass whether
