@@ -1,0 +1,254 @@
+//! Real programs in real PTYs through the whole data flow (reader → input ring → parse
+//! stage → record ring → terminal model), several panes at once, and the
+//! `perdix-tui --headless --screen-dump` view of them.
+
+use alacritty_terminal::event::VoidListener;
+use alacritty_terminal::grid::Dimensions;
+use alacritty_terminal::term::{Config, Term};
+use perdix::parse::BackendKind;
+use perdix::pty::{PaneSize, SpawnConfig};
+use perdix::term::{screen_text, PaneConfig};
+use perdix::tui::PaneSet;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+const LIMIT: Duration = Duration::from_secs(60);
+
+fn spawn(commands: &[&str], size: PaneSize) -> PaneSet {
+    let commands: Vec<SpawnConfig> = commands
+        .iter()
+        .map(|command| SpawnConfig::new(*command).with_size(size))
+        .collect();
+    PaneSet::spawn(&commands, BackendKind::Cpu, PaneConfig::default()).unwrap()
+}
+
+/// Pumps until `done` holds, failing after `LIMIT`.
+fn pump_until(panes: &mut PaneSet, what: &str, done: impl Fn(&PaneSet) -> bool) {
+    let start = Instant::now();
+    while !done(panes) {
+        assert!(start.elapsed() < LIMIT, "timed out waiting for {what}");
+        if panes.pump().unwrap() == 0 {
+            std::thread::sleep(Duration::from_millis(1));
+        }
+    }
+}
+
+fn screen(panes: &PaneSet, pane: usize) -> Vec<String> {
+    panes.panes()[pane].terminal().screen_text()
+}
+
+#[test]
+fn output_exit_codes_and_start_errors_per_pane() {
+    let mut panes = spawn(
+        &["sh -c 'echo one; exit 3'", "perdix-no-such-program", "printf two"],
+        PaneSize::new(30, 3),
+    );
+    panes.run_to_end(LIMIT).unwrap();
+    let [first, missing, last] = panes.panes() else {
+        panic!("three panes")
+    };
+    assert_eq!(first.terminal().screen_text(), ["one", "", ""]);
+    assert_eq!(first.exit().unwrap().code, 3);
+    assert!(missing.start_error().is_some());
+    assert_eq!(
+        missing.terminal().screen_text()[..2],
+        ["perdix: command not found: per", "dix-no-such-program"]
+    );
+    assert_eq!(last.terminal().screen_text(), ["two", "", ""]);
+    assert!(last.exit().unwrap().success());
+}
+
+#[test]
+fn a_query_from_the_child_gets_its_answer_in_its_own_pane_only() {
+    // The child asks where the cursor is and prints the reply it reads (ESC shown as E).
+    let ask = "sh -c \"stty raw -echo; printf 'ab\\033[6n'; head -c 6 | tr '\\033' E; stty sane; echo\"";
+    let mut panes = spawn(&[ask, "sh -c 'sleep 1; echo quiet'"], PaneSize::new(20, 3));
+    panes.run_to_end(LIMIT).unwrap();
+    assert_eq!(screen(&panes, 0)[0], "abE[1;3R");
+    assert_eq!(screen(&panes, 1), ["quiet", "", ""]);
+}
+
+#[test]
+fn resize_reaches_the_program_and_the_model() {
+    let mut panes = spawn(&["sh -c 'tput cols; read x; tput cols'"], PaneSize::new(80, 4));
+    pump_until(&mut panes, "the first width", |panes| screen(panes, 0)[0] == "80");
+    panes.resize(0, PaneSize::new(100, 5)).unwrap();
+    panes.write_input(0, b"\r").unwrap();
+    panes.run_to_end(LIMIT).unwrap();
+    let rows = screen(&panes, 0);
+    assert_eq!(rows.len(), 5);
+    assert_eq!(rows[..3], ["80", "", "100"]);
+}
+
+/// The bytes `seq 1 last` writes through a terminal (which sends `\n` as `\r\n`).
+fn seq_len(last: u64) -> u64 {
+    (1..=last).map(|n| n.to_string().len() as u64 + 2).sum()
+}
+
+#[test]
+fn fifty_mebibytes_arrive_complete_while_another_pane_stays_responsive() {
+    let last = 6_000_000;
+    let command = format!("seq 1 {last}");
+    let mut panes = spawn(&[&command, "cat"], PaneSize::new(40, 10));
+    pump_until(&mut panes, "the flood to start", |panes| {
+        panes.panes()[0].bytes_received() > 1 << 20
+    });
+    let asked = Instant::now();
+    panes.write_input(1, b"ping\r").unwrap();
+    pump_until(&mut panes, "the echo", |panes| {
+        screen(panes, 1)[..2] == ["ping", "ping"]
+    });
+    let answer = asked.elapsed();
+    let flood_running = panes.panes()[0].exit().is_none();
+    panes.write_input(1, b"\x04").unwrap();
+    panes.run_to_end(LIMIT).unwrap();
+
+    assert!(
+        flood_running,
+        "the flood ended before the other pane answered; make it longer"
+    );
+    assert!(
+        answer < Duration::from_secs(2),
+        "the quiet pane took {answer:?} to echo"
+    );
+    let flood = &panes.panes()[0];
+    assert_eq!(flood.bytes_received(), seq_len(last));
+    assert!(flood.bytes_received() > 50 << 20);
+    // The model saw every line: the last screen and scrollback lines count down from the end.
+    let grid = flood.terminal().term().grid();
+    let lines = grid.history_size() + grid.screen_lines();
+    assert_eq!(grid.history_size(), perdix::term::DEFAULT_SCROLLBACK);
+    let text = all_lines(flood.terminal().term());
+    let numbers: Vec<u64> = text.iter().filter_map(|line| line.parse().ok()).collect();
+    assert_eq!(
+        numbers.len(),
+        lines - 1,
+        "every line but the cursor's holds a number"
+    );
+    for (offset, number) in numbers.iter().rev().enumerate() {
+        assert_eq!(*number, last - offset as u64);
+    }
+}
+
+/// Every line of scrollback and screen, oldest first.
+fn all_lines<T>(term: &Term<T>) -> Vec<String> {
+    use alacritty_terminal::index::{Column, Line};
+    let grid = term.grid();
+    (-(grid.history_size() as i32)..grid.screen_lines() as i32)
+        .map(|line| {
+            let row = &grid[Line(line)];
+            let text: String = (0..grid.columns()).map(|column| row[Column(column)].c).collect();
+            text.trim_end().to_owned()
+        })
+        .collect()
+}
+
+fn fixtures() -> Vec<PathBuf> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
+    let mut fixtures: Vec<_> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|entry| entry.unwrap().path())
+        .collect();
+    fixtures.sort();
+    fixtures
+}
+
+/// alacritty's own path for bytes `cat` writes through a terminal.
+fn expected_screen(bytes: &[u8], size: PaneSize) -> Vec<String> {
+    let mut through_terminal = Vec::with_capacity(bytes.len() * 2);
+    for &byte in bytes {
+        if byte == b'\n' {
+            through_terminal.push(b'\r');
+        }
+        through_terminal.push(byte);
+    }
+    let dimensions = (usize::from(size.rows), usize::from(size.cols));
+    let mut term = Term::new(Config::default(), &Size(dimensions), VoidListener);
+    let mut processor: vte::ansi::Processor = vte::ansi::Processor::new();
+    processor.advance(&mut term, &through_terminal);
+    processor.stop_sync(&mut term);
+    screen_text(&term)
+}
+
+struct Size((usize, usize));
+
+impl Dimensions for Size {
+    fn total_lines(&self) -> usize {
+        self.0 .0
+    }
+    fn screen_lines(&self) -> usize {
+        self.0 .0
+    }
+    fn columns(&self) -> usize {
+        self.0 .1
+    }
+}
+
+#[test]
+fn screen_dumps_of_recorded_programs_equal_alacritty_s_own_path() {
+    let fixtures = fixtures();
+    for backend in ["cpu", "cpu-scan"] {
+        for (cols, rows) in [(80u16, 24u16), (37, 9)] {
+            let mut command = Command::new(env!("CARGO_BIN_EXE_perdix-tui"));
+            command.args(["--headless", "--screen-dump", "--backend", backend]);
+            command.arg(format!("--pane-size={cols}x{rows}"));
+            for fixture in &fixtures {
+                command.arg(format!("cat '{}'", fixture.display()));
+            }
+            let output = command.output().unwrap();
+            assert!(
+                output.status.success(),
+                "{}",
+                String::from_utf8_lossy(&output.stderr)
+            );
+            let mut expected = String::new();
+            for (index, fixture) in fixtures.iter().enumerate() {
+                expected.push_str(&format!("=== pane {} ===\n", index + 1));
+                let bytes = std::fs::read(fixture).unwrap();
+                for row in expected_screen(&bytes, PaneSize::new(cols, rows)) {
+                    expected.push_str(&row);
+                    expected.push('\n');
+                }
+            }
+            let actual = String::from_utf8(output.stdout).unwrap();
+            assert_eq!(actual, expected, "backend {backend} at {cols}x{rows}");
+        }
+    }
+}
+
+#[test]
+fn screen_dump_reports_a_command_that_cannot_start() {
+    let output = Command::new(env!("CARGO_BIN_EXE_perdix-tui"))
+        .args(["--headless", "--screen-dump", "--pane-size", "30x2", "echo ok"])
+        .arg("perdix-no-such-program --flag")
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("pane 2: command not found: perdix-no-such-program"),
+        "{stderr}"
+    );
+    assert_eq!(
+        String::from_utf8(output.stdout).unwrap(),
+        "=== pane 1 ===\nok\n\n=== pane 2 ===\nperdix: command not found: per\ndix-no-such-program\n"
+    );
+}
+
+#[test]
+fn screen_dump_rejects_bad_sizes_and_missing_commands() {
+    for args in [
+        &["--headless", "--screen-dump", "--pane-size", "80", "true"][..],
+        &["--headless", "--screen-dump", "--pane-size", "0x5", "true"],
+        &["--headless", "--screen-dump"],
+        &["--headless", "--screen-dump", "--timeout", "-1", "true"],
+    ] {
+        let output = Command::new(env!("CARGO_BIN_EXE_perdix-tui"))
+            .args(args)
+            .output()
+            .unwrap();
+        assert_eq!(output.status.code(), Some(2), "{args:?}");
+        assert!(!output.stderr.is_empty());
+    }
+}
