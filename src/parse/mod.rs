@@ -53,7 +53,7 @@ pub use record::{decode_one, decode_records, DecodedAction, OscParams, RecordKin
 pub use reencode::ByteEncoder;
 pub use scan::{ScanBackend, ScanStreamState};
 pub use sequence::{Intermediates, Params};
-pub use stage::ParseStage;
+pub use stage::{ParseStage, StageInputs};
 pub use table::{
     apply_function, compose, transition, transition_functions, Action, State, Transition, TABLE,
 };

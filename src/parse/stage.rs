@@ -4,15 +4,18 @@
 //! Each [`step`](ParseStage::step) gathers the new bytes of every pane into one batch, runs
 //! the backend over it and publishes the records, waiting for room when the record ring is
 //! full: nothing is ever dropped. A pane whose producer is gone and whose ring is empty is
-//! finished (its held-back tail is parsed) and removed; when the last pane is gone,
-//! [`run`](ParseStage::run) returns and dropping the stage tells the record consumer that
-//! nothing more will come.
+//! finished (its held-back tail is parsed), an empty message tagged with its stream is
+//! published as its end marker (every record of the pane came before it), and the pane
+//! is removed. Panes can join a running stage through a [`StageInputs`] handle; when the
+//! last pane is gone and no handle is left, [`run`](ParseStage::run) returns and dropping
+//! the stage tells the record consumer that nothing more will come.
 
 use super::backend::BackendKind;
 use super::engine::AnyEngine;
 use super::error::ParseError;
 use crate::ring::{AgentType, Consumer, ProduceError, Producer, Tag};
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::{channel, Receiver, Sender, TryRecvError};
 use std::sync::Arc;
 use std::thread::JoinHandle;
 use std::time::Duration;
@@ -53,6 +56,41 @@ pub struct ParseStage {
     engine: AnyEngine,
     inputs: Vec<StageInput>,
     records: Producer<'static>,
+    joining: Option<Receiver<(u16, Consumer<'static>)>>,
+    /// Cloned into handles; dropped when the stage runs, so that the channel ends when the
+    /// last handle is dropped.
+    own_sender: Option<Sender<(u16, Consumer<'static>)>>,
+}
+
+/// Adds panes to a running [`ParseStage`]. While a handle exists, the stage keeps running
+/// even with no pane.
+///
+/// ```
+/// use perdix::parse::{BackendKind, ParseStage};
+/// use perdix::{AgentType, Buffer};
+/// use std::sync::{atomic::AtomicBool, Arc};
+/// let (records_tx, mut records) = Buffer::new(64).unwrap().split();
+/// let mut stage = ParseStage::new(BackendKind::Cpu, records_tx).unwrap();
+/// let inputs = stage.inputs_handle();
+/// let thread = stage.spawn(Arc::new(AtomicBool::new(false))).unwrap();
+/// let (mut pane, pane_rx) = Buffer::new(8).unwrap().split();
+/// inputs.add(4, pane_rx).unwrap();
+/// pane.try_produce(b"late", AgentType::Assistant).unwrap();
+/// drop((pane, inputs)); // the pane ends, and no pane can join any more
+/// thread.join().unwrap().unwrap();
+/// assert_eq!(records.try_consume().unwrap().stream(), 4);
+/// let end = records.try_consume().unwrap(); // the pane's end marker
+/// assert!(end.is_empty() && end.stream() == 4);
+/// ```
+#[derive(Debug, Clone)]
+pub struct StageInputs(Sender<(u16, Consumer<'static>)>);
+
+impl StageInputs {
+    /// Hands pane `stream`'s input ring to the stage. Fails (giving the ring back) when
+    /// the stage has ended.
+    pub fn add(&self, stream: u16, input: Consumer<'static>) -> Result<(), Consumer<'static>> {
+        self.0.send((stream, input)).map_err(|error| error.0 .1)
+    }
 }
 
 impl ParseStage {
@@ -62,7 +100,24 @@ impl ParseStage {
             engine: AnyEngine::new(kind)?,
             inputs: Vec::new(),
             records,
+            joining: None,
+            own_sender: None,
         })
+    }
+
+    /// A handle through which panes join the stage while it runs.
+    pub fn inputs_handle(&mut self) -> StageInputs {
+        if self.joining.is_none() {
+            let (sender, receiver) = channel();
+            self.joining = Some(receiver);
+            self.own_sender = Some(sender);
+        }
+        // Set just above when missing.
+        StageInputs(
+            self.own_sender
+                .clone()
+                .expect("a sender exists with the receiver"),
+        )
     }
 
     /// The backend that runs.
@@ -79,9 +134,30 @@ impl ParseStage {
         });
     }
 
-    /// True while some pane may still send bytes.
+    /// True while some pane may still send bytes (or join).
     pub fn has_inputs(&self) -> bool {
-        !self.inputs.is_empty()
+        !self.inputs.is_empty() || self.joining.is_some()
+    }
+
+    /// Takes in the panes that joined through [`StageInputs`].
+    fn take_joiners(&mut self) {
+        let Some(joining) = &self.joining else {
+            return;
+        };
+        loop {
+            match joining.try_recv() {
+                Ok((stream, input)) => self.inputs.push(StageInput {
+                    stream,
+                    consumer: input,
+                    gathered: Vec::new(),
+                }),
+                Err(TryRecvError::Empty) => break,
+                Err(TryRecvError::Disconnected) => {
+                    self.joining = None;
+                    break;
+                }
+            }
+        }
     }
 
     /// Parses everything the input rings hold now as one batch and publishes the records;
@@ -90,6 +166,7 @@ impl ParseStage {
     /// Waits while the record ring is full; gives up only when `stop` is set or the record
     /// consumer is gone ([`ProduceError::Disconnected`]).
     pub fn step(&mut self, stop: &AtomicBool) -> Result<usize, ParseError> {
+        self.take_joiners();
         let mut ended = Vec::new();
         for input in &mut self.inputs {
             input.gathered.clear();
@@ -125,14 +202,16 @@ impl ParseStage {
             for (stream, message) in records.messages() {
                 publish(&mut self.records, stream, message, stop)?;
             }
+            publish(&mut self.records, stream, &[], stop)?;
             self.inputs.retain(|input| input.stream != stream);
         }
         Ok(parsed)
     }
 
-    /// Steps until every pane has finished or `stop` is set, pausing briefly whenever
-    /// there was nothing to parse.
+    /// Steps until every pane has finished and no [`StageInputs`] handle is left, or
+    /// `stop` is set, pausing briefly whenever there was nothing to parse.
     pub fn run(&mut self, stop: &AtomicBool) -> Result<(), ParseError> {
+        self.own_sender = None;
         // Relaxed: the flag only asks the loop to end; no data is handed over with it.
         while self.has_inputs() && !stop.load(Ordering::Relaxed) {
             if self.step(stop)? == 0 {

@@ -3,7 +3,7 @@
 //! thread, and the records replayed here into each pane's terminal model, with the
 //! model's replies written back to that pane's PTY only.
 
-use crate::parse::{BackendKind, DecodeError, ParseError, ParseStage};
+use crate::parse::{BackendKind, DecodeError, ParseError, ParseStage, StageInputs};
 use crate::pty::{ChildExit, PaneSize, PtyError, PtyProcess, SpawnConfig};
 use crate::ring::{Buffer, Consumer};
 use crate::term::{PaneConfig, PaneEvent, PaneTerminal};
@@ -38,9 +38,9 @@ pub enum PaneSetError {
     /// The parse stage's thread could not be started.
     #[error("starting the parse thread: {0}")]
     Thread(#[from] std::io::Error),
-    /// The parse stage's thread panicked.
-    #[error("the parse thread panicked")]
-    ParseThreadPanicked,
+    /// The parse stage's thread has ended (it failed; see the panes' output).
+    #[error("the parse stage has ended")]
+    StageEnded,
     /// More panes than stream ids.
     #[error("too many panes: {0} (at most 65536)")]
     TooManyPanes(usize),
@@ -59,8 +59,11 @@ pub enum PaneSetError {
 
 /// One agent pane: its command, child process and terminal model.
 pub struct Pane {
-    command: String,
+    command: SpawnConfig,
+    stream: u16,
     process: Option<PtyProcess>,
+    output_done: bool,
+    last_output: Option<Instant>,
     start_error: Option<PtyError>,
     terminal: PaneTerminal,
     exit: Option<ChildExit>,
@@ -70,7 +73,17 @@ pub struct Pane {
 impl Pane {
     /// The command the pane runs, as given.
     pub fn command(&self) -> &str {
-        &self.command
+        &self.command.command
+    }
+
+    /// When the pane's program last produced output.
+    pub fn last_output(&self) -> Option<Instant> {
+        self.last_output
+    }
+
+    /// Pane events (title, bell, notifications, clipboard) not taken yet.
+    pub fn pending_events(&self) -> &[PaneEvent] {
+        &self.events
     }
 
     /// Why the command could not be started, if it could not.
@@ -98,8 +111,9 @@ impl Pane {
         std::mem::take(&mut self.events)
     }
 
-    fn is_running(&self) -> bool {
-        self.process.is_some() && self.exit.is_none()
+    /// True while the program runs or its output is still being replayed.
+    pub fn is_active(&self) -> bool {
+        self.process.is_some() && (self.exit.is_none() || !self.output_done)
     }
 }
 
@@ -127,59 +141,128 @@ impl Pane {
 pub struct PaneSet {
     panes: Vec<Pane>,
     records: Consumer<'static>,
+    inputs: StageInputs,
     stage: Option<JoinHandle<Result<(), ParseError>>>,
     stop: Arc<AtomicBool>,
     backend: &'static str,
+    config: PaneConfig,
+    next_stream: u16,
 }
 
 impl PaneSet {
-    /// Starts every command in its own pane (stream id = its index) and the parse stage on
-    /// `backend`. A command that cannot start does not stop the others: its pane keeps the
-    /// error and shows it on its screen.
+    /// Starts the parse stage on `backend` and every command in its own pane. A command
+    /// that cannot start does not stop the others: its pane keeps the error and shows it
+    /// on its screen.
     pub fn spawn(
         commands: &[SpawnConfig],
         backend: BackendKind,
         config: PaneConfig,
     ) -> Result<PaneSet, PaneSetError> {
-        if commands.len() > usize::from(u16::MAX) + 1 {
-            return Err(PaneSetError::TooManyPanes(commands.len()));
-        }
         let (records_tx, records) = Buffer::new(RECORD_SLOTS).map_err(ParseError::from)?.split();
         let mut stage = ParseStage::new(backend, records_tx)?;
         let backend = stage.backend_name();
-        let mut panes = Vec::with_capacity(commands.len());
-        for (index, command) in commands.iter().enumerate() {
-            let stream = index as u16;
-            let mut terminal = PaneTerminal::new(command.size, config);
-            let (input_tx, input_rx) = Buffer::new(INPUT_SLOTS).map_err(ParseError::from)?.split();
-            let (process, start_error) = match PtyProcess::spawn(command, input_tx, stream) {
-                Ok(process) => {
-                    stage.add_input(stream, input_rx);
-                    (Some(process), None)
-                }
-                Err(error) => {
-                    show_error(&mut terminal, &error);
-                    (None, Some(error))
-                }
-            };
-            panes.push(Pane {
-                command: command.command.clone(),
-                process,
-                start_error,
-                terminal,
-                exit: None,
-                events: Vec::new(),
-            });
-        }
+        let inputs = stage.inputs_handle();
         let stop = Arc::new(AtomicBool::new(false));
         let stage = stage.spawn(Arc::clone(&stop))?;
-        Ok(PaneSet {
-            panes,
+        let mut set = PaneSet {
+            panes: Vec::with_capacity(commands.len()),
             records,
+            inputs,
             stage: Some(stage),
             stop,
             backend,
-        })
+            config,
+            next_stream: 0,
+        };
+        for command in commands {
+            set.add_pane(command.clone())?;
+        }
+        Ok(set)
+    }
+
+    /// Starts `command` in a new pane at the end; returns its index.
+    pub fn add_pane(&mut self, command: SpawnConfig) -> Result<usize, PaneSetError> {
+        let mut pane = Pane {
+            terminal: PaneTerminal::new(command.size, self.config),
+            command,
+            stream: 0,
+            process: None,
+            output_done: false,
+            last_output: None,
+            start_error: None,
+            exit: None,
+            events: Vec::new(),
+        };
+        self.start(&mut pane)?;
+        self.panes.push(pane);
+        Ok(self.panes.len() - 1)
+    }
+
+    /// Starts (or starts again) `pane`'s command on a fresh stream.
+    fn start(&mut self, pane: &mut Pane) -> Result<(), PaneSetError> {
+        let stream = self.free_stream()?;
+        let (input_tx, input_rx) = Buffer::new(INPUT_SLOTS).map_err(ParseError::from)?.split();
+        pane.stream = stream;
+        pane.exit = None;
+        pane.output_done = false;
+        pane.start_error = None;
+        match PtyProcess::spawn(&pane.command, input_tx, stream) {
+            Ok(process) => {
+                if self.inputs.add(stream, input_rx).is_err() {
+                    return Err(PaneSetError::StageEnded);
+                }
+                pane.process = Some(process);
+            }
+            Err(error) => {
+                show_error(&mut pane.terminal, &error);
+                pane.process = None;
+                pane.output_done = true;
+                pane.start_error = Some(error);
+            }
+        }
+        Ok(())
+    }
+
+    /// A stream id no live pane uses.
+    fn free_stream(&mut self) -> Result<u16, PaneSetError> {
+        for _ in 0..=u16::MAX {
+            let candidate = self.next_stream;
+            self.next_stream = self.next_stream.wrapping_add(1);
+            if !self
+                .panes
+                .iter()
+                .any(|pane| pane.stream == candidate && pane.process.is_some())
+            {
+                return Ok(candidate);
+            }
+        }
+        Err(PaneSetError::TooManyPanes(self.panes.len()))
+    }
+
+    /// Closes pane `index`: its program is ended (SIGHUP, then SIGKILL) and the pane
+    /// removed.
+    pub fn close_pane(&mut self, index: usize) -> Result<(), PaneSetError> {
+        if index >= self.panes.len() {
+            return Err(PaneSetError::NoSuchPane(index));
+        }
+        self.panes.remove(index);
+        Ok(())
+    }
+
+    /// Runs pane `index`'s command again on a cleared screen (after it exited).
+    pub fn restart_pane(&mut self, index: usize) -> Result<(), PaneSetError> {
+        let mut pane = match self.panes.get_mut(index) {
+            Some(pane) => std::mem::replace(pane, placeholder_pane(self.config)),
+            None => return Err(PaneSetError::NoSuchPane(index)),
+        };
+        // The old program (if it still runs) is ended before the new one starts.
+        pane.process = None;
+        pane.terminal = PaneTerminal::new(pane.terminal.size(), self.config);
+        pane.events.clear();
+        pane.last_output = None;
+        let started = self.start(&mut pane);
+        self.panes[index] = pane;
+        started
     }
 
     /// The panes, in the order their commands were given.
@@ -204,22 +287,32 @@ impl PaneSet {
         let mut applied = 0;
         let mut failure = None;
         let panes = &mut self.panes;
+        let now = Instant::now();
         self.records.consume_each(PUMP_BUDGET, |message| {
-            let pane = usize::from(message.stream());
-            let Some(target) = panes.get_mut(pane) else {
+            applied += 1;
+            let stream = message.stream();
+            // Records of a closed pane (or an earlier run of a restarted one) are dropped.
+            let Some((pane, target)) = panes
+                .iter_mut()
+                .enumerate()
+                .find(|(_, pane)| pane.stream == stream && pane.process.is_some())
+            else {
                 return;
             };
+            if message.is_empty() {
+                target.output_done = true;
+                return;
+            }
+            target.last_output = Some(now);
             if failure.is_none() {
                 if let Err(error) = target.terminal.apply_records(&message.as_bytes()) {
                     failure = Some(PaneSetError::Records { pane, error });
                 }
             }
-            applied += 1;
         });
         if let Some(failure) = failure {
             return Err(failure);
         }
-        let now = Instant::now();
         for (index, pane) in self.panes.iter_mut().enumerate() {
             pane.terminal.poll_sync(now);
             pane.events.extend(pane.terminal.take_events());
@@ -243,9 +336,7 @@ impl PaneSet {
     /// True once every child has exited and every byte it wrote has been parsed and
     /// replayed.
     pub fn is_finished(&self) -> bool {
-        !self.panes.iter().any(Pane::is_running)
-            && !self.records.is_producer_connected()
-            && self.records.is_empty()
+        !self.panes.iter().any(Pane::is_active)
     }
 
     /// Pumps until [`is_finished`](Self::is_finished) or until `timeout` passes (then
@@ -268,7 +359,6 @@ impl PaneSet {
                 }
             }
         }
-        self.join_stage()?;
         for pane in &mut self.panes {
             pane.terminal.release_held();
         }
@@ -297,14 +387,6 @@ impl PaneSet {
         pane.terminal.resize(size);
         Ok(())
     }
-
-    fn join_stage(&mut self) -> Result<(), PaneSetError> {
-        match self.stage.take().map(JoinHandle::join) {
-            None => Ok(()),
-            Some(Ok(result)) => result.map_err(PaneSetError::from),
-            Some(Err(_)) => Err(PaneSetError::ParseThreadPanicked),
-        }
-    }
 }
 
 impl Drop for PaneSet {
@@ -316,6 +398,21 @@ impl Drop for PaneSet {
         if let Some(stage) = self.stage.take() {
             let _ = stage.join();
         }
+    }
+}
+
+/// A pane with nothing in it, to stand in while a pane is restarted.
+fn placeholder_pane(config: PaneConfig) -> Pane {
+    Pane {
+        command: SpawnConfig::new(""),
+        stream: 0,
+        process: None,
+        output_done: true,
+        last_output: None,
+        start_error: None,
+        terminal: PaneTerminal::new(PaneSize::new(1, 1), config),
+        exit: None,
+        events: Vec::new(),
     }
 }
 
