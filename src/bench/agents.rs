@@ -61,16 +61,16 @@ impl AgentKind {
 
 /// A small xorshift generator: deterministic everywhere, and enough for picking words.
 #[derive(Debug, Clone)]
-struct XorShift64(u64);
+pub(crate) struct XorShift64(u64);
 
 impl XorShift64 {
-    fn new(seed: u64) -> XorShift64 {
+    pub(crate) fn new(seed: u64) -> XorShift64 {
         // Mixing the seed keeps nearby seeds apart and never leaves the state at zero.
         let mixed = (seed ^ 0x9e37_79b9_7f4a_7c15).wrapping_mul(0xbf58_476d_1ce4_e5b9);
         XorShift64(mixed | 1)
     }
 
-    fn next_u64(&mut self) -> u64 {
+    pub(crate) fn next_u64(&mut self) -> u64 {
         let mut x = self.0;
         x ^= x << 13;
         x ^= x >> 7;
@@ -80,11 +80,11 @@ impl XorShift64 {
     }
 
     /// A number in `low..=high`.
-    fn between(&mut self, low: u64, high: u64) -> u64 {
+    pub(crate) fn between(&mut self, low: u64, high: u64) -> u64 {
         low + self.next_u64() % (high - low + 1)
     }
 
-    fn pick<'a>(&mut self, items: &[&'a str]) -> &'a str {
+    pub(crate) fn pick<'a>(&mut self, items: &[&'a str]) -> &'a str {
         items[(self.next_u64() % items.len() as u64) as usize]
     }
 }

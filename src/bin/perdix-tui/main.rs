@@ -1,5 +1,7 @@
 //! `perdix-tui`: many agents side by side, each in its own pane.
 
+mod demo_agent;
+
 use anyhow::{Context, Result};
 use clap::Parser;
 use perdix::parse::BackendKind;
@@ -47,8 +49,11 @@ struct Cli {
     timeout: Option<f64>,
 
     /// The commands, one pane each, each split like a shell would (quote it as one argument).
-    #[arg(value_name = "CMD", required = true)]
+    #[arg(value_name = "CMD", required_unless_present = "demo_agent")]
     commands: Vec<String>,
+
+    #[command(flatten)]
+    demo: demo_agent::DemoArgs,
 }
 
 fn main() -> ExitCode {
@@ -63,6 +68,9 @@ fn main() -> ExitCode {
 }
 
 fn run(cli: &Cli) -> Result<ExitCode> {
+    if demo_agent::run(&cli.demo)? {
+        return Ok(ExitCode::SUCCESS);
+    }
     if !cli.headless || !cli.screen_dump {
         eprintln!(
             "perdix-tui: only the headless screen dump is available in this version: \
