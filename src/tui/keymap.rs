@@ -763,6 +763,14 @@ mod tests {
     }
 
     #[test]
+    fn a_prefix_on_a_default_key_takes_it_over() {
+        let keymap = Keymap::from_config(&keys_config("[keys]\nprefix = \"z\"\n")).unwrap();
+        assert_eq!(keymap.prefix_bytes(), b"z".to_vec());
+        assert_eq!(keymap.action(&chord("z")), None);
+        assert_eq!(keymap.bindings()[14], (Action::Zoom, vec![]));
+    }
+
+    #[test]
     fn binding_the_prefix_is_an_error() {
         let error =
             Keymap::from_config(&keys_config("[keys]\nprefix = \"C-a\"\nhelp = \"C-a\"\n")).unwrap_err();
