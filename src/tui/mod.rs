@@ -1,6 +1,12 @@
 //! The multi-agent app's engine room: panes running side by side through the whole data
 //! flow, and the headless views of them.
 
+pub mod config;
+pub mod key_encoding;
+pub mod keymap;
+pub mod layout_kind;
+pub mod theme;
+
 mod panes;
 mod screen_dump;
 

@@ -1,0 +1,793 @@
+//! The prefix key and the actions bound to the keys pressed after it.
+//!
+//! Everything typed goes to the focused pane except the prefix key (default `C-b`): the
+//! key after the prefix is looked up here as an [`Action`]. The prefix pressed twice sends
+//! one prefix to the pane ([`Keymap::prefix_bytes`]).
+
+use std::collections::{BTreeMap, HashMap};
+use std::fmt;
+use std::ops::Range;
+use std::str::FromStr;
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use serde::Deserialize;
+use toml::Spanned;
+
+use super::key_encoding::encode_key;
+
+/// A key with the modifiers held, normalised so that equal presses compare equal.
+///
+/// SHIFT is dropped for character keys (the character already says whether it was
+/// shifted; some terminals report `?` with SHIFT, some without), Ctrl with an uppercase
+/// ASCII letter is folded to lowercase (terminals cannot tell them apart), and shifted Tab
+/// is always [`KeyCode::BackTab`] without modifiers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct KeyChord {
+    code: KeyCode,
+    modifiers: KeyModifiers,
+}
+
+/// Why a key name could not be parsed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("invalid key `{text}`: {reason}")]
+pub struct KeyParseError {
+    /// The text as written.
+    pub text: String,
+    /// What is wrong with it.
+    pub reason: &'static str,
+}
+
+impl KeyChord {
+    /// A chord from a key code and modifiers, normalised as described on [`KeyChord`].
+    pub fn new(code: KeyCode, modifiers: KeyModifiers) -> KeyChord {
+        // Only the modifiers a terminal can report reliably take part in matching.
+        let mut modifiers = modifiers & (KeyModifiers::CONTROL | KeyModifiers::ALT | KeyModifiers::SHIFT);
+        let mut code = code;
+        match code {
+            KeyCode::Char(c) => {
+                modifiers.remove(KeyModifiers::SHIFT);
+                if modifiers.contains(KeyModifiers::CONTROL) && c.is_ascii_uppercase() {
+                    code = KeyCode::Char(c.to_ascii_lowercase());
+                }
+            }
+            KeyCode::BackTab => modifiers.remove(KeyModifiers::SHIFT),
+            KeyCode::Tab if modifiers.contains(KeyModifiers::SHIFT) => {
+                code = KeyCode::BackTab;
+                modifiers.remove(KeyModifiers::SHIFT);
+            }
+            _ => {}
+        }
+        KeyChord { code, modifiers }
+    }
+
+    /// The key code.
+    pub fn code(&self) -> KeyCode {
+        self.code
+    }
+
+    /// The modifiers held (only CONTROL, ALT and SHIFT).
+    pub fn modifiers(&self) -> KeyModifiers {
+        self.modifiers
+    }
+}
+
+impl From<KeyEvent> for KeyChord {
+    fn from(event: KeyEvent) -> KeyChord {
+        KeyChord::new(event.code, event.modifiers)
+    }
+}
+
+impl From<&KeyEvent> for KeyChord {
+    fn from(event: &KeyEvent) -> KeyChord {
+        KeyChord::new(event.code, event.modifiers)
+    }
+}
+
+impl FromStr for KeyChord {
+    type Err = KeyParseError;
+
+    /// Parses `C-b`, `Ctrl-b`, `M-x`, `Alt-x`, `S-Tab`, `Left`, `PageUp`, `F5`, `Space`,
+    /// `Enter`, `Esc`, `?`, `[` and the like. Modifier and key names ignore case; a single
+    /// character is taken literally.
+    fn from_str(text: &str) -> Result<KeyChord, KeyParseError> {
+        let error = |reason| KeyParseError {
+            text: text.to_string(),
+            reason,
+        };
+        let mut rest = text.trim();
+        let mut modifiers = KeyModifiers::NONE;
+        'prefixes: loop {
+            for (names, modifier) in [
+                (&["c-", "ctrl-", "control-"][..], KeyModifiers::CONTROL),
+                (&["m-", "alt-", "meta-"][..], KeyModifiers::ALT),
+                (&["s-", "shift-"][..], KeyModifiers::SHIFT),
+            ] {
+                for name in names {
+                    // The key after the modifiers must not be empty: `C--` is Ctrl and `-`.
+                    let matches = rest.len() > name.len()
+                        && rest
+                            .get(..name.len())
+                            .is_some_and(|head| head.eq_ignore_ascii_case(name));
+                    if matches {
+                        modifiers |= modifier;
+                        rest = &rest[name.len()..];
+                        continue 'prefixes;
+                    }
+                }
+            }
+            break;
+        }
+        if rest.is_empty() {
+            return Err(error("no key name"));
+        }
+        let mut chars = rest.chars();
+        let code = match (chars.next(), chars.next()) {
+            (Some(c), None) if modifiers.contains(KeyModifiers::SHIFT) && c.is_ascii_lowercase() => {
+                KeyCode::Char(c.to_ascii_uppercase())
+            }
+            (Some(c), None) => KeyCode::Char(c),
+            _ => named_key(rest).ok_or_else(|| error("not a known key name"))?,
+        };
+        Ok(KeyChord::new(code, modifiers))
+    }
+}
+
+fn named_key(name: &str) -> Option<KeyCode> {
+    let lower = name.to_ascii_lowercase();
+    let code = match lower.as_str() {
+        "left" => KeyCode::Left,
+        "right" => KeyCode::Right,
+        "up" => KeyCode::Up,
+        "down" => KeyCode::Down,
+        "home" => KeyCode::Home,
+        "end" => KeyCode::End,
+        "pageup" | "pgup" => KeyCode::PageUp,
+        "pagedown" | "pgdn" => KeyCode::PageDown,
+        "insert" | "ins" => KeyCode::Insert,
+        "delete" | "del" => KeyCode::Delete,
+        "tab" => KeyCode::Tab,
+        "backtab" => KeyCode::BackTab,
+        "enter" | "return" => KeyCode::Enter,
+        "esc" | "escape" => KeyCode::Esc,
+        "space" => KeyCode::Char(' '),
+        "backspace" | "bs" => KeyCode::Backspace,
+        _ => {
+            let number: u8 = lower.strip_prefix('f')?.parse().ok()?;
+            if !(1..=24).contains(&number) {
+                return None;
+            }
+            KeyCode::F(number)
+        }
+    };
+    Some(code)
+}
+
+impl fmt::Display for KeyChord {
+    /// The short form shown in the help overlay: `C-b`, `M-x`, `z`, `Space`, `S-Tab`, `F5`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (modifier, name) in [
+            (KeyModifiers::CONTROL, "C-"),
+            (KeyModifiers::ALT, "M-"),
+            (KeyModifiers::SHIFT, "S-"),
+        ] {
+            if self.modifiers.contains(modifier) {
+                f.write_str(name)?;
+            }
+        }
+        match self.code {
+            KeyCode::Char(' ') => f.write_str("Space"),
+            KeyCode::Char(c) => write!(f, "{c}"),
+            KeyCode::F(n) => write!(f, "F{n}"),
+            KeyCode::BackTab => f.write_str("S-Tab"),
+            KeyCode::Left => f.write_str("Left"),
+            KeyCode::Right => f.write_str("Right"),
+            KeyCode::Up => f.write_str("Up"),
+            KeyCode::Down => f.write_str("Down"),
+            KeyCode::Home => f.write_str("Home"),
+            KeyCode::End => f.write_str("End"),
+            KeyCode::PageUp => f.write_str("PageUp"),
+            KeyCode::PageDown => f.write_str("PageDown"),
+            KeyCode::Insert => f.write_str("Insert"),
+            KeyCode::Delete => f.write_str("Delete"),
+            KeyCode::Tab => f.write_str("Tab"),
+            KeyCode::Enter => f.write_str("Enter"),
+            KeyCode::Esc => f.write_str("Esc"),
+            KeyCode::Backspace => f.write_str("Backspace"),
+            other => write!(f, "{other:?}"),
+        }
+    }
+}
+
+/// What a key pressed after the prefix does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Action {
+    /// Focus the pane to the left of the focused one.
+    FocusLeft,
+    /// Focus the pane to the right.
+    FocusRight,
+    /// Focus the pane above.
+    FocusUp,
+    /// Focus the pane below.
+    FocusDown,
+    /// Focus the next pane in order, wrapping around.
+    FocusNext,
+    /// Focus pane number N, counted from 1 (1 to 9).
+    FocusPane(u8),
+    /// Zoom the focused pane to the full screen, or back.
+    Zoom,
+    /// Switch to the next layout.
+    NextLayout,
+    /// Open a new pane.
+    NewPane,
+    /// Close the focused pane.
+    ClosePane,
+    /// Restart the focused pane's command.
+    Restart,
+    /// Send typed keys to every pane, or stop doing so.
+    ToggleBroadcast,
+    /// Enter scroll mode in the focused pane.
+    ScrollMode,
+    /// Show or hide the help overlay.
+    Help,
+    /// Quit perdix.
+    Quit,
+}
+
+/// An action name in the configuration that is not one of [`Action::ALL`].
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown action `{0}`")]
+pub struct UnknownAction(pub String);
+
+impl Action {
+    /// Every action, in the order the help overlay lists them.
+    pub const ALL: [Action; 23] = [
+        Action::FocusLeft,
+        Action::FocusRight,
+        Action::FocusUp,
+        Action::FocusDown,
+        Action::FocusNext,
+        Action::FocusPane(1),
+        Action::FocusPane(2),
+        Action::FocusPane(3),
+        Action::FocusPane(4),
+        Action::FocusPane(5),
+        Action::FocusPane(6),
+        Action::FocusPane(7),
+        Action::FocusPane(8),
+        Action::FocusPane(9),
+        Action::Zoom,
+        Action::NextLayout,
+        Action::NewPane,
+        Action::ClosePane,
+        Action::Restart,
+        Action::ToggleBroadcast,
+        Action::ScrollMode,
+        Action::Help,
+        Action::Quit,
+    ];
+
+    /// The stable name used in the `[keys]` table of the configuration file.
+    pub fn name(self) -> String {
+        match self {
+            Action::FocusPane(n) => format!("focus-pane-{n}"),
+            other => other.fixed_name().to_string(),
+        }
+    }
+
+    fn fixed_name(self) -> &'static str {
+        match self {
+            Action::FocusLeft => "focus-left",
+            Action::FocusRight => "focus-right",
+            Action::FocusUp => "focus-up",
+            Action::FocusDown => "focus-down",
+            Action::FocusNext => "focus-next",
+            Action::FocusPane(_) => "focus-pane",
+            Action::Zoom => "zoom",
+            Action::NextLayout => "next-layout",
+            Action::NewPane => "new-pane",
+            Action::ClosePane => "close-pane",
+            Action::Restart => "restart",
+            Action::ToggleBroadcast => "toggle-broadcast",
+            Action::ScrollMode => "scroll-mode",
+            Action::Help => "help",
+            Action::Quit => "quit",
+        }
+    }
+
+    /// A few words for the help overlay.
+    pub fn description(self) -> String {
+        let text = match self {
+            Action::FocusLeft => "focus the pane to the left",
+            Action::FocusRight => "focus the pane to the right",
+            Action::FocusUp => "focus the pane above",
+            Action::FocusDown => "focus the pane below",
+            Action::FocusNext => "focus the next pane",
+            Action::FocusPane(n) => return format!("focus pane {n}"),
+            Action::Zoom => "zoom the focused pane in or out",
+            Action::NextLayout => "switch to the next layout",
+            Action::NewPane => "open a new pane",
+            Action::ClosePane => "close the focused pane",
+            Action::Restart => "restart the focused pane's command",
+            Action::ToggleBroadcast => "type into all panes at once, or stop",
+            Action::ScrollMode => "scroll the focused pane's history",
+            Action::Help => "show or hide this help",
+            Action::Quit => "quit perdix",
+        };
+        text.to_string()
+    }
+
+    /// The keys bound to this action when the configuration does not say otherwise.
+    pub fn default_keys(self) -> Vec<KeyChord> {
+        let plain = |c| KeyChord::new(KeyCode::Char(c), KeyModifiers::NONE);
+        let named = |code| KeyChord::new(code, KeyModifiers::NONE);
+        match self {
+            Action::FocusLeft => vec![named(KeyCode::Left), plain('h')],
+            Action::FocusRight => vec![named(KeyCode::Right), plain('l')],
+            Action::FocusUp => vec![named(KeyCode::Up), plain('k')],
+            Action::FocusDown => vec![named(KeyCode::Down), plain('j')],
+            Action::FocusNext => vec![plain('o')],
+            Action::FocusPane(n) => vec![plain(char::from(b'0' + n))],
+            Action::Zoom => vec![plain('z')],
+            Action::NextLayout => vec![plain(' ')],
+            Action::NewPane => vec![plain('c')],
+            Action::ClosePane => vec![plain('x')],
+            Action::Restart => vec![plain('r')],
+            Action::ToggleBroadcast => vec![plain('s')],
+            Action::ScrollMode => vec![plain('[')],
+            Action::Help => vec![plain('?')],
+            Action::Quit => vec![plain('q')],
+        }
+    }
+}
+
+impl fmt::Display for Action {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.name())
+    }
+}
+
+impl FromStr for Action {
+    type Err = UnknownAction;
+
+    fn from_str(text: &str) -> Result<Action, UnknownAction> {
+        Action::ALL
+            .into_iter()
+            .find(|action| action.name() == text)
+            .ok_or_else(|| UnknownAction(text.to_string()))
+    }
+}
+
+/// The `[keys]` table of the configuration file, as written: `prefix = "C-a"` and
+/// `action-name = "key"` or `action-name = ["key", "key"]`, each value with its byte
+/// range in the file for error messages.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct KeysConfig {
+    /// The prefix key, if set.
+    pub prefix: Option<Spanned<KeyList>>,
+    /// Action name to keys; a listed action's keys replace its default keys.
+    pub bindings: BTreeMap<String, Spanned<KeyList>>,
+}
+
+/// One key name or a list of them, as a `[keys]` value may be written.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct KeyList(pub Vec<String>);
+
+impl<'de> Deserialize<'de> for KeyList {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<KeyList, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(untagged, expecting = "a key name or a list of key names")]
+        enum OneOrMany {
+            One(String),
+            Many(Vec<String>),
+        }
+        Ok(match OneOrMany::deserialize(deserializer)? {
+            OneOrMany::One(key) => KeyList(vec![key]),
+            OneOrMany::Many(keys) => KeyList(keys),
+        })
+    }
+}
+
+impl<'de> Deserialize<'de> for KeysConfig {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<KeysConfig, D::Error> {
+        let mut bindings = BTreeMap::<String, Spanned<KeyList>>::deserialize(deserializer)?;
+        let prefix = bindings.remove("prefix");
+        Ok(KeysConfig { prefix, bindings })
+    }
+}
+
+/// A `[keys]` table that cannot be turned into a [`Keymap`]. Each carries the byte range
+/// of the offending value in the configuration text, when known.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum KeymapError {
+    /// The table names an action that does not exist.
+    #[error("unknown action `{name}` in [keys]")]
+    UnknownAction {
+        /// The name as written.
+        name: String,
+        /// Where the value is in the file.
+        span: Option<Range<usize>>,
+    },
+    /// A key name could not be parsed.
+    #[error("{error}")]
+    BadKey {
+        /// What was wrong.
+        error: KeyParseError,
+        /// Where the value is in the file.
+        span: Option<Range<usize>>,
+    },
+    /// The prefix was given as other than exactly one key.
+    #[error("`prefix` must be exactly one key")]
+    PrefixNotOneKey {
+        /// Where the value is in the file.
+        span: Option<Range<usize>>,
+    },
+    /// One key bound to two actions, or to an action and the prefix.
+    #[error("key `{key}` is bound to both `{first}` and `{second}`")]
+    Duplicate {
+        /// The key bound twice.
+        key: KeyChord,
+        /// The first binding's action name (or `prefix`).
+        first: String,
+        /// The second binding's action name.
+        second: String,
+        /// Where the second binding is in the file.
+        span: Option<Range<usize>>,
+    },
+}
+
+impl KeymapError {
+    /// The byte range in the configuration text the error is about, when known.
+    pub fn span(&self) -> Option<Range<usize>> {
+        match self {
+            KeymapError::UnknownAction { span, .. }
+            | KeymapError::BadKey { span, .. }
+            | KeymapError::PrefixNotOneKey { span }
+            | KeymapError::Duplicate { span, .. } => span.clone(),
+        }
+    }
+}
+
+/// The prefix key and which key after it triggers which [`Action`].
+///
+/// ```
+/// use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+/// use perdix::tui::keymap::{Action, KeyChord, Keymap};
+///
+/// let keymap = Keymap::default();
+/// assert_eq!(keymap.prefix().to_string(), "C-b");
+/// assert_eq!(keymap.prefix_bytes(), vec![0x02]);
+///
+/// let after_prefix = KeyEvent::new(KeyCode::Char('z'), KeyModifiers::NONE);
+/// assert_eq!(keymap.action(&KeyChord::from(after_prefix)), Some(Action::Zoom));
+/// assert_eq!(keymap.action(&"Left".parse().unwrap()), Some(Action::FocusLeft));
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Keymap {
+    prefix: KeyChord,
+    bindings: Vec<(Action, Vec<KeyChord>)>,
+    by_key: HashMap<KeyChord, Action>,
+}
+
+impl Default for Keymap {
+    fn default() -> Keymap {
+        Keymap::from_config(&KeysConfig::default()).expect("the default bindings do not overlap")
+    }
+}
+
+impl Keymap {
+    /// The default prefix, `C-b`.
+    pub const DEFAULT_PREFIX: KeyChord = KeyChord {
+        code: KeyCode::Char('b'),
+        modifiers: KeyModifiers::CONTROL,
+    };
+
+    /// Builds the keymap from the `[keys]` table. Actions listed there get exactly the keys
+    /// given (an empty list unbinds); the others keep their defaults, except that a default
+    /// key taken by a listed action or by the prefix is dropped. Two listed bindings for the
+    /// same key, or a listed binding of the prefix key, are errors naming both sides.
+    pub fn from_config(config: &KeysConfig) -> Result<Keymap, KeymapError> {
+        let prefix = match &config.prefix {
+            None => Keymap::DEFAULT_PREFIX,
+            Some(spanned) => {
+                let span = Some(spanned.span());
+                match spanned.get_ref().0.as_slice() {
+                    [one] => one.parse().map_err(|error| KeymapError::BadKey { error, span })?,
+                    _ => return Err(KeymapError::PrefixNotOneKey { span }),
+                }
+            }
+        };
+
+        let mut configured: HashMap<Action, (Vec<KeyChord>, Range<usize>)> = HashMap::new();
+        for (name, spanned) in &config.bindings {
+            let span = spanned.span();
+            let action: Action = name.parse().map_err(|_| KeymapError::UnknownAction {
+                name: name.clone(),
+                span: Some(span.clone()),
+            })?;
+            let keys = spanned
+                .get_ref()
+                .0
+                .iter()
+                .map(|text| text.parse::<KeyChord>())
+                .collect::<Result<Vec<_>, _>>()
+                .map_err(|error| KeymapError::BadKey {
+                    error,
+                    span: Some(span.clone()),
+                })?;
+            configured.insert(action, (keys, span));
+        }
+
+        // Configured bindings claim their keys first, in file order so errors point at the later one.
+        let mut owner: HashMap<KeyChord, String> = HashMap::from([(prefix, "prefix".to_string())]);
+        let mut in_file_order: Vec<_> = configured.iter().collect();
+        in_file_order.sort_by_key(|(_, (_, span))| span.start);
+        for (action, (keys, span)) in in_file_order {
+            for key in keys {
+                if let Some(first) = owner.get(key) {
+                    if first != &action.name() {
+                        return Err(KeymapError::Duplicate {
+                            key: *key,
+                            first: first.clone(),
+                            second: action.name(),
+                            span: Some(span.clone()),
+                        });
+                    }
+                }
+                owner.insert(*key, action.name());
+            }
+        }
+
+        let mut bindings = Vec::with_capacity(Action::ALL.len());
+        let mut by_key = HashMap::new();
+        for action in Action::ALL {
+            let keys: Vec<KeyChord> = match configured.get(&action) {
+                Some((keys, _)) => dedup(keys),
+                None => action
+                    .default_keys()
+                    .into_iter()
+                    .filter(|key| !owner.contains_key(key))
+                    .collect(),
+            };
+            for key in &keys {
+                by_key.insert(*key, action);
+            }
+            bindings.push((action, keys));
+        }
+        Ok(Keymap {
+            prefix,
+            bindings,
+            by_key,
+        })
+    }
+
+    /// The key that starts a command.
+    pub fn prefix(&self) -> KeyChord {
+        self.prefix
+    }
+
+    /// The bytes the focused pane receives when the prefix is pressed twice.
+    pub fn prefix_bytes(&self) -> Vec<u8> {
+        encode_key(&KeyEvent::new(self.prefix.code, self.prefix.modifiers), false).unwrap_or_default()
+    }
+
+    /// The action bound to `key` when pressed after the prefix.
+    pub fn action(&self, key: &KeyChord) -> Option<Action> {
+        self.by_key.get(key).copied()
+    }
+
+    /// Every action with its keys, in the order of [`Action::ALL`], for the help overlay.
+    /// Unbound actions are listed with no keys.
+    pub fn bindings(&self) -> Vec<(Action, Vec<KeyChord>)> {
+        self.bindings.clone()
+    }
+}
+
+fn dedup(keys: &[KeyChord]) -> Vec<KeyChord> {
+    let mut unique = Vec::with_capacity(keys.len());
+    for key in keys {
+        if !unique.contains(key) {
+            unique.push(*key);
+        }
+    }
+    unique
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn chord(text: &str) -> KeyChord {
+        text.parse().unwrap_or_else(|error| panic!("{error}"))
+    }
+
+    fn keys_config(text: &str) -> KeysConfig {
+        #[derive(Deserialize)]
+        struct Wrapper {
+            keys: KeysConfig,
+        }
+        toml::from_str::<Wrapper>(text).unwrap().keys
+    }
+
+    #[test]
+    fn parses_key_names() {
+        let ctrl_b = KeyChord::new(KeyCode::Char('b'), KeyModifiers::CONTROL);
+        for text in ["C-b", "Ctrl-b", "ctrl-b", "control-b", "C-B"] {
+            assert_eq!(chord(text), ctrl_b, "{text}");
+        }
+        assert_eq!(chord("M-x"), KeyChord::new(KeyCode::Char('x'), KeyModifiers::ALT));
+        assert_eq!(chord("Alt-x"), chord("M-x"));
+        assert_eq!(
+            chord("C-M-x"),
+            KeyChord::new(KeyCode::Char('x'), KeyModifiers::CONTROL | KeyModifiers::ALT)
+        );
+        assert_eq!(
+            chord("S-Tab"),
+            KeyChord::new(KeyCode::BackTab, KeyModifiers::NONE)
+        );
+        assert_eq!(chord("BackTab"), chord("S-Tab"));
+        assert_eq!(chord("S-a"), chord("A"));
+        assert_eq!(chord("Left").code(), KeyCode::Left);
+        assert_eq!(chord("pageup").code(), KeyCode::PageUp);
+        assert_eq!(chord("PgDn").code(), KeyCode::PageDown);
+        assert_eq!(chord("F5").code(), KeyCode::F(5));
+        assert_eq!(chord("F12").code(), KeyCode::F(12));
+        assert_eq!(chord("Space").code(), KeyCode::Char(' '));
+        assert_eq!(chord("Enter").code(), KeyCode::Enter);
+        assert_eq!(chord("Esc").code(), KeyCode::Esc);
+        assert_eq!(chord("?").code(), KeyCode::Char('?'));
+        assert_eq!(chord("[").code(), KeyCode::Char('['));
+        assert_eq!(chord("-").code(), KeyCode::Char('-'));
+        assert_eq!(
+            chord("C--"),
+            KeyChord::new(KeyCode::Char('-'), KeyModifiers::CONTROL)
+        );
+        assert_eq!(chord("c").code(), KeyCode::Char('c'));
+        assert_eq!(
+            chord("C-Left"),
+            KeyChord::new(KeyCode::Left, KeyModifiers::CONTROL)
+        );
+    }
+
+    #[test]
+    fn rejects_bad_key_names() {
+        for text in ["", "C-", "Ctrl-", "Lefty", "F0", "F25", "ab", "Hyper-x"] {
+            assert!(text.parse::<KeyChord>().is_err(), "{text:?} parsed");
+        }
+    }
+
+    #[test]
+    fn display_round_trips() {
+        for text in [
+            "C-b", "M-x", "C-M-x", "z", "Space", "S-Tab", "F5", "Left", "PageUp", "?", "[", "C-Left",
+        ] {
+            assert_eq!(chord(text).to_string(), text);
+            assert_eq!(chord(&chord(text).to_string()), chord(text));
+        }
+        assert_eq!(chord("Ctrl-b").to_string(), "C-b");
+    }
+
+    #[test]
+    fn key_events_are_normalised() {
+        let shifted_question = KeyEvent::new(KeyCode::Char('?'), KeyModifiers::SHIFT);
+        assert_eq!(KeyChord::from(shifted_question), chord("?"));
+        let ctrl_shift_b = KeyEvent::new(KeyCode::Char('B'), KeyModifiers::CONTROL | KeyModifiers::SHIFT);
+        assert_eq!(KeyChord::from(ctrl_shift_b), chord("C-b"));
+        let back_tab = KeyEvent::new(KeyCode::BackTab, KeyModifiers::SHIFT);
+        assert_eq!(KeyChord::from(back_tab), chord("S-Tab"));
+        let shift_left = KeyEvent::new(KeyCode::Left, KeyModifiers::SHIFT);
+        assert_ne!(KeyChord::from(shift_left), chord("Left"));
+        let super_z = KeyEvent::new(KeyCode::Char('z'), KeyModifiers::SUPER);
+        assert_eq!(KeyChord::from(super_z), chord("z"));
+    }
+
+    #[test]
+    fn action_names_round_trip() {
+        for action in Action::ALL {
+            assert_eq!(action.name().parse::<Action>(), Ok(action));
+        }
+        assert_eq!("focus-pane-3".parse::<Action>(), Ok(Action::FocusPane(3)));
+        assert!("focus-pane-0".parse::<Action>().is_err());
+        assert!("focus-pane-10".parse::<Action>().is_err());
+        assert!("zoomm".parse::<Action>().is_err());
+    }
+
+    #[test]
+    fn default_bindings_match_the_documented_table() {
+        let keymap = Keymap::default();
+        assert_eq!(keymap.prefix(), chord("C-b"));
+        assert_eq!(keymap.prefix_bytes(), vec![0x02]);
+        let expected = [
+            ("Left", Action::FocusLeft),
+            ("h", Action::FocusLeft),
+            ("Right", Action::FocusRight),
+            ("l", Action::FocusRight),
+            ("Up", Action::FocusUp),
+            ("k", Action::FocusUp),
+            ("Down", Action::FocusDown),
+            ("j", Action::FocusDown),
+            ("o", Action::FocusNext),
+            ("1", Action::FocusPane(1)),
+            ("9", Action::FocusPane(9)),
+            ("z", Action::Zoom),
+            ("Space", Action::NextLayout),
+            ("c", Action::NewPane),
+            ("x", Action::ClosePane),
+            ("r", Action::Restart),
+            ("s", Action::ToggleBroadcast),
+            ("[", Action::ScrollMode),
+            ("?", Action::Help),
+            ("q", Action::Quit),
+        ];
+        for (key, action) in expected {
+            assert_eq!(keymap.action(&chord(key)), Some(action), "{key}");
+        }
+        assert_eq!(keymap.action(&chord("0")), None);
+        assert_eq!(keymap.action(&chord("C-b")), None);
+        let order: Vec<Action> = keymap.bindings().into_iter().map(|(action, _)| action).collect();
+        assert_eq!(order, Action::ALL);
+        assert_eq!(keymap.bindings()[0].1, vec![chord("Left"), chord("h")]);
+    }
+
+    #[test]
+    fn config_rebinds_and_replaces_defaults() {
+        let keymap = Keymap::from_config(&keys_config(
+            "[keys]\nprefix = \"C-a\"\nzoom = \"Z\"\nfocus-left = [\"Left\", \"y\"]\nquit = []\n",
+        ))
+        .unwrap();
+        assert_eq!(keymap.prefix(), chord("C-a"));
+        assert_eq!(keymap.prefix_bytes(), vec![0x01]);
+        assert_eq!(keymap.action(&chord("Z")), Some(Action::Zoom));
+        assert_eq!(keymap.action(&chord("z")), None);
+        assert_eq!(keymap.action(&chord("y")), Some(Action::FocusLeft));
+        assert_eq!(keymap.action(&chord("h")), None);
+        assert_eq!(keymap.action(&chord("q")), None);
+        assert_eq!(keymap.bindings()[Action::ALL.len() - 1], (Action::Quit, vec![]));
+    }
+
+    #[test]
+    fn a_configured_key_takes_over_a_default_one() {
+        let keymap = Keymap::from_config(&keys_config("[keys]\nzoom = \"h\"\n")).unwrap();
+        assert_eq!(keymap.action(&chord("h")), Some(Action::Zoom));
+        assert_eq!(keymap.bindings()[0].1, vec![chord("Left")]);
+    }
+
+    #[test]
+    fn a_key_bound_twice_names_both_actions() {
+        let text = "[keys]\nzoom = \"y\"\nquit = [\"q\", \"y\"]\n";
+        let error = Keymap::from_config(&keys_config(text)).unwrap_err();
+        assert!(
+            matches!(&error, KeymapError::Duplicate { first, second, .. } if first == "zoom" && second == "quit")
+        );
+        assert_eq!(error.to_string(), "key `y` is bound to both `zoom` and `quit`");
+        assert_eq!(&text[error.span().unwrap()], "[\"q\", \"y\"]");
+    }
+
+    #[test]
+    fn a_prefix_on_a_default_key_takes_it_over() {
+        let keymap = Keymap::from_config(&keys_config("[keys]\nprefix = \"z\"\n")).unwrap();
+        assert_eq!(keymap.prefix_bytes(), b"z".to_vec());
+        assert_eq!(keymap.action(&chord("z")), None);
+        assert_eq!(keymap.bindings()[14], (Action::Zoom, vec![]));
+    }
+
+    #[test]
+    fn binding_the_prefix_is_an_error() {
+        let error =
+            Keymap::from_config(&keys_config("[keys]\nprefix = \"C-a\"\nhelp = \"C-a\"\n")).unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "key `C-a` is bound to both `prefix` and `help`"
+        );
+    }
+
+    #[test]
+    fn bad_tables_are_errors() {
+        let unknown = Keymap::from_config(&keys_config("[keys]\nzom = \"z\"\n")).unwrap_err();
+        assert!(matches!(unknown, KeymapError::UnknownAction { ref name, .. } if name == "zom"));
+        let bad_key = Keymap::from_config(&keys_config("[keys]\nzoom = \"Hyper-z\"\n")).unwrap_err();
+        assert!(matches!(bad_key, KeymapError::BadKey { .. }));
+        let two_prefixes =
+            Keymap::from_config(&keys_config("[keys]\nprefix = [\"C-a\", \"C-b\"]\n")).unwrap_err();
+        assert!(matches!(two_prefixes, KeymapError::PrefixNotOneKey { .. }));
+    }
+}
