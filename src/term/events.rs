@@ -98,7 +98,7 @@ pub(crate) fn route(event: Event, size: WindowSize, colors: &Colors) -> Routed {
         Event::PtyWrite(text) => Routed::Reply(text),
         Event::TextAreaSizeRequest(format) => Routed::Reply(format(size)),
         Event::ColorRequest(index, format) => {
-            Routed::Reply(format(colors[index].unwrap_or(default_color(index))))
+            Routed::Reply(format(colors[index].unwrap_or(xterm_color(index))))
         }
         Event::Title(title) => Routed::Event(PaneEvent::Title(Some(title))),
         Event::ResetTitle => Routed::Event(PaneEvent::Title(None)),
@@ -128,7 +128,12 @@ fn clipboard(kind: ClipboardType) -> Clipboard {
 
 /// The colour a query gets when the program has not set one: xterm's default palette
 /// (16 system colours, the 6×6×6 cube, the grey ramp), light grey on black.
-pub(crate) fn default_color(index: usize) -> Rgb {
+///
+/// ```
+/// use perdix::term::xterm_color;
+/// assert_eq!((xterm_color(196).r, xterm_color(196).g), (0xff, 0));
+/// ```
+pub fn xterm_color(index: usize) -> Rgb {
     const SYSTEM: [(u8, u8, u8); 16] = [
         (0x00, 0x00, 0x00),
         (0xcd, 0x00, 0x00),
@@ -170,11 +175,11 @@ mod tests {
 
     #[test]
     fn default_palette_matches_xterm() {
-        assert_eq!(default_color(1), Rgb { r: 0xcd, g: 0, b: 0 });
-        assert_eq!(default_color(16), Rgb { r: 0, g: 0, b: 0 });
-        assert_eq!(default_color(196), Rgb { r: 0xff, g: 0, b: 0 });
+        assert_eq!(xterm_color(1), Rgb { r: 0xcd, g: 0, b: 0 });
+        assert_eq!(xterm_color(16), Rgb { r: 0, g: 0, b: 0 });
+        assert_eq!(xterm_color(196), Rgb { r: 0xff, g: 0, b: 0 });
         assert_eq!(
-            default_color(244),
+            xterm_color(244),
             Rgb {
                 r: 0x80,
                 g: 0x80,
@@ -182,7 +187,7 @@ mod tests {
             }
         );
         assert_eq!(
-            default_color(NamedColor::Background as usize),
+            xterm_color(NamedColor::Background as usize),
             Rgb { r: 0, g: 0, b: 0 }
         );
     }

@@ -17,7 +17,7 @@ mod sgr;
 mod sync;
 
 pub use alacritty_terminal::term::Osc52;
-pub use events::{Clipboard, PaneEvent, PaneListener};
+pub use events::{xterm_color, Clipboard, PaneEvent, PaneListener};
 pub use pane::{PaneConfig, PaneTerminal, DEFAULT_SCROLLBACK, MIN_COLUMNS};
 pub use replay::Replayer;
 pub use screen::screen_text;

@@ -7,7 +7,7 @@ use super::sync::{begins_block, is_exact_begin, is_exact_end, SyncHold, SYNC_LIM
 use crate::parse::{decode_one, DecodeError, DecodedAction};
 use crate::pty::PaneSize;
 use alacritty_terminal::event::{Event, WindowSize};
-use alacritty_terminal::grid::Dimensions;
+use alacritty_terminal::grid::{Dimensions, Scroll};
 use alacritty_terminal::term::{Config, Osc52, Term};
 use std::sync::mpsc::{channel, Receiver};
 use std::time::Instant;
@@ -196,6 +196,21 @@ impl PaneTerminal {
             self.release_sync();
             self.collect_events();
         }
+    }
+
+    /// Scrolls the view `lines` up into the scrollback (negative: down), within bounds.
+    pub fn scroll(&mut self, lines: i32) {
+        self.term.scroll_display(Scroll::Delta(lines));
+    }
+
+    /// Shows the live screen again.
+    pub fn scroll_to_bottom(&mut self) {
+        self.term.scroll_display(Scroll::Bottom);
+    }
+
+    /// How many lines the view is scrolled up.
+    pub fn display_offset(&self) -> usize {
+        self.term.grid().display_offset()
     }
 
     /// Resizes the model (the PTY is resized by its owner).

@@ -1,11 +1,17 @@
 //! The multi-agent app's engine room: panes running side by side through the whole data
 //! flow, and the headless views of them.
 
+pub mod agent_state;
+pub mod app;
 pub mod config;
 pub mod key_encoding;
 pub mod keymap;
+pub mod layout;
 pub mod layout_kind;
+pub mod render;
+pub mod search;
 pub mod theme;
+pub mod view;
 
 mod panes;
 mod screen_dump;

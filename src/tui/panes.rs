@@ -96,6 +96,11 @@ impl Pane {
         &self.terminal
     }
 
+    /// The terminal model, mutably (to scroll its view).
+    pub fn terminal_mut(&mut self) -> &mut PaneTerminal {
+        &mut self.terminal
+    }
+
     /// The child's exit, once it has exited.
     pub fn exit(&self) -> Option<&ChildExit> {
         self.exit.as_ref()

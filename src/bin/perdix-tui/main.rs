@@ -1,20 +1,34 @@
 //! `perdix-tui`: many agents side by side, each in its own pane.
 
 mod demo_agent;
+mod interactive;
 
 use anyhow::{Context, Result};
 use clap::Parser;
+use perdix::bench::agents::AgentKind;
+use perdix::bench::demo::DemoAgentOptions;
 use perdix::parse::BackendKind;
 use perdix::pty::{PaneSize, SpawnConfig};
 use perdix::term::{PaneConfig, DEFAULT_SCROLLBACK};
+use perdix::tui::app::App;
+use perdix::tui::config::{default_theme_dir, AppConfig};
+use perdix::tui::layout_kind::LayoutKind;
+use perdix::tui::theme::Theme;
 use perdix::tui::{parse_pane_size, write_screen_dump, PaneSet};
+use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
 
 const EXAMPLES: &str = "\
 Examples:
+  perdix-tui --demo 4                         four simulated agents, no API key needed
+  perdix-tui claude 'codex --full-auto' bash  one pane per command
+  perdix-tui --layout columns --theme light 'cargo watch -x test' bash
   perdix-tui --headless --screen-dump --pane-size 80x24 'ls --color=always' 'git log -3'
-  perdix-tui --headless --screen-dump --pane-size 120x40 --backend cpu-scan htop --timeout 2";
+
+Keys: Ctrl-b is the prefix (twice sends Ctrl-b); then arrows or h j k l focus, o next,
+1-9 pane N, z zoom, Space next layout, c new pane, x close, r restart, s broadcast,
+[ scroll and search, ? help, q quit.";
 
 /// Exit code for invalid arguments (clap uses the same).
 const EXIT_USAGE: u8 = 2;
@@ -23,6 +37,31 @@ const EXIT_USAGE: u8 = 2;
 #[derive(Debug, Parser)]
 #[command(version, about, long_about = None, after_help = EXAMPLES)]
 struct Cli {
+    /// N built-in simulated agents streaming realistic assistant output (no API key needed).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=64))]
+    demo: Option<u16>,
+
+    /// Parse backend: cpu (vte), cpu-scan (the GPU algorithm on the CPU), wgpu, cuda, or auto.
+    #[arg(long, value_name = "KIND", default_value = "auto")]
+    backend: BackendKind,
+
+    /// Pane layout: tiled, columns, rows or main (default: the config file's, else tiled).
+    #[arg(long, value_name = "LAYOUT")]
+    layout: Option<LayoutKind>,
+
+    /// Colour theme: a built-in one (default, light, high-contrast, solarized-dark,
+    /// gruvbox-dark) or one in ~/.config/perdix/themes/.
+    #[arg(long, value_name = "NAME")]
+    theme: Option<String>,
+
+    /// The configuration file (default: ~/.config/perdix/config.toml, when it exists).
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
+
+    /// Lines of scrollback per pane (default: the config file's, else 10000).
+    #[arg(long, value_name = "LINES")]
+    scrollback: Option<usize>,
+
     /// Run without drawing: the panes run to the end, then a view of them is printed.
     #[arg(long)]
     headless: bool,
@@ -32,28 +71,22 @@ struct Cli {
     #[arg(long, requires = "headless")]
     screen_dump: bool,
 
-    /// The size of every pane's terminal, COLSxROWS.
+    /// With --headless: the size of every pane's terminal, COLSxROWS.
     #[arg(long, value_name = "COLSxROWS", default_value = "80x24", value_parser = parse_pane_size)]
     pane_size: PaneSize,
 
-    /// Parse backend: cpu (vte), cpu-scan (the GPU algorithm on the CPU), wgpu, cuda, or auto.
-    #[arg(long, value_name = "KIND", default_value = "cpu")]
-    backend: BackendKind,
-
-    /// Lines of scrollback per pane.
-    #[arg(long, value_name = "LINES", default_value_t = DEFAULT_SCROLLBACK)]
-    scrollback: usize,
-
-    /// End the programs still running after this many seconds (default: wait for them).
-    #[arg(long, value_name = "SECS")]
+    /// With --headless: end the programs still running after this many seconds (default:
+    /// wait for them).
+    #[arg(long, value_name = "SECS", requires = "headless")]
     timeout: Option<f64>,
 
-    /// The commands, one pane each, each split like a shell would (quote it as one argument).
-    #[arg(value_name = "CMD", required_unless_present = "demo_agent")]
+    /// The commands, one pane each, each split like a shell would (quote it as one
+    /// argument). With none: the config file's agents, else your shell.
+    #[arg(value_name = "CMD")]
     commands: Vec<String>,
 
     #[command(flatten)]
-    demo: demo_agent::DemoArgs,
+    demo_agent: demo_agent::DemoArgs,
 }
 
 fn main() -> ExitCode {
@@ -68,14 +101,18 @@ fn main() -> ExitCode {
 }
 
 fn run(cli: &Cli) -> Result<ExitCode> {
-    if demo_agent::run(&cli.demo)? {
+    if demo_agent::run(&cli.demo_agent)? {
         return Ok(ExitCode::SUCCESS);
     }
-    if !cli.headless || !cli.screen_dump {
-        eprintln!(
-            "perdix-tui: only the headless screen dump is available in this version: \
-             perdix-tui --headless --screen-dump CMD..."
-        );
+    if !cli.headless {
+        return interactive_app(cli);
+    }
+    if !cli.screen_dump {
+        eprintln!("perdix-tui: --headless needs a view to print: --screen-dump");
+        return Ok(ExitCode::from(EXIT_USAGE));
+    }
+    if cli.commands.is_empty() {
+        eprintln!("perdix-tui: --headless --screen-dump needs at least one command");
         return Ok(ExitCode::from(EXIT_USAGE));
     }
     let timeout = match cli.timeout {
@@ -94,7 +131,7 @@ fn run(cli: &Cli) -> Result<ExitCode> {
         .map(|command| SpawnConfig::new(command.as_str()).with_size(cli.pane_size))
         .collect();
     let config = PaneConfig {
-        scrollback: cli.scrollback,
+        scrollback: cli.scrollback.unwrap_or(DEFAULT_SCROLLBACK),
         ..PaneConfig::default()
     };
     let mut panes = PaneSet::spawn(&commands, cli.backend, config).context("starting the panes")?;
@@ -113,4 +150,72 @@ fn run(cli: &Cli) -> Result<ExitCode> {
     } else {
         ExitCode::SUCCESS
     })
+}
+
+/// The full-screen app: panes from the arguments, `--demo`, the config file's agents, or
+/// the user's shell.
+fn interactive_app(cli: &Cli) -> Result<ExitCode> {
+    let config = match AppConfig::load(cli.config.as_deref()) {
+        Ok(config) => config,
+        Err(error) => {
+            eprintln!("perdix-tui: {error}");
+            return Ok(ExitCode::from(EXIT_USAGE));
+        }
+    };
+    let theme = match &cli.theme {
+        None => config.theme.clone(),
+        Some(name) => match Theme::load(name, default_theme_dir().as_deref()) {
+            Ok(theme) => theme,
+            Err(error) => {
+                eprintln!("perdix-tui: --theme {name}: {error}");
+                return Ok(ExitCode::from(EXIT_USAGE));
+            }
+        },
+    };
+    let size = PaneSize::new(80, 24);
+    let mut names = Vec::new();
+    let mut commands = Vec::new();
+    if let Some(count) = cli.demo {
+        for index in 0..count {
+            let kind = AgentKind::ALL[usize::from(index) % AgentKind::ALL.len()];
+            let mut options = DemoAgentOptions::new(kind, u64::from(index) + 1);
+            // Every other demo agent stops now and then to ask for input.
+            options.interactive = index % 2 == 1;
+            names.push(format!("{} (demo)", kind.name()));
+            commands.push(options.command().with_size(size));
+        }
+    }
+    for command in &cli.commands {
+        names.push(perdix::logview::command_name(command));
+        commands.push(SpawnConfig::new(command.as_str()).with_size(size));
+    }
+    if commands.is_empty() {
+        for agent in &config.agents {
+            let mut spawn = SpawnConfig::new(agent.command.as_str()).with_size(size);
+            if let Some(cwd) =
+                agent.resolved_cwd(std::env::var_os("HOME").as_deref().map(std::path::Path::new))
+            {
+                spawn = spawn.with_cwd(cwd);
+            }
+            for (key, value) in &agent.env {
+                spawn = spawn.with_env(key, value);
+            }
+            names.push(agent.name.clone());
+            commands.push(spawn);
+        }
+    }
+    if commands.is_empty() {
+        let shell = std::env::var("SHELL").unwrap_or_else(|_| "sh".into());
+        names.push(perdix::logview::command_name(&shell));
+        commands.push(SpawnConfig::new(shell).with_size(size));
+    }
+    let pane_config = PaneConfig {
+        scrollback: cli.scrollback.unwrap_or(config.scrollback),
+        ..PaneConfig::default()
+    };
+    let panes = PaneSet::spawn(&commands, cli.backend, pane_config).context("starting the panes")?;
+    let layout = cli.layout.unwrap_or(config.layout);
+    let app = App::new(panes, names, config.keymap.clone(), theme, layout);
+    interactive::run(app)?;
+    Ok(ExitCode::SUCCESS)
 }

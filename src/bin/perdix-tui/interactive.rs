@@ -1,0 +1,177 @@
+//! The full-screen app: the terminal set up and restored, input read on its own thread,
+//! panes pumped, and frames drawn tear-free (one write each, inside a synchronized update).
+
+use anyhow::{Context, Result};
+use crossterm::event::{
+    self, DisableBracketedPaste, DisableMouseCapture, EnableBracketedPaste, EnableMouseCapture, Event,
+};
+use crossterm::terminal::{self, EnterAlternateScreen, LeaveAlternateScreen};
+use crossterm::ExecutableCommand;
+use perdix::tui::app::{App, Msg};
+use perdix::tui::view::view;
+use ratatui::backend::CrosstermBackend;
+use ratatui::Terminal;
+use std::cell::RefCell;
+use std::io::{self, Stdout, Write};
+use std::rc::Rc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::{channel, RecvTimeoutError};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+/// The shortest time between two frames (about 60 per second).
+const FRAME_INTERVAL: Duration = Duration::from_millis(16);
+/// How long a burst of resizes of the real terminal settles before the panes follow.
+const RESIZE_SETTLE: Duration = Duration::from_millis(50);
+/// Begin and end of a synchronized update: the terminal shows the frame all at once.
+const BEGIN_FRAME: &[u8] = b"\x1b[?2026h";
+const END_FRAME: &[u8] = b"\x1b[?2026l";
+
+/// Collects everything ratatui writes for a frame; [`commit`] sends it as one write.
+#[derive(Clone, Default)]
+struct FrameWriter {
+    frame: Rc<RefCell<Vec<u8>>>,
+}
+
+impl Write for FrameWriter {
+    fn write(&mut self, bytes: &[u8]) -> io::Result<usize> {
+        self.frame.borrow_mut().extend_from_slice(bytes);
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        // Frames go out in `commit`, whole.
+        Ok(())
+    }
+}
+
+/// Writes the collected frame to `out` in one write, inside a synchronized update.
+fn commit(frame: &FrameWriter, out: &mut Stdout) -> io::Result<()> {
+    let mut frame = frame.frame.borrow_mut();
+    if frame.is_empty() {
+        return Ok(());
+    }
+    let mut whole = Vec::with_capacity(frame.len() + BEGIN_FRAME.len() + END_FRAME.len());
+    whole.extend_from_slice(BEGIN_FRAME);
+    whole.append(&mut frame);
+    whole.extend_from_slice(END_FRAME);
+    out.write_all(&whole)?;
+    out.flush()
+}
+
+/// Puts the terminal back as it was: on return, on error and on panic.
+struct TerminalGuard;
+
+impl TerminalGuard {
+    fn enter() -> Result<TerminalGuard> {
+        terminal::enable_raw_mode().context("switching the terminal to raw mode")?;
+        let guard = TerminalGuard;
+        let mut out = io::stdout();
+        out.execute(EnterAlternateScreen)?;
+        out.execute(EnableMouseCapture)?;
+        out.execute(EnableBracketedPaste)?;
+        let default_hook = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            restore();
+            default_hook(info);
+        }));
+        Ok(guard)
+    }
+}
+
+impl Drop for TerminalGuard {
+    fn drop(&mut self) {
+        restore();
+    }
+}
+
+fn restore() {
+    let mut out = io::stdout();
+    // Best effort: the terminal may already be gone.
+    let _ = out.write_all(END_FRAME);
+    let _ = out.execute(DisableBracketedPaste);
+    let _ = out.execute(DisableMouseCapture);
+    let _ = out.execute(LeaveAlternateScreen);
+    let _ = out.execute(crossterm::cursor::Show);
+    let _ = terminal::disable_raw_mode();
+}
+
+/// Runs the app until the user quits or a termination signal arrives.
+pub fn run(mut app: App) -> Result<()> {
+    let signalled = Arc::new(AtomicBool::new(false));
+    for signal in [
+        signal_hook::consts::SIGTERM,
+        signal_hook::consts::SIGHUP,
+        signal_hook::consts::SIGINT,
+    ] {
+        signal_hook::flag::register(signal, Arc::clone(&signalled)).context("installing signal handlers")?;
+    }
+    let _guard = TerminalGuard::enter()?;
+    let (width, height) = terminal::size().context("reading the terminal size")?;
+    app.update(Msg::Resize(width, height))?;
+    let frames = FrameWriter::default();
+    let mut out = io::stdout();
+    let backend = CrosstermBackend::new(frames.clone());
+    let mut terminal = Terminal::new(backend).context("setting up the screen")?;
+
+    let (events_tx, events) = channel();
+    std::thread::Builder::new()
+        .name("perdix-input".into())
+        .spawn(move || {
+            while let Ok(event) = event::read() {
+                if events_tx.send(event).is_err() {
+                    break;
+                }
+            }
+        })
+        .context("starting the input thread")?;
+
+    let mut dirty = true;
+    let mut last_frame = Instant::now() - FRAME_INTERVAL;
+    let mut pending_resize: Option<(u16, u16, Instant)> = None;
+    // Relaxed: the flag only asks the loop to end.
+    while !app.quit && !signalled.load(Ordering::Relaxed) {
+        let wait = FRAME_INTERVAL
+            .saturating_sub(last_frame.elapsed())
+            .max(Duration::from_millis(2));
+        match events.recv_timeout(wait) {
+            Ok(event) => {
+                handle(&mut app, event, &mut pending_resize)?;
+                while let Ok(event) = events.try_recv() {
+                    handle(&mut app, event, &mut pending_resize)?;
+                }
+                dirty = true;
+            }
+            Err(RecvTimeoutError::Timeout) => {}
+            Err(RecvTimeoutError::Disconnected) => break,
+        }
+        if let Some((width, height, at)) = pending_resize {
+            if at.elapsed() >= RESIZE_SETTLE {
+                pending_resize = None;
+                app.update(Msg::Resize(width, height))?;
+                terminal.autoresize()?;
+                commit(&frames, &mut out)?;
+                dirty = true;
+            }
+        }
+        dirty |= app.pump()?;
+        if dirty && last_frame.elapsed() >= FRAME_INTERVAL {
+            terminal.draw(|frame| view(&app, frame)).context("drawing")?;
+            commit(&frames, &mut out).context("writing a frame")?;
+            last_frame = Instant::now();
+            dirty = false;
+        }
+    }
+    Ok(())
+}
+
+fn handle(app: &mut App, event: Event, pending_resize: &mut Option<(u16, u16, Instant)>) -> Result<()> {
+    match event {
+        Event::Key(key) => app.update(Msg::Key(key))?,
+        Event::Mouse(mouse) => app.update(Msg::Mouse(mouse))?,
+        Event::Paste(text) => app.update(Msg::Paste(text))?,
+        Event::Resize(width, height) => *pending_resize = Some((width, height, Instant::now())),
+        Event::FocusGained | Event::FocusLost => {}
+    }
+    Ok(())
+}

@@ -1,0 +1,541 @@
+//! The app: one [`App`], one [`Msg`] enum; [`App::update`] changes the state,
+//! [`view`](super::view::view) draws it.
+
+use super::agent_state::{agent_state, AgentState};
+use super::key_encoding::encode_key;
+use super::keymap::{Action, KeyChord, Keymap};
+use super::layout::{neighbour, pane_areas, Direction};
+use super::layout_kind::LayoutKind;
+use super::panes::{PaneSet, PaneSetError};
+use super::theme::Theme;
+use crate::pty::{paste_bytes, PaneSize, SpawnConfig};
+use crate::term::PaneEvent;
+use alacritty_terminal::term::TermMode;
+use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, MouseButton, MouseEvent, MouseEventKind};
+use ratatui::layout::{Position, Rect};
+use std::time::Instant;
+
+/// Lines one wheel step scrolls.
+const WHEEL_LINES: i32 = 3;
+
+/// Everything that can happen to the app.
+#[derive(Debug, Clone)]
+pub enum Msg {
+    /// A key press.
+    Key(KeyEvent),
+    /// Text pasted into the app's terminal.
+    Paste(String),
+    /// A mouse event.
+    Mouse(MouseEvent),
+    /// The app's terminal now has this many columns and rows.
+    Resize(u16, u16),
+}
+
+/// What keys mean right now.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Mode {
+    /// Keys go to the focused pane; the prefix starts a command.
+    Normal,
+    /// The prefix was pressed; the next key is a command.
+    Prefix,
+    /// Typing the command of a new pane.
+    NewPane(String),
+    /// Waiting for `y`/Enter or `n`/Esc.
+    Confirm(Confirm),
+    /// Scrolling the focused pane; `typing` while a search is being entered.
+    Scroll {
+        /// The search text, if any.
+        search: Option<String>,
+        /// True while the search text is being typed.
+        typing: bool,
+    },
+    /// The help overlay.
+    Help,
+}
+
+/// What a confirmation is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Confirm {
+    /// Close this pane although its program runs.
+    Close(usize),
+    /// Quit although agents run.
+    Quit,
+}
+
+/// Per-pane facts the app keeps beside the pane itself.
+#[derive(Debug, Clone, Default)]
+pub struct PaneInfo {
+    /// The name in the border (`N: name`).
+    pub name: String,
+    /// The program's title (OSC 0/2).
+    pub title: Option<String>,
+    /// When the program last rang the bell or sent a notification.
+    pub attention: Option<Instant>,
+}
+
+/// The whole app state.
+pub struct App {
+    /// The panes and the data flow behind them.
+    pub panes: PaneSet,
+    /// Names, titles, attention, in pane order.
+    pub info: Vec<PaneInfo>,
+    /// The focused pane.
+    pub focus: usize,
+    /// The layout.
+    pub layout: LayoutKind,
+    /// Whether the focused pane fills the screen.
+    pub zoomed: bool,
+    /// Whether typed input goes to every pane.
+    pub broadcast: bool,
+    /// What keys mean now.
+    pub mode: Mode,
+    /// Key bindings.
+    pub keymap: Keymap,
+    /// Colours.
+    pub theme: Theme,
+    /// The app's terminal size.
+    pub screen: Rect,
+    /// A one-line message for the status bar.
+    pub status: Option<String>,
+    /// Set when the app should end.
+    pub quit: bool,
+    /// What a new pane runs when given no command: the user's shell.
+    shell: String,
+}
+
+impl App {
+    /// An app over `panes` named `names`, drawn on a `screen`-sized terminal.
+    pub fn new(panes: PaneSet, names: Vec<String>, keymap: Keymap, theme: Theme, layout: LayoutKind) -> App {
+        let info = names
+            .into_iter()
+            .map(|name| PaneInfo {
+                name,
+                ..PaneInfo::default()
+            })
+            .collect();
+        App {
+            panes,
+            info,
+            focus: 0,
+            layout,
+            zoomed: false,
+            broadcast: false,
+            mode: Mode::Normal,
+            keymap,
+            theme,
+            screen: Rect::new(0, 0, 80, 24),
+            status: None,
+            quit: false,
+            shell: std::env::var("SHELL").unwrap_or_else(|_| "sh".into()),
+        }
+    }
+
+    /// The area the panes share (all but the status bar).
+    pub fn panes_area(&self) -> Rect {
+        Rect::new(
+            self.screen.x,
+            self.screen.y,
+            self.screen.width,
+            self.screen.height.saturating_sub(1),
+        )
+    }
+
+    /// The panes that are shown and their outer areas.
+    pub fn visible_panes(&self) -> Vec<(usize, Rect)> {
+        let area = self.panes_area();
+        if self.zoomed && self.focus < self.panes.panes().len() {
+            return vec![(self.focus, area)];
+        }
+        pane_areas(self.layout, area, self.panes.panes().len())
+            .into_iter()
+            .enumerate()
+            .collect()
+    }
+
+    /// Each pane's state now.
+    pub fn state(&self, index: usize) -> AgentState {
+        let pane = &self.panes.panes()[index];
+        agent_state(pane, self.info[index].attention, Instant::now())
+    }
+
+    /// Makes every shown pane's terminal the size of its inner area.
+    pub fn fit_panes(&mut self) -> Result<(), PaneSetError> {
+        for (index, area) in self.visible_panes() {
+            let size = PaneSize::new(
+                area.width.saturating_sub(2).max(1),
+                area.height.saturating_sub(2).max(1),
+            );
+            if self.panes.panes()[index].terminal().size() != size {
+                self.panes.resize(index, size)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Applies what arrived from the panes; returns whether anything changed.
+    pub fn pump(&mut self) -> Result<bool, PaneSetError> {
+        let applied = self.panes.pump()?;
+        let now = Instant::now();
+        let mut changed = applied > 0;
+        for index in 0..self.panes.panes().len() {
+            let events = self
+                .panes
+                .pane_mut(index)
+                .map(|pane| pane.take_events())
+                .unwrap_or_default();
+            for event in events {
+                changed = true;
+                match event {
+                    PaneEvent::Title(title) => self.info[index].title = title,
+                    PaneEvent::Bell | PaneEvent::Notification { .. } => {
+                        self.info[index].attention = Some(now)
+                    }
+                    PaneEvent::ClipboardStore { .. } | PaneEvent::ClipboardLoad { .. } => {}
+                }
+            }
+        }
+        Ok(changed)
+    }
+
+    /// Handles one message.
+    pub fn update(&mut self, msg: Msg) -> Result<(), PaneSetError> {
+        match msg {
+            Msg::Resize(width, height) => {
+                self.screen = Rect::new(0, 0, width, height);
+                self.fit_panes()?;
+            }
+            Msg::Paste(text) => {
+                if self.mode == Mode::Normal {
+                    for index in self.input_targets() {
+                        let bracketed = self.panes.panes()[index]
+                            .terminal()
+                            .term()
+                            .mode()
+                            .contains(TermMode::BRACKETED_PASTE);
+                        self.panes.write_input(index, &paste_bytes(&text, bracketed))?;
+                    }
+                }
+            }
+            Msg::Mouse(mouse) => self.mouse(mouse),
+            Msg::Key(key) if key.kind == KeyEventKind::Release => {}
+            Msg::Key(key) => self.key(key)?,
+        }
+        Ok(())
+    }
+
+    fn mouse(&mut self, mouse: MouseEvent) {
+        let at = Position::new(mouse.column, mouse.row);
+        let Some((index, _)) = self
+            .visible_panes()
+            .into_iter()
+            .find(|(_, area)| area.contains(at))
+        else {
+            return;
+        };
+        let lines = match mouse.kind {
+            MouseEventKind::Down(MouseButton::Left) => {
+                self.focus = index;
+                return;
+            }
+            MouseEventKind::ScrollUp => WHEEL_LINES,
+            MouseEventKind::ScrollDown => -WHEEL_LINES,
+            _ => return,
+        };
+        if let Some(pane) = self.panes.pane_mut(index) {
+            pane.terminal_mut().scroll(lines);
+        }
+    }
+
+    fn key(&mut self, key: KeyEvent) -> Result<(), PaneSetError> {
+        let chord = KeyChord::from(&key);
+        match std::mem::replace(&mut self.mode, Mode::Normal) {
+            Mode::Normal => {
+                if chord == self.keymap.prefix() {
+                    self.mode = Mode::Prefix;
+                } else {
+                    self.type_into_panes(&key)?;
+                }
+            }
+            Mode::Prefix => {
+                if chord == self.keymap.prefix() {
+                    let bytes = self.keymap.prefix_bytes();
+                    self.send(&bytes)?;
+                } else if let Some(action) = self.keymap.action(&chord) {
+                    self.act(action)?;
+                }
+            }
+            Mode::Help => {}
+            Mode::NewPane(mut command) => match key.code {
+                KeyCode::Enter => {
+                    let command = if command.trim().is_empty() {
+                        self.shell.clone()
+                    } else {
+                        command
+                    };
+                    self.open_pane(command)?;
+                }
+                KeyCode::Esc => {}
+                KeyCode::Backspace => {
+                    command.pop();
+                    self.mode = Mode::NewPane(command);
+                }
+                KeyCode::Char(c) => {
+                    command.push(c);
+                    self.mode = Mode::NewPane(command);
+                }
+                _ => self.mode = Mode::NewPane(command),
+            },
+            Mode::Confirm(what) => match key.code {
+                KeyCode::Char('y') | KeyCode::Char('Y') | KeyCode::Enter => match what {
+                    Confirm::Close(index) => self.close(index)?,
+                    Confirm::Quit => self.quit = true,
+                },
+                KeyCode::Char('n') | KeyCode::Char('N') | KeyCode::Esc => {}
+                _ => self.mode = Mode::Confirm(what),
+            },
+            Mode::Scroll { search, typing } => self.scroll_key(key, search, typing),
+        }
+        Ok(())
+    }
+
+    fn act(&mut self, action: Action) -> Result<(), PaneSetError> {
+        let count = self.panes.panes().len();
+        match action {
+            Action::FocusLeft => self.move_focus(Direction::Left),
+            Action::FocusRight => self.move_focus(Direction::Right),
+            Action::FocusUp => self.move_focus(Direction::Up),
+            Action::FocusDown => self.move_focus(Direction::Down),
+            Action::FocusNext if count > 0 => self.focus = (self.focus + 1) % count,
+            Action::FocusNext => {}
+            Action::FocusPane(number) => {
+                let index = usize::from(number).saturating_sub(1);
+                if index < count {
+                    self.focus = index;
+                }
+            }
+            Action::Zoom => {
+                self.zoomed = !self.zoomed;
+                self.fit_panes()?;
+            }
+            Action::NextLayout => {
+                self.layout = self.layout.next();
+                self.zoomed = false;
+                self.fit_panes()?;
+            }
+            Action::NewPane => self.mode = Mode::NewPane(String::new()),
+            Action::ClosePane if count > 0 => {
+                if self.panes.panes()[self.focus].is_active() {
+                    self.mode = Mode::Confirm(Confirm::Close(self.focus));
+                } else {
+                    self.close(self.focus)?;
+                }
+            }
+            Action::ClosePane => {}
+            Action::Restart if count > 0 => {
+                if self.panes.panes()[self.focus].is_active() {
+                    self.status = Some("the pane's program is still running".into());
+                } else {
+                    self.panes.restart_pane(self.focus)?;
+                    self.info[self.focus].attention = None;
+                    self.info[self.focus].title = None;
+                }
+            }
+            Action::Restart => {}
+            Action::ToggleBroadcast => self.broadcast = !self.broadcast,
+            Action::ScrollMode => {
+                self.mode = Mode::Scroll {
+                    search: None,
+                    typing: false,
+                }
+            }
+            Action::Help => self.mode = Mode::Help,
+            Action::Quit => {
+                if self.panes.panes().iter().any(|pane| pane.is_active()) {
+                    self.mode = Mode::Confirm(Confirm::Quit);
+                } else {
+                    self.quit = true;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn move_focus(&mut self, direction: Direction) {
+        let visible = self.visible_panes();
+        let areas: Vec<Rect> = visible.iter().map(|&(_, area)| area).collect();
+        let Some(from) = visible.iter().position(|&(index, _)| index == self.focus) else {
+            return;
+        };
+        if let Some(to) = neighbour(&areas, from, direction) {
+            self.focus = visible[to].0;
+        }
+    }
+
+    fn open_pane(&mut self, command: String) -> Result<(), PaneSetError> {
+        let config = SpawnConfig::new(command.clone()).with_size(PaneSize::new(80, 24));
+        let index = self.panes.add_pane(config)?;
+        self.info.push(PaneInfo {
+            name: crate::logview::command_name(&command),
+            ..PaneInfo::default()
+        });
+        self.focus = index;
+        self.zoomed = false;
+        self.fit_panes()
+    }
+
+    fn close(&mut self, index: usize) -> Result<(), PaneSetError> {
+        self.panes.close_pane(index)?;
+        self.info.remove(index);
+        let count = self.panes.panes().len();
+        self.focus = self.focus.min(count.saturating_sub(1));
+        if count == 0 {
+            self.quit = true;
+        }
+        self.fit_panes()
+    }
+
+    /// The panes typed input goes to.
+    fn input_targets(&self) -> Vec<usize> {
+        let count = self.panes.panes().len();
+        if self.broadcast {
+            (0..count).collect()
+        } else if self.focus < count {
+            vec![self.focus]
+        } else {
+            Vec::new()
+        }
+    }
+
+    fn type_into_panes(&mut self, key: &KeyEvent) -> Result<(), PaneSetError> {
+        for index in self.input_targets() {
+            let application_cursor = self.panes.panes()[index]
+                .terminal()
+                .term()
+                .mode()
+                .contains(TermMode::APP_CURSOR);
+            if let Some(bytes) = encode_key(key, application_cursor) {
+                self.info[index].attention = None;
+                if let Some(pane) = self.panes.pane_mut(index) {
+                    pane.terminal_mut().scroll_to_bottom();
+                }
+                self.panes.write_input(index, &bytes)?;
+            }
+        }
+        Ok(())
+    }
+
+    fn send(&mut self, bytes: &[u8]) -> Result<(), PaneSetError> {
+        for index in self.input_targets() {
+            self.panes.write_input(index, bytes)?;
+        }
+        Ok(())
+    }
+
+    fn scroll_key(&mut self, key: KeyEvent, search: Option<String>, typing: bool) {
+        let focus = self.focus;
+        let rows = self
+            .panes
+            .panes()
+            .get(focus)
+            .map_or(1, |pane| i32::from(pane.terminal().size().rows));
+        if typing {
+            let mut text = search.unwrap_or_default();
+            match key.code {
+                KeyCode::Enter => {
+                    self.mode = Mode::Scroll {
+                        search: Some(text.clone()),
+                        typing: false,
+                    };
+                    self.jump_to_match(&text, true);
+                    return;
+                }
+                KeyCode::Esc => {
+                    self.mode = Mode::Scroll {
+                        search: None,
+                        typing: false,
+                    };
+                    return;
+                }
+                KeyCode::Backspace => {
+                    text.pop();
+                }
+                KeyCode::Char(c) => text.push(c),
+                _ => {}
+            }
+            self.mode = Mode::Scroll {
+                search: Some(text),
+                typing: true,
+            };
+            return;
+        }
+        let lines = match key.code {
+            KeyCode::Char('q') | KeyCode::Esc => {
+                if let Some(pane) = self.panes.pane_mut(focus) {
+                    pane.terminal_mut().scroll_to_bottom();
+                }
+                return;
+            }
+            KeyCode::Char('/') => {
+                self.mode = Mode::Scroll {
+                    search: Some(String::new()),
+                    typing: true,
+                };
+                return;
+            }
+            KeyCode::Char('n') | KeyCode::Char('N') => {
+                if let Some(text) = &search {
+                    self.jump_to_match(&text.clone(), key.code == KeyCode::Char('n'));
+                }
+                0
+            }
+            KeyCode::Up | KeyCode::Char('k') => 1,
+            KeyCode::Down | KeyCode::Char('j') => -1,
+            KeyCode::PageUp => rows,
+            KeyCode::PageDown => -rows,
+            KeyCode::Home => i32::MAX / 2,
+            KeyCode::End => -(i32::MAX / 2),
+            _ => 0,
+        };
+        if let Some(pane) = self.panes.pane_mut(focus) {
+            pane.terminal_mut().scroll(lines);
+        }
+        self.mode = Mode::Scroll {
+            search,
+            typing: false,
+        };
+    }
+
+    /// Scrolls the focused pane to the next line containing `text`: older lines when
+    /// `older`, newer otherwise.
+    fn jump_to_match(&mut self, text: &str, older: bool) {
+        let focus = self.focus;
+        let Some(pane) = self.panes.pane_mut(focus) else {
+            return;
+        };
+        let needle = text.to_lowercase();
+        if needle.is_empty() {
+            return;
+        }
+        let terminal = pane.terminal_mut();
+        let offset = terminal.display_offset() as i32;
+        let lines = super::search::line_texts(terminal.term());
+        let history = lines.len() as i32 - i32::from(terminal.size().rows);
+        // Line numbers: 0 is the oldest scrollback line; the view's top is `history - offset`.
+        let top = history - offset;
+        let found = if older {
+            (0..top)
+                .rev()
+                .find(|&line| lines[line as usize].to_lowercase().contains(&needle))
+        } else {
+            (top + 1..lines.len() as i32).find(|&line| lines[line as usize].to_lowercase().contains(&needle))
+        };
+        match found {
+            Some(line) => {
+                let wanted = (history - line).clamp(0, history.max(0));
+                terminal.scroll(wanted - offset);
+                self.status = None;
+            }
+            None => self.status = Some(format!("no more matches for {text:?}")),
+        }
+    }
+}

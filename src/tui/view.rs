@@ -1,0 +1,207 @@
+//! Drawing the app: pane borders with number, name, title and state; each pane's screen;
+//! the status bar; overlays for help, prompts and confirmations.
+
+use super::agent_state::AgentState;
+use super::app::{App, Confirm, Mode};
+use super::keymap::Action;
+use super::render::{render_terminal, rgb};
+use ratatui::layout::{Position, Rect};
+use ratatui::style::{Modifier, Style};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Clear, Paragraph};
+use ratatui::Frame;
+
+/// Draws the whole app.
+pub fn view(app: &App, frame: &mut Frame) {
+    let theme = &app.theme;
+    let mut cursor = None;
+    for (index, area) in app.visible_panes() {
+        let pane = &app.panes.panes()[index];
+        let state = app.state(index);
+        let focused = index == app.focus;
+        let border = if focused {
+            theme.focused_border
+        } else if state == AgentState::Waiting {
+            theme.attention_border
+        } else {
+            theme.border
+        };
+        let info = &app.info[index];
+        // Number, name and state first: a narrow border cuts the end of the title.
+        let mut title = format!(" {}: {} [{}] ", index + 1, info.name, state.label());
+        if let Some(program_title) = info.title.as_deref().filter(|title| !title.is_empty()) {
+            title.push_str(&format!("— {program_title} "));
+        }
+        let mut border_style = Style::new().fg(rgb(border)).bg(rgb(theme.background));
+        if focused || state == AgentState::Waiting {
+            border_style = border_style.add_modifier(Modifier::BOLD);
+        }
+        let block = Block::new()
+            .borders(Borders::ALL)
+            .border_style(border_style)
+            .title(title);
+        let inner = block.inner(area);
+        frame.render_widget(block, area);
+        let search = match &app.mode {
+            Mode::Scroll {
+                search: Some(text), ..
+            } if focused => Some(text.as_str()),
+            _ => None,
+        };
+        let position = render_terminal(pane.terminal().term(), theme, inner, frame.buffer_mut(), search);
+        if focused && app.mode == Mode::Normal && pane.terminal().display_offset() == 0 {
+            cursor = position;
+        }
+    }
+    status_bar(app, frame);
+    match &app.mode {
+        Mode::Help => help(app, frame),
+        Mode::NewPane(command) => prompt(
+            app,
+            frame,
+            "new pane — command (Enter on empty: your shell)",
+            command,
+        ),
+        Mode::Confirm(Confirm::Close(index)) => {
+            let question = format!("close pane {} while its program runs? [y/n]", index + 1);
+            prompt(app, frame, &question, "")
+        }
+        Mode::Confirm(Confirm::Quit) => prompt(app, frame, "quit while agents run? [y/n]", ""),
+        _ => {}
+    }
+    if let Some(cursor) = cursor {
+        frame.set_cursor_position(cursor);
+    }
+}
+
+fn status_bar(app: &App, frame: &mut Frame) {
+    let screen = frame.area();
+    if screen.height == 0 {
+        return;
+    }
+    let area = Rect::new(screen.x, screen.bottom() - 1, screen.width, 1);
+    let theme = &app.theme;
+    let style = Style::new().fg(rgb(theme.status_fg)).bg(rgb(theme.status_bg));
+    let mut parts = vec![
+        format!(" perdix │ {} pane(s)", app.panes.panes().len()),
+        format!("backend {}", app.panes.backend_name()),
+        format!("layout {}", app.layout),
+    ];
+    if app.zoomed {
+        parts.push("ZOOM".into());
+    }
+    if app.broadcast {
+        parts.push("BROADCAST".into());
+    }
+    let waiting = (0..app.panes.panes().len())
+        .filter(|&index| app.state(index) == AgentState::Waiting)
+        .map(|index| (index + 1).to_string())
+        .collect::<Vec<_>>();
+    if !waiting.is_empty() {
+        parts.push(format!("waiting: {}", waiting.join(",")));
+    }
+    match &app.mode {
+        Mode::Prefix => parts.push(format!("{} …", app.keymap.prefix())),
+        Mode::Scroll { search, typing } => {
+            let mut text = "SCROLL (PgUp/PgDn, / search, n/N, q leaves)".to_string();
+            if let Some(search) = search {
+                text.push_str(&format!(" /{search}{}", if *typing { "_" } else { "" }));
+            }
+            parts.push(text);
+        }
+        _ => {}
+    }
+    if let Some(status) = &app.status {
+        parts.push(status.clone());
+    }
+    let help = format!("{} ? help ", app.keymap.prefix());
+    let left = parts.join(" │ ");
+    let padding = usize::from(area.width)
+        .saturating_sub(left.chars().count() + help.chars().count())
+        .max(1);
+    let line = Line::from(vec![
+        Span::raw(left),
+        Span::raw(" ".repeat(padding)),
+        Span::styled(help, Style::new().add_modifier(Modifier::BOLD)),
+    ]);
+    frame.render_widget(Paragraph::new(line).style(style), area);
+}
+
+/// A box centred in the screen, at most `width` × `height`.
+fn centred(screen: Rect, width: u16, height: u16) -> Rect {
+    let width = width.min(screen.width);
+    let height = height.min(screen.height);
+    Rect::new(
+        screen.x + (screen.width - width) / 2,
+        screen.y + (screen.height - height) / 2,
+        width,
+        height,
+    )
+}
+
+fn help(app: &App, frame: &mut Frame) {
+    let theme = &app.theme;
+    let prefix = app.keymap.prefix();
+    let mut lines = vec![Line::from(format!(
+        "Press {prefix}, then a key. {prefix} twice sends {prefix} to the pane."
+    ))];
+    lines.push(Line::from(""));
+    for (action, keys) in app.keymap.bindings() {
+        if keys.is_empty() {
+            continue;
+        }
+        let mut keys = keys.iter().map(ToString::to_string).collect::<Vec<_>>().join(" ");
+        let mut description = action.description();
+        // Nine lines for the digits would crowd out the rest when they keep their keys.
+        if let Action::FocusPane(number) = action {
+            if keys == number.to_string() {
+                if number > 1 {
+                    continue;
+                }
+                keys = "1…9".into();
+                description = "focus pane N".into();
+            }
+        }
+        lines.push(Line::from(vec![
+            Span::styled(format!("{keys:>14}  "), Style::new().add_modifier(Modifier::BOLD)),
+            Span::raw(description),
+        ]));
+    }
+    lines.push(Line::from(""));
+    lines.push(Line::from(
+        "Mouse: click focuses a pane, the wheel scrolls it. Any key closes this.",
+    ));
+    let area = centred(frame.area(), 72, lines.len() as u16 + 2);
+    let block = Block::new()
+        .borders(Borders::ALL)
+        .title(" keys ")
+        .border_style(Style::new().fg(rgb(theme.focused_border)));
+    frame.render_widget(Clear, area);
+    frame.render_widget(
+        Paragraph::new(lines)
+            .block(block)
+            .style(Style::new().fg(rgb(theme.foreground)).bg(rgb(theme.background))),
+        area,
+    );
+}
+
+fn prompt(app: &App, frame: &mut Frame, question: &str, text: &str) {
+    let theme = &app.theme;
+    let area = centred(frame.area(), 70, 4);
+    let block = Block::new()
+        .borders(Borders::ALL)
+        .title(format!(" {question} "))
+        .border_style(Style::new().fg(rgb(theme.attention_border)));
+    let inner = block.inner(area);
+    frame.render_widget(Clear, area);
+    frame.render_widget(
+        Paragraph::new(format!("> {text}"))
+            .block(block)
+            .style(Style::new().fg(rgb(theme.foreground)).bg(rgb(theme.background))),
+        area,
+    );
+    if let Mode::NewPane(_) = app.mode {
+        let x = inner.x + 2 + text.chars().count() as u16;
+        frame.set_cursor_position(Position::new(x.min(inner.right().saturating_sub(1)), inner.y));
+    }
+}

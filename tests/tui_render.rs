@@ -1,0 +1,155 @@
+//! The app drawn on ratatui's test backend: layouts, zoom, titles, states, overlays and
+//! themes, as snapshots; and the keys that change them.
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use perdix::parse::BackendKind;
+use perdix::pty::{PaneSize, SpawnConfig};
+use perdix::term::PaneConfig;
+use perdix::tui::app::{App, Mode, Msg};
+use perdix::tui::keymap::Keymap;
+use perdix::tui::layout_kind::LayoutKind;
+use perdix::tui::theme::Theme;
+use perdix::tui::view::view;
+use perdix::tui::PaneSet;
+use ratatui::backend::TestBackend;
+use ratatui::Terminal;
+use std::time::Duration;
+use unicode_width::UnicodeWidthStr;
+
+/// An app over panes that printed and exited, laid out on a `width` × `height` screen.
+fn app(commands: &[&str], width: u16, height: u16) -> App {
+    let configs: Vec<SpawnConfig> = commands
+        .iter()
+        .map(|command| SpawnConfig::new(*command).with_size(PaneSize::new(20, 5)))
+        .collect();
+    let panes = PaneSet::spawn(&configs, BackendKind::Cpu, PaneConfig::default()).unwrap();
+    let names = commands
+        .iter()
+        .map(|command| perdix::logview::command_name(command))
+        .collect();
+    let mut app = App::new(
+        panes,
+        names,
+        Keymap::default(),
+        Theme::default(),
+        LayoutKind::Tiled,
+    );
+    app.update(Msg::Resize(width, height)).unwrap();
+    // The programs print after learning their size, so every pane shows its final text.
+    app.panes.run_to_end(Duration::from_secs(30)).unwrap();
+    app.pump().unwrap();
+    app
+}
+
+fn draw(app: &App) -> String {
+    let mut terminal = Terminal::new(TestBackend::new(app.screen.width, app.screen.height)).unwrap();
+    terminal.draw(|frame| view(app, frame)).unwrap();
+    let buffer = terminal.backend().buffer().clone();
+    let mut text = String::new();
+    for y in 0..buffer.area.height {
+        let mut skip = 0;
+        for x in 0..buffer.area.width {
+            if skip > 0 {
+                skip -= 1;
+                continue;
+            }
+            let symbol = buffer[(x, y)].symbol();
+            skip = symbol.width().saturating_sub(1);
+            text.push_str(symbol);
+        }
+        text.push('\n');
+    }
+    text
+}
+
+fn key(code: KeyCode) -> Msg {
+    Msg::Key(KeyEvent::new(code, KeyModifiers::NONE))
+}
+
+fn prefix() -> Msg {
+    Msg::Key(KeyEvent::new(KeyCode::Char('b'), KeyModifiers::CONTROL))
+}
+
+const TWO: [&str; 2] = [
+    "sh -c 'printf \"\\033]2;building\\007left pane\\n\\033[1mbold\\033[0m\"'",
+    "sh -c 'tput cols; tput lines; exit 3'",
+];
+
+#[test]
+fn two_panes_tiled_show_titles_states_and_sizes() {
+    let app = app(&TWO, 60, 10);
+    insta::assert_snapshot!(draw(&app));
+}
+
+#[test]
+fn layouts_cycle_and_zoom_fills_the_screen() {
+    let mut app = app(&["echo one", "echo two", "echo three"], 48, 12);
+    let mut shots = String::new();
+    for _ in 0..4 {
+        shots.push_str(&format!("--- {}\n", app.layout));
+        shots.push_str(&draw(&app));
+        app.update(prefix()).unwrap();
+        app.update(key(KeyCode::Char(' '))).unwrap();
+    }
+    assert_eq!(app.layout, LayoutKind::Tiled);
+    app.update(prefix()).unwrap();
+    app.update(key(KeyCode::Char('2'))).unwrap();
+    app.update(prefix()).unwrap();
+    app.update(key(KeyCode::Char('z'))).unwrap();
+    shots.push_str("--- zoomed on pane 2\n");
+    shots.push_str(&draw(&app));
+    insta::assert_snapshot!(shots);
+}
+
+#[test]
+fn focus_moves_by_direction_and_number() {
+    let mut app = app(&["true", "true", "true", "true"], 40, 12);
+    let mut visited = vec![app.focus];
+    for code in [
+        KeyCode::Right,
+        KeyCode::Down,
+        KeyCode::Char('h'),
+        KeyCode::Char('k'),
+        KeyCode::Char('o'),
+    ] {
+        app.update(prefix()).unwrap();
+        app.update(key(code)).unwrap();
+        visited.push(app.focus);
+    }
+    app.update(prefix()).unwrap();
+    app.update(key(KeyCode::Char('4'))).unwrap();
+    visited.push(app.focus);
+    assert_eq!(visited, [0, 1, 3, 2, 0, 1, 3]);
+}
+
+#[test]
+fn help_overlay_and_confirmations() {
+    let mut app = app(&["true"], 80, 34);
+    app.update(prefix()).unwrap();
+    app.update(key(KeyCode::Char('?'))).unwrap();
+    assert_eq!(app.mode, Mode::Help);
+    insta::assert_snapshot!(draw(&app));
+    app.update(key(KeyCode::Char('x'))).unwrap();
+    assert_eq!(app.mode, Mode::Normal);
+    // Every program has exited: quitting needs no confirmation.
+    app.update(prefix()).unwrap();
+    app.update(key(KeyCode::Char('q'))).unwrap();
+    assert!(app.quit);
+}
+
+#[test]
+fn every_theme_draws() {
+    for name in Theme::builtin_names() {
+        let mut app = app(&TWO, 60, 10);
+        app.theme = Theme::builtin(name).unwrap();
+        let mut terminal = Terminal::new(TestBackend::new(60, 10)).unwrap();
+        terminal.draw(|frame| view(&app, frame)).unwrap();
+        let buffer = terminal.backend().buffer();
+        let border = app.theme.focused_border;
+        assert_eq!(
+            buffer[(0, 0)].fg,
+            ratatui::style::Color::Rgb(border.r, border.g, border.b),
+            "{name}"
+        );
+    }
+}
