@@ -4,6 +4,7 @@
 
 use alacritty_terminal::event::VoidListener;
 use alacritty_terminal::grid::Dimensions;
+use alacritty_terminal::term::test::TermSize;
 use alacritty_terminal::term::{Config, Term};
 use perdix::parse::BackendKind;
 use perdix::pty::{PaneSize, SpawnConfig};
@@ -163,26 +164,15 @@ fn expected_screen(bytes: &[u8], size: PaneSize) -> Vec<String> {
         }
         through_terminal.push(byte);
     }
-    let dimensions = (usize::from(size.rows), usize::from(size.cols));
-    let mut term = Term::new(Config::default(), &Size(dimensions), VoidListener);
+    let mut term = Term::new(
+        Config::default(),
+        &TermSize::new(usize::from(size.cols), usize::from(size.rows)),
+        VoidListener,
+    );
     let mut processor: vte::ansi::Processor = vte::ansi::Processor::new();
     processor.advance(&mut term, &through_terminal);
     processor.stop_sync(&mut term);
     screen_text(&term)
-}
-
-struct Size((usize, usize));
-
-impl Dimensions for Size {
-    fn total_lines(&self) -> usize {
-        self.0 .0
-    }
-    fn screen_lines(&self) -> usize {
-        self.0 .0
-    }
-    fn columns(&self) -> usize {
-        self.0 .1
-    }
 }
 
 #[test]

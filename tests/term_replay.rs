@@ -12,6 +12,7 @@ use alacritty_terminal::event::VoidListener;
 use alacritty_terminal::grid::Dimensions;
 use alacritty_terminal::index::{Column, Line};
 use alacritty_terminal::term::cell::Cell;
+use alacritty_terminal::term::test::TermSize;
 use alacritty_terminal::term::{Config, Term};
 use perdix::parse::{BackendKind, ParseStage};
 use perdix::pty::PaneSize;
@@ -59,26 +60,15 @@ fn direct(bytes: &[u8], size: PaneSize) -> Term<VoidListener> {
         osc52: pane_config().clipboard,
         ..Config::default()
     };
-    let dimensions = (usize::from(size.rows), usize::from(size.cols));
-    let mut term = Term::new(config, &Dimensions2(dimensions), VoidListener);
+    let mut term = Term::new(
+        config,
+        &TermSize::new(usize::from(size.cols), usize::from(size.rows)),
+        VoidListener,
+    );
     let mut processor: vte::ansi::Processor = vte::ansi::Processor::new();
     processor.advance(&mut term, bytes);
     processor.stop_sync(&mut term);
     term
-}
-
-struct Dimensions2((usize, usize));
-
-impl Dimensions for Dimensions2 {
-    fn total_lines(&self) -> usize {
-        self.0 .0
-    }
-    fn screen_lines(&self) -> usize {
-        self.0 .0
-    }
-    fn columns(&self) -> usize {
-        self.0 .1
-    }
 }
 
 /// Perdix's path, single-threaded so that a failure replays exactly: each chunk is one

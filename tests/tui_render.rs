@@ -153,3 +153,12 @@ fn every_theme_draws() {
         );
     }
 }
+
+#[test]
+fn the_readme_shows_the_example_configuration_that_parses() {
+    let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+    assert!(
+        readme.contains(perdix::tui::config::EXAMPLE_CONFIG),
+        "README.md's configuration example differs from EXAMPLE_CONFIG"
+    );
+}
