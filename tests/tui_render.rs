@@ -18,9 +18,19 @@ use unicode_width::UnicodeWidthStr;
 
 /// An app over panes that printed and exited, laid out on a `width` × `height` screen.
 fn app(commands: &[&str], width: u16, height: u16) -> App {
+    // Each program starts at its pane's final size, so what it prints about its size
+    // does not race the first layout.
+    let areas = perdix::tui::layout::pane_areas(
+        LayoutKind::Tiled,
+        ratatui::layout::Rect::new(0, 0, width, height - 1),
+        commands.len(),
+    );
     let configs: Vec<SpawnConfig> = commands
         .iter()
-        .map(|command| SpawnConfig::new(*command).with_size(PaneSize::new(20, 5)))
+        .zip(areas)
+        .map(|(command, area)| {
+            SpawnConfig::new(*command).with_size(PaneSize::new(area.width - 2, area.height - 2))
+        })
         .collect();
     let panes = PaneSet::spawn(&configs, BackendKind::Cpu, PaneConfig::default()).unwrap();
     let names = commands
@@ -35,7 +45,6 @@ fn app(commands: &[&str], width: u16, height: u16) -> App {
         LayoutKind::Tiled,
     );
     app.update(Msg::Resize(width, height)).unwrap();
-    // The programs print after learning their size, so every pane shows its final text.
     app.panes.run_to_end(Duration::from_secs(30)).unwrap();
     app.pump().unwrap();
     app
@@ -161,4 +170,108 @@ fn the_readme_shows_the_example_configuration_that_parses() {
         readme.contains(perdix::tui::config::EXAMPLE_CONFIG),
         "README.md's configuration example differs from EXAMPLE_CONFIG"
     );
+}
+
+/// Pumps until pane `index` shows `text` somewhere on its screen.
+fn wait_for_text(app: &mut App, index: usize, text: &str) {
+    let start = std::time::Instant::now();
+    while !app.panes.panes()[index]
+        .terminal()
+        .screen_text()
+        .iter()
+        .any(|row| row.contains(text))
+    {
+        assert!(
+            start.elapsed() < Duration::from_secs(20),
+            "pane {index} never showed {text:?}"
+        );
+        app.pump().unwrap();
+        std::thread::sleep(Duration::from_millis(5));
+    }
+}
+
+fn type_text(app: &mut App, text: &str) {
+    for c in text.chars() {
+        app.update(key(KeyCode::Char(c))).unwrap();
+    }
+}
+
+#[test]
+fn prefix_twice_new_pane_broadcast_restart_and_close() {
+    let configs = [SpawnConfig::new("cat -v").with_size(PaneSize::new(30, 5))];
+    let panes = PaneSet::spawn(&configs, BackendKind::Cpu, PaneConfig::default()).unwrap();
+    let mut app = App::new(
+        panes,
+        vec!["cat".into()],
+        Keymap::default(),
+        Theme::default(),
+        LayoutKind::Tiled,
+    );
+    app.update(Msg::Resize(80, 20)).unwrap();
+
+    // The prefix twice reaches the program as one Ctrl-b, which `cat -v` shows as ^B.
+    app.update(prefix()).unwrap();
+    app.update(prefix()).unwrap();
+    app.update(key(KeyCode::Enter)).unwrap();
+    wait_for_text(&mut app, 0, "^B");
+
+    // A new pane from the prompt gets the focus.
+    app.update(prefix()).unwrap();
+    app.update(key(KeyCode::Char('c'))).unwrap();
+    type_text(&mut app, "cat");
+    app.update(key(KeyCode::Enter)).unwrap();
+    assert_eq!((app.panes.panes().len(), app.focus), (2, 1));
+
+    // Broadcast types into both.
+    app.update(prefix()).unwrap();
+    app.update(key(KeyCode::Char('s'))).unwrap();
+    assert!(app.broadcast);
+    type_text(&mut app, "both");
+    app.update(key(KeyCode::Enter)).unwrap();
+    wait_for_text(&mut app, 0, "both");
+    wait_for_text(&mut app, 1, "both");
+    app.update(prefix()).unwrap();
+    app.update(key(KeyCode::Char('s'))).unwrap();
+
+    // Restart refuses while the program runs; closing a running pane asks first.
+    app.update(prefix()).unwrap();
+    app.update(key(KeyCode::Char('r'))).unwrap();
+    assert!(app
+        .status
+        .as_deref()
+        .unwrap_or_default()
+        .contains("still running"));
+    app.update(prefix()).unwrap();
+    app.update(key(KeyCode::Char('x'))).unwrap();
+    assert!(matches!(app.mode, Mode::Confirm(_)));
+    app.update(key(KeyCode::Esc)).unwrap();
+    assert_eq!(app.panes.panes().len(), 2);
+    app.update(prefix()).unwrap();
+    app.update(key(KeyCode::Char('x'))).unwrap();
+    app.update(key(KeyCode::Char('y'))).unwrap();
+    assert_eq!((app.panes.panes().len(), app.focus), (1, 0));
+
+    // After its program ends, a pane restarts on a clear screen.
+    app.update(Msg::Key(KeyEvent::new(KeyCode::Char('d'), KeyModifiers::CONTROL)))
+        .unwrap();
+    let start = std::time::Instant::now();
+    while app.panes.panes()[0].is_active() {
+        assert!(start.elapsed() < Duration::from_secs(20));
+        app.pump().unwrap();
+    }
+    app.update(prefix()).unwrap();
+    app.update(key(KeyCode::Char('r'))).unwrap();
+    assert!(app.panes.panes()[0].is_active());
+    assert!(app.panes.panes()[0]
+        .terminal()
+        .screen_text()
+        .iter()
+        .all(String::is_empty));
+
+    // Quitting with a running agent asks first.
+    app.update(prefix()).unwrap();
+    app.update(key(KeyCode::Char('q'))).unwrap();
+    assert!(!app.quit);
+    app.update(key(KeyCode::Enter)).unwrap();
+    assert!(app.quit);
 }
