@@ -4,37 +4,16 @@
 
 mod support;
 
-use std::io::Write;
-use std::process::{Command, Output, Stdio};
-use support::reference_dump;
-
-fn perdix(args: &[&str], stdin: &[u8]) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_perdix"))
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("the perdix binary runs");
-    child.stdin.take().unwrap().write_all(stdin).unwrap();
-    child.wait_with_output().unwrap()
-}
-
-fn fixtures() -> Vec<std::path::PathBuf> {
-    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures");
-    let mut paths: Vec<_> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|entry| entry.unwrap().path())
-        .filter(|path| path.extension().is_some_and(|ext| ext == "raw"))
-        .collect();
-    paths.sort();
-    assert!(paths.len() >= 5, "expected the recorded fixtures in {dir}");
-    paths
-}
+use support::{fixtures, perdix, reference_dump, FIXTURES_DIR};
 
 #[test]
 fn dump_actions_matches_vte_on_every_fixture_backend_and_chunk_size() {
-    for path in fixtures() {
+    let paths = fixtures();
+    assert!(
+        paths.len() >= 5,
+        "expected the recorded fixtures in {FIXTURES_DIR}"
+    );
+    for path in paths {
         let bytes = std::fs::read(&path).unwrap();
         let expected = reference_dump(&bytes);
         let file = path.to_str().unwrap();

@@ -170,10 +170,6 @@ fn at_most_16_osc_params(kind: BackendKind) {
     check(kind, format!("\x1b]{}\x07", params.join(";")).as_bytes(), &line);
 }
 
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|byte| format!("{byte:02x}")).collect()
-}
-
 /// A prefix that leaves the parser in each of the 14 states.
 const STATE_PREFIXES: [&[u8]; 14] = [
     b"text",
@@ -372,20 +368,10 @@ fn streams_interleaved_in_one_batch_stay_independent(kind: BackendKind) {
 }
 
 fn recorded_programs_match_vte(kind: BackendKind) {
-    let directory = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
-    let mut fixtures: Vec<_> = std::fs::read_dir(&directory)
-        .expect("tests/fixtures exists")
-        .filter_map(|entry| entry.ok().map(|entry| entry.path()))
-        .filter(|path| path.extension().is_some_and(|ext| ext == "raw"))
-        .collect();
-    fixtures.sort();
-    assert!(
-        fixtures.len() >= 6,
-        "expected recorded fixtures in {}",
-        directory.display()
-    );
+    let paths = fixtures();
+    assert!(paths.len() >= 6, "expected recorded fixtures in {FIXTURES_DIR}");
     let mut pipeline = pipeline(kind);
-    for path in fixtures {
+    for path in paths {
         let input = std::fs::read(&path).unwrap();
         let expected = reference_dump(&input);
         assert!(
@@ -503,17 +489,16 @@ fn unavailable_backends_are_errors_not_panics() {
 
 #[test]
 fn dump_actions_command_matches_vte_at_every_chunk_size() {
-    let fixture =
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/python-cursor-drawing.raw");
+    let fixture = format!("{FIXTURES_DIR}/python-cursor-drawing.raw");
     let expected = reference_dump(&std::fs::read(&fixture).unwrap());
     for backend in ["cpu", "cpu-scan", "auto"] {
         for chunk in [None, Some("1"), Some("7"), Some("100")] {
-            let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_perdix"));
-            command.args(["--dump-actions", "--backend", backend]);
+            let mut args = vec!["--dump-actions", "--backend", backend];
             if let Some(chunk) = chunk {
-                command.args(["--chunk", chunk]);
+                args.extend(["--chunk", chunk]);
             }
-            let output = command.arg(&fixture).output().expect("perdix runs");
+            args.push(&fixture);
+            let output = perdix(&args, b"");
             assert!(
                 output.status.success(),
                 "{backend} {chunk:?}: {}",
@@ -526,11 +511,7 @@ fn dump_actions_command_matches_vte_at_every_chunk_size() {
         }
     }
     for missing in ["wgpu", "cuda"] {
-        let output = std::process::Command::new(env!("CARGO_BIN_EXE_perdix"))
-            .args(["--dump-actions", "--backend", missing])
-            .arg(&fixture)
-            .output()
-            .expect("perdix runs");
+        let output = perdix(&["--dump-actions", "--backend", missing, &fixture], b"");
         assert_eq!(output.status.code(), Some(2), "--backend {missing}");
         assert!(String::from_utf8_lossy(&output.stderr).contains("not available"));
     }
@@ -538,18 +519,9 @@ fn dump_actions_command_matches_vte_at_every_chunk_size() {
 
 #[test]
 fn repl_parses_each_typed_line_and_exits_at_end_of_input() {
-    use std::io::Write;
-    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_perdix"))
-        .args(["--repl", "--backend", "cpu-scan"])
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .expect("perdix runs");
     // A sequence cut between two lines carries over; the escapes become bytes.
     let typed = "\\e[1mbold\\x1b[\n0m\\n\\x1b]0;t\\a\n";
-    child.stdin.take().unwrap().write_all(typed.as_bytes()).unwrap();
-    let output = child.wait_with_output().unwrap();
+    let output = perdix(&["--repl", "--backend", "cpu-scan"], typed.as_bytes());
     assert!(output.status.success());
     let expected = reference_dump(b"\x1b[1mbold\x1b[0m\n\x1b]0;t\x07");
     assert_eq!(String::from_utf8(output.stdout).unwrap(), expected);

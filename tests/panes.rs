@@ -120,7 +120,7 @@ fn fifty_mebibytes_arrive_complete_while_another_pane_stays_responsive() {
     let grid = flood.terminal().term().grid();
     let lines = grid.history_size() + grid.screen_lines();
     assert_eq!(grid.history_size(), perdix::term::DEFAULT_SCROLLBACK);
-    let text = all_lines(flood.terminal().term());
+    let text = perdix::tui::search::line_texts(flood.terminal().term());
     let numbers: Vec<u64> = text.iter().filter_map(|line| line.parse().ok()).collect();
     assert_eq!(
         numbers.len(),
@@ -130,19 +130,6 @@ fn fifty_mebibytes_arrive_complete_while_another_pane_stays_responsive() {
     for (offset, number) in numbers.iter().rev().enumerate() {
         assert_eq!(*number, last - offset as u64);
     }
-}
-
-/// Every line of scrollback and screen, oldest first.
-fn all_lines<T>(term: &Term<T>) -> Vec<String> {
-    use alacritty_terminal::index::{Column, Line};
-    let grid = term.grid();
-    (-(grid.history_size() as i32)..grid.screen_lines() as i32)
-        .map(|line| {
-            let row = &grid[Line(line)];
-            let text: String = (0..grid.columns()).map(|column| row[Column(column)].c).collect();
-            text.trim_end().to_owned()
-        })
-        .collect()
 }
 
 fn fixtures() -> Vec<PathBuf> {

@@ -84,7 +84,7 @@ impl XorShift64 {
         low + self.next_u64() % (high - low + 1)
     }
 
-    pub(crate) fn pick<'a>(&mut self, items: &[&'a str]) -> &'a str {
+    pub(crate) fn pick<T: Copy>(&mut self, items: &[T]) -> T {
         items[(self.next_u64() % items.len() as u64) as usize]
     }
 }
@@ -358,14 +358,7 @@ impl SimulatedAgent {
 /// ```
 pub fn write_to_ring(producer: &mut Producer<'static>, bytes: &[u8]) -> Result<(), ProduceError> {
     for piece in bytes.chunks(SLOT_PAYLOAD) {
-        loop {
-            match producer.produce_timeout(piece, AgentType::Assistant, RING_WAIT_STEP) {
-                Ok(_) => break,
-                Err(ProduceError::Timeout { .. }) if producer.is_consumer_connected() => {}
-                Err(ProduceError::Timeout { .. }) => return Err(ProduceError::Disconnected),
-                Err(error) => return Err(error),
-            }
-        }
+        producer.produce_waiting(piece, AgentType::Assistant, RING_WAIT_STEP, || true)?;
     }
     Ok(())
 }

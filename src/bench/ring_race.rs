@@ -93,12 +93,6 @@ impl RaceConfig {
     pub fn with_mode(self, mode: SendMode) -> RaceConfig {
         RaceConfig { mode, ..self }
     }
-
-    /// The same race with pinning on or off.
-    #[must_use]
-    pub fn with_pinning(self, pin: bool) -> RaceConfig {
-        RaceConfig { pin, ..self }
-    }
 }
 
 /// Why a race could not run or did not deliver what was sent.

@@ -166,10 +166,10 @@ impl LineAssembler {
     /// ```
     pub fn flush_idle(&mut self, now: Instant, idle: Duration) -> Option<String> {
         let since = self.last_activity?;
-        if !self.has_pending_text() || now.saturating_duration_since(since) < idle {
+        if now.saturating_duration_since(since) < idle {
             return None;
         }
-        Some(self.take_line())
+        self.finish()
     }
 
     /// Returns the partial line, if it has text: the pane's stream has ended.
@@ -225,12 +225,14 @@ impl LineAssembler {
         }
         // A lone reset leaves nothing to re-apply on the next line.
         if !(starts_with_reset && groups.next().is_none()) {
+            self.line.push_str(&sequence);
             if self.pen.len() == MAX_PEN_SEQUENCES {
                 self.pen.remove(0);
             }
-            self.pen.push(sequence.clone());
+            self.pen.push(sequence);
+        } else {
+            self.line.push_str(&sequence);
         }
-        self.line.push_str(&sequence);
     }
 
     /// Starts the pending line with the pen, if it has not started yet.

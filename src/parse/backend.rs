@@ -124,7 +124,7 @@ fn split_messages(records: &[u8]) -> impl Iterator<Item = &[u8]> + '_ {
                 break;
             }
         }
-        let end = end.max(rest.len().min(HEADER_LEN)).min(rest.len());
+        let end = end.max(rest.len().min(HEADER_LEN));
         let (message, tail) = rest.split_at(end);
         rest = tail;
         Some(message)

@@ -37,7 +37,7 @@ pub struct ActionDump {
 }
 
 /// Lowercase hex of `bytes`, or `-` when empty.
-pub fn hex_or_dash(bytes: &[u8]) -> String {
+fn hex_or_dash(bytes: &[u8]) -> String {
     if bytes.is_empty() {
         "-".to_owned()
     } else {
@@ -46,43 +46,12 @@ pub fn hex_or_dash(bytes: &[u8]) -> String {
 }
 
 /// Lowercase hex of `bytes`.
-pub fn hex(bytes: &[u8]) -> String {
+fn hex(bytes: &[u8]) -> String {
     let mut out = String::with_capacity(2 * bytes.len());
     for byte in bytes {
         let _ = write!(out, "{byte:02x}");
     }
     out
-}
-
-/// The `print` line for `text` (without the newline).
-pub fn print_line(text: &str) -> String {
-    // Serialising a string cannot fail.
-    format!("print {}", serde_json::to_string(text).unwrap_or_default())
-}
-
-/// A `csi` or `hook` line (`kind` says which): `<kind> <params> <intermediates> <ignore> <action>`.
-pub fn sequence_line(
-    kind: &str,
-    params: &Params,
-    intermediates: &[u8],
-    ignore: bool,
-    action: char,
-) -> String {
-    format!(
-        "{kind} {params} {} {} {action}",
-        hex_or_dash(intermediates),
-        ignore as u8
-    )
-}
-
-/// The `osc` line for the given parameters.
-pub fn osc_line<'p>(params: impl Iterator<Item = &'p [u8]>, bell: bool) -> String {
-    let params: Vec<String> = params.map(hex).collect();
-    format!(
-        "osc {} {}",
-        bell as u8,
-        serde_json::to_string(&params).unwrap_or_default()
-    )
 }
 
 impl ActionDump {
@@ -94,8 +63,9 @@ impl ActionDump {
     /// Writes out a buffered print or put run.
     pub fn flush(&mut self) {
         if !self.print.is_empty() {
-            self.out.push_str(&print_line(&self.print));
-            self.out.push('\n');
+            // Serialising a string cannot fail.
+            let text = serde_json::to_string(&self.print).unwrap_or_default();
+            let _ = writeln!(self.out, "print {text}");
             self.print.clear();
         }
         if !self.put.is_empty() {
@@ -106,7 +76,8 @@ impl ActionDump {
 
     /// Appends one action.
     pub fn push(&mut self, action: &DecodedAction<'_>) {
-        match action {
+        // Writing to a `String` cannot fail.
+        let _ = match action {
             DecodedAction::Print(text) => {
                 if !self.put.is_empty() {
                     self.flush();
@@ -121,44 +92,72 @@ impl ActionDump {
                 self.put.extend_from_slice(bytes);
                 return;
             }
-            _ => self.flush(),
-        }
-        let line = match action {
-            DecodedAction::Execute(byte) => format!("execute {byte:02x}"),
+            DecodedAction::Execute(byte) => {
+                self.flush();
+                writeln!(self.out, "execute {byte:02x}")
+            }
             DecodedAction::Csi {
                 params,
                 intermediates,
                 ignore,
                 action,
-            } => sequence_line("csi", params, intermediates.as_slice(), *ignore, *action as char),
+            } => {
+                self.flush();
+                self.sequence_line("csi", params, intermediates.as_slice(), *ignore, *action)
+            }
             DecodedAction::Hook {
                 params,
                 intermediates,
                 ignore,
                 action,
-            } => sequence_line("hook", params, intermediates.as_slice(), *ignore, *action as char),
+            } => {
+                self.flush();
+                self.sequence_line("hook", params, intermediates.as_slice(), *ignore, *action)
+            }
             DecodedAction::Esc {
                 intermediates,
                 ignore,
                 byte,
             } => {
-                format!(
+                self.flush();
+                writeln!(
+                    self.out,
                     "esc {} {} {byte:02x}",
                     hex_or_dash(intermediates.as_slice()),
                     *ignore as u8
                 )
             }
-            DecodedAction::Osc { params, bell } => osc_line(params.iter(), *bell),
-            DecodedAction::Unhook => "unhook".to_owned(),
-            DecodedAction::Print(_) | DecodedAction::Put(_) => return,
+            DecodedAction::Osc { params, bell } => {
+                self.flush();
+                let params: Vec<String> = params.iter().map(hex).collect();
+                // Serialising strings cannot fail.
+                let params = serde_json::to_string(&params).unwrap_or_default();
+                writeln!(self.out, "osc {} {params}", *bell as u8)
+            }
+            DecodedAction::Unhook => {
+                self.flush();
+                writeln!(self.out, "unhook")
+            }
         };
-        self.out.push_str(&line);
-        self.out.push('\n');
     }
 
-    /// The complete lines so far (a buffered run is not included until flushed).
-    pub fn lines(&self) -> &str {
-        &self.out
+    /// Writes a `csi` or `hook` line (`kind` says which):
+    /// `<kind> <params> <intermediates> <ignore> <action>`.
+    fn sequence_line(
+        &mut self,
+        kind: &str,
+        params: &Params,
+        intermediates: &[u8],
+        ignore: bool,
+        action: u8,
+    ) -> std::fmt::Result {
+        writeln!(
+            self.out,
+            "{kind} {params} {} {} {}",
+            hex_or_dash(intermediates),
+            ignore as u8,
+            action as char
+        )
     }
 
     /// Flushes and returns everything, leaving the dump empty.

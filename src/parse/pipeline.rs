@@ -96,9 +96,7 @@ impl Pipeline {
             let chunk = self.input_rx.read_chunk();
             for message in chunk.iter() {
                 let buffer = self.gathered.entry(message.stream()).or_default();
-                for piece in message.pieces() {
-                    buffer.extend_from_slice(piece);
-                }
+                message.copy_to(buffer);
             }
         }
         let inputs: Vec<(u16, &[u8])> = self

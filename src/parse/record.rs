@@ -212,13 +212,7 @@ impl<'a> RecordWriter<'a> {
 
     /// Printed characters (no controls).
     pub fn text(&mut self, text: &str) {
-        self.utf8_text(text.as_bytes());
-    }
-
-    /// Printed characters (no controls) as UTF-8 bytes known to be valid.
-    pub(crate) fn utf8_text(&mut self, text: &[u8]) {
-        debug_assert!(std::str::from_utf8(text).is_ok());
-        self.run(RecordKind::Text, text, |bytes, room| {
+        self.run(RecordKind::Text, text.as_bytes(), |bytes, room| {
             if bytes.len() <= room {
                 return bytes.len();
             }
@@ -489,7 +483,7 @@ pub fn decode_records(bytes: &[u8]) -> impl Iterator<Item = Result<DecodedAction
         let result = decode_one(rest);
         match result {
             Ok((action, len)) => {
-                rest = &rest[len.min(rest.len())..];
+                rest = &rest[len..];
                 Some(Ok(action))
             }
             Err(error) => {

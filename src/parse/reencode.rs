@@ -22,9 +22,6 @@ enum Open {
     Nothing,
     /// An OSC string ended by ESC, whose ESC is not written yet.
     Osc,
-    /// Parameters are written in decimal, so an empty one comes back as `0`; a lone `0` is
-    /// written empty (`CSI m`), which the parser cannot tell apart from it either.
-    ///
     /// A DCS string ended by ESC (or 0x9C), whose end is not written yet.
     Dcs,
     /// An escape (a lone ESC, after which controls were executed) awaiting its final byte.
@@ -241,15 +238,13 @@ impl ByteEncoder {
 fn sequence_body(params: &Params, intermediates: &[u8], action: u8, out: &mut Vec<u8>) {
     // The parser collects a private marker (0x3c–0x3f) with the intermediates, but only
     // before the first parameter; the other intermediates (0x20–0x2f) come after them.
-    let (markers, others): (Vec<u8>, Vec<u8>) = intermediates
-        .iter()
-        .partition(|byte| (0x3c..=0x3f).contains(*byte));
-    out.extend_from_slice(&markers);
+    let is_marker = |byte: &&u8| (0x3c..=0x3f).contains(*byte);
+    out.extend(intermediates.iter().filter(is_marker));
     // A lone zero is what an empty parameter list parses as: write it empty, as most
     // programs do (`CSI m`, `CSI H`), where the two cannot be told apart after parsing.
     let lone_zero = params.len() == 1 && params.get(0) == Some((0, false));
     if !lone_zero {
-        let mut digits = itoa_buffer();
+        let mut digits = [0u8; 5];
         for (value, continues) in params.iter() {
             out.extend_from_slice(format_u16(value, &mut digits));
             out.push(if continues { b':' } else { b';' });
@@ -259,12 +254,8 @@ fn sequence_body(params: &Params, intermediates: &[u8], action: u8, out: &mut Ve
             out.pop();
         }
     }
-    out.extend_from_slice(&others);
+    out.extend(intermediates.iter().filter(|byte| !is_marker(byte)));
     out.push(action);
-}
-
-fn itoa_buffer() -> [u8; 5] {
-    [0; 5]
 }
 
 /// The decimal digits of `value`, written into `buffer`.
@@ -363,7 +354,7 @@ mod tests {
 
     #[test]
     fn numbers_are_written_in_decimal() {
-        let mut buffer = itoa_buffer();
+        let mut buffer = [0u8; 5];
         for value in [0u16, 7, 10, 99, 100, 65535] {
             assert_eq!(format_u16(value, &mut buffer), value.to_string().as_bytes());
         }

@@ -10,7 +10,7 @@
 //! last pane is gone and no handle is left, [`run`](ParseStage::run) returns and dropping
 //! the stage tells the record consumer that nothing more will come.
 
-use super::backend::BackendKind;
+use super::backend::{BackendKind, RecordBatch};
 use super::engine::AnyEngine;
 use super::error::ParseError;
 use crate::ring::{AgentType, Consumer, ProduceError, Producer, Tag};
@@ -107,17 +107,12 @@ impl ParseStage {
 
     /// A handle through which panes join the stage while it runs.
     pub fn inputs_handle(&mut self) -> StageInputs {
-        if self.joining.is_none() {
+        let sender = self.own_sender.get_or_insert_with(|| {
             let (sender, receiver) = channel();
             self.joining = Some(receiver);
-            self.own_sender = Some(sender);
-        }
-        // Set just above when missing.
-        StageInputs(
-            self.own_sender
-                .clone()
-                .expect("a sender exists with the receiver"),
-        )
+            sender
+        });
+        StageInputs(sender.clone())
     }
 
     /// The backend that runs.
@@ -141,21 +136,11 @@ impl ParseStage {
 
     /// Takes in the panes that joined through [`StageInputs`].
     fn take_joiners(&mut self) {
-        let Some(joining) = &self.joining else {
-            return;
-        };
-        loop {
+        while let Some(joining) = &self.joining {
             match joining.try_recv() {
-                Ok((stream, input)) => self.inputs.push(StageInput {
-                    stream,
-                    consumer: input,
-                    gathered: Vec::new(),
-                }),
+                Ok((stream, input)) => self.add_input(stream, input),
                 Err(TryRecvError::Empty) => break,
-                Err(TryRecvError::Disconnected) => {
-                    self.joining = None;
-                    break;
-                }
+                Err(TryRecvError::Disconnected) => self.joining = None,
             }
         }
     }
@@ -175,9 +160,7 @@ impl ParseStage {
             let producer_gone = !input.consumer.is_producer_connected();
             let chunk = input.consumer.read_chunk();
             for message in chunk.iter() {
-                for piece in message.pieces() {
-                    input.gathered.extend_from_slice(piece);
-                }
+                message.copy_to(&mut input.gathered);
             }
             drop(chunk);
             if producer_gone && input.consumer.is_empty() {
@@ -192,16 +175,10 @@ impl ParseStage {
             .collect();
         let parsed = batch.iter().map(|(_, bytes)| bytes.len()).sum();
         if !batch.is_empty() {
-            let records = self.engine.parse(&batch)?;
-            for (stream, message) in records.messages() {
-                publish(&mut self.records, stream, message, stop)?;
-            }
+            publish_batch(&mut self.records, self.engine.parse(&batch)?, stop)?;
         }
         for stream in ended {
-            let records = self.engine.finish(stream)?;
-            for (stream, message) in records.messages() {
-                publish(&mut self.records, stream, message, stop)?;
-            }
+            publish_batch(&mut self.records, self.engine.finish(stream)?, stop)?;
             publish(&mut self.records, stream, &[], stop)?;
             self.inputs.retain(|input| input.stream != stream);
         }
@@ -228,6 +205,18 @@ impl ParseStage {
             .name("perdix-parse".into())
             .spawn(move || self.run(&stop))
     }
+}
+
+/// Publishes every message of `batch`.
+fn publish_batch(
+    records: &mut Producer<'static>,
+    batch: &RecordBatch,
+    stop: &AtomicBool,
+) -> Result<(), ParseError> {
+    for (stream, message) in batch.messages() {
+        publish(records, stream, message, stop)?;
+    }
+    Ok(())
 }
 
 /// Publishes one record message, waiting as long as it takes for room.

@@ -60,7 +60,6 @@ pub(crate) fn decode_ground(partial: &mut PartialChar, mut bytes: &[u8], sink: &
                 Some(len) => {
                     // The carried character is broken: one U+FFFD for the bytes `from_utf8`
                     // counts as the error (a carried lead byte is never a C1 control).
-                    partial.len = 0;
                     sink.print_str("\u{fffd}");
                     bytes = &bytes[len - held..];
                     return decode_complete(bytes, partial, sink);
@@ -115,8 +114,27 @@ fn decode_complete(mut bytes: &[u8], partial: &mut PartialChar, sink: &mut impl 
     }
 }
 
-const HIGH_BITS: u64 = 0x8080_8080_8080_8080;
+/// 0x01 in every byte of a word.
+pub(crate) const LOW_BITS: u64 = 0x0101_0101_0101_0101;
+/// 0x80 in every byte of a word.
+pub(crate) const HIGH_BITS: u64 = 0x8080_8080_8080_8080;
 const SPACES: u64 = 0x2020_2020_2020_2020;
+
+/// The 8 bytes at `index` as a little-endian word, so byte order matches bit order.
+#[inline(always)]
+pub(crate) fn load_word(bytes: &[u8], index: usize) -> u64 {
+    let mut word = [0; 8];
+    word.copy_from_slice(&bytes[index..index + 8]);
+    u64::from_le_bytes(word)
+}
+
+/// The high bit of every byte of `word` equal to `byte`. Only the lowest mark is
+/// certain: a borrow can mark later bytes, never earlier ones.
+#[inline(always)]
+pub(crate) fn byte_marks(word: u64, byte: u8) -> u64 {
+    let diff = word ^ (LOW_BITS * byte as u64);
+    diff.wrapping_sub(LOW_BITS) & !diff & HIGH_BITS
+}
 
 /// Length of the prefix of `bytes` made of printable ASCII (0x20–0x7f), eight bytes at a
 /// time.
@@ -124,9 +142,7 @@ pub(crate) fn printable_ascii_len(bytes: &[u8]) -> usize {
     let mut chunks = bytes.chunks_exact(8);
     let mut len = 0;
     for chunk in &mut chunks {
-        let word = u64::from_le_bytes([
-            chunk[0], chunk[1], chunk[2], chunk[3], chunk[4], chunk[5], chunk[6], chunk[7],
-        ]);
+        let word = load_word(chunk, 0);
         // A byte below 0x20 (and below 0x80) sets its high bit in `word - 0x20..`; its borrow
         // can only mark later bytes, beyond the lowest mark that is searched for.
         let stop = (word & HIGH_BITS) | (word.wrapping_sub(SPACES) & !word & HIGH_BITS);
@@ -147,18 +163,13 @@ pub(crate) fn printable_ascii_len(bytes: &[u8]) -> usize {
 /// controls). Eight bytes at a time; `bytes.len()` when there is none.
 #[inline]
 fn next_control_candidate(bytes: &[u8], from: usize) -> usize {
-    const LOW_BITS: u64 = 0x0101_0101_0101_0101;
     let mut index = from;
     while let Some(chunk) = bytes.get(index..index + 8) {
-        let word = u64::from_le_bytes([
-            chunk[0], chunk[1], chunk[2], chunk[3], chunk[4], chunk[5], chunk[6], chunk[7],
-        ]);
+        let word = load_word(chunk, 0);
         // In both tests the lowest marked byte is a true match (a borrow only marks
         // bytes after one).
         let below_space = word.wrapping_sub(SPACES) & !word & HIGH_BITS;
-        let c2 = word ^ (LOW_BITS * 0xc2);
-        let is_c2 = c2.wrapping_sub(LOW_BITS) & !c2 & HIGH_BITS;
-        let marks = below_space | is_c2;
+        let marks = below_space | byte_marks(word, 0xc2);
         if marks != 0 {
             return index + (marks.trailing_zeros() / 8) as usize;
         }

@@ -97,8 +97,7 @@ impl SpawnConfig {
     /// assert_eq!(config.argv().unwrap(), ["printf", "%s\\n", "it's", ""]);
     /// ```
     pub fn from_argv<S: AsRef<str>>(argv: impl IntoIterator<Item = S>) -> SpawnConfig {
-        let argv: Vec<S> = argv.into_iter().collect();
-        SpawnConfig::new(shell_words::join(argv.iter().map(AsRef::as_ref)))
+        SpawnConfig::new(shell_words::join(argv))
     }
 
     /// The same configuration with the terminal size `size`.

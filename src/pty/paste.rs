@@ -23,7 +23,7 @@ pub fn paste_bytes(text: &str, bracketed: bool) -> Vec<u8> {
     }
     let mut body = text.as_bytes().to_vec();
     // Removing one marker can join its neighbours into a new one, so repeat until none is left.
-    while let Some(at) = find(&body, PASTE_END) {
+    while let Some(at) = memchr::memmem::find(&body, PASTE_END) {
         body.drain(at..at + PASTE_END.len());
     }
     let mut bytes = Vec::with_capacity(PASTE_START.len() + body.len() + PASTE_END.len());
@@ -31,10 +31,6 @@ pub fn paste_bytes(text: &str, bracketed: bool) -> Vec<u8> {
     bytes.extend_from_slice(&body);
     bytes.extend_from_slice(PASTE_END);
     bytes
-}
-
-fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
-    memchr::memmem::find(haystack, needle)
 }
 
 #[cfg(test)]
@@ -58,6 +54,6 @@ mod tests {
         let bytes = paste_bytes(nested, true);
         assert_eq!(bytes, b"\x1b[200~arm -rf /\x1b[201~");
         let inner = &bytes[PASTE_START.len()..bytes.len() - PASTE_END.len()];
-        assert!(find(inner, PASTE_END).is_none());
+        assert!(memchr::memmem::find(inner, PASTE_END).is_none());
     }
 }

@@ -133,23 +133,24 @@ impl Pump {
 
     /// Puts `piece` into the ring, waiting as long as the ring stays full.
     fn forward(&mut self, piece: &[u8]) -> Result<(), OutputEnd> {
-        loop {
-            // Relaxed: see `request_stop`.
-            if self.stop.load(Ordering::Relaxed) {
-                return Err(OutputEnd::Stopped);
+        // Relaxed: see `request_stop`.
+        let stopped = || self.stop.load(Ordering::Relaxed);
+        if stopped() {
+            return Err(OutputEnd::Stopped);
+        }
+        match self
+            .producer
+            .produce_waiting(piece, self.tag, WAIT_STEP, || !stopped())
+        {
+            Ok(_) => {
+                // Relaxed: a counter, see `bytes_forwarded`.
+                self.bytes.fetch_add(piece.len() as u64, Ordering::Relaxed);
+                Ok(())
             }
-            match self.producer.produce_timeout(piece, self.tag, WAIT_STEP) {
-                Ok(_) => {
-                    // Relaxed: a counter, see `bytes_forwarded`.
-                    self.bytes.fetch_add(piece.len() as u64, Ordering::Relaxed);
-                    return Ok(());
-                }
-                Err(ProduceError::Timeout { .. }) if self.producer.is_consumer_connected() => {}
-                Err(ProduceError::Timeout { .. } | ProduceError::Disconnected) => {
-                    return Err(OutputEnd::ConsumerGone)
-                }
-                Err(other) => return Err(OutputEnd::Rejected(other)),
-            }
+            // The wait ends with a timeout only when asked to stop.
+            Err(ProduceError::Timeout { .. }) => Err(OutputEnd::Stopped),
+            Err(ProduceError::Disconnected) => Err(OutputEnd::ConsumerGone),
+            Err(other) => Err(OutputEnd::Rejected(other)),
         }
     }
 }

@@ -79,6 +79,26 @@ impl ConsumerCore {
         count
     }
 
+    /// Walks the ready messages from the read index, at most `max_messages`, handing each
+    /// one's first sequence number and slot count to `visit`; returns the slots and
+    /// messages walked. Releases nothing.
+    #[inline]
+    fn scan(&self, max_messages: usize, mut visit: impl FnMut(u64, u64)) -> (u64, usize) {
+        let start = self.read;
+        let mut slots = 0;
+        let mut messages = 0;
+        while messages < max_messages {
+            let limit = self.capacity - slots;
+            let Some(count) = self.message_slots_at(start + slots, limit) else {
+                break;
+            };
+            visit(start + slots, count);
+            slots += count;
+            messages += 1;
+        }
+        (slots, messages)
+    }
+
     #[inline]
     fn view(&self, seq: u64, slots: u64) -> MessageView<'_> {
         // SAFETY: callers pass a message found by `message_slots_at`, which stays
@@ -245,21 +265,12 @@ impl Consumer<'_> {
     #[must_use = "dropping the chunk releases every message in it unread"]
     pub fn read_chunk_max(&mut self, max_messages: usize) -> ReadChunk<'_> {
         let start = self.core.read;
-        let mut slots = 0;
-        let mut messages = 0;
-        while (messages as usize) < max_messages {
-            let limit = self.core.capacity - slots;
-            let Some(count) = self.core.message_slots_at(start + slots, limit) else {
-                break;
-            };
-            slots += count;
-            messages += 1;
-        }
+        let (slots, messages) = self.core.scan(max_messages, |_, _| {});
         ReadChunk {
             core: &mut self.core,
             start,
             slots,
-            messages,
+            messages: messages as u64,
         }
     }
 
@@ -279,18 +290,8 @@ impl Consumer<'_> {
     /// ```
     #[inline]
     pub fn consume_each(&mut self, max_messages: usize, mut visit: impl FnMut(MessageView<'_>)) -> usize {
-        let start = self.core.read;
-        let mut slots = 0;
-        let mut messages = 0;
-        while messages < max_messages {
-            let limit = self.core.capacity - slots;
-            let Some(count) = self.core.message_slots_at(start + slots, limit) else {
-                break;
-            };
-            visit(self.core.view(start + slots, count));
-            slots += count;
-            messages += 1;
-        }
+        let core = &self.core;
+        let (slots, messages) = core.scan(max_messages, |seq, count| visit(core.view(seq, count)));
         if slots > 0 {
             self.core.release(slots, messages as u64);
         }

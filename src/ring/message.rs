@@ -261,8 +261,15 @@ impl<'c> MessageView<'c> {
     /// Copies the message out.
     #[inline]
     pub fn to_message(&self) -> Message {
-        let bytes = self.as_bytes();
-        Message::new(self.seq, self.tag(), &bytes)
+        match self.as_bytes() {
+            // Already reassembled: keep the copy rather than make another.
+            Cow::Owned(bytes) if bytes.len() > SLOT_PAYLOAD => Message {
+                seq: self.seq,
+                tag: self.tag(),
+                bytes: MessageBytes::Heap(bytes),
+            },
+            bytes => Message::new(self.seq, self.tag(), &bytes),
+        }
     }
 }
 

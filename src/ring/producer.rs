@@ -290,6 +290,51 @@ impl Producer<'_> {
         }
     }
 
+    /// Publishes like [`produce_timeout`](Self::produce_timeout), waiting in steps of
+    /// `step` for as long as the ring stays full and `keep_waiting` (asked after each
+    /// step) says so.
+    ///
+    /// Fails with [`ProduceError::Disconnected`] once the consumer is gone, with the last
+    /// step's [`ProduceError::Timeout`] once `keep_waiting` returns false, and with any
+    /// other error at once.
+    ///
+    /// ```
+    /// use perdix::{AgentType, Buffer, ProduceError};
+    /// use std::time::Duration;
+    /// let (mut producer, consumer) = Buffer::new(4).unwrap().split();
+    /// while producer.try_produce(b"x", AgentType::User).is_ok() {}
+    /// // Nobody reads: give up after the third step.
+    /// let mut steps = 0;
+    /// let step = Duration::from_millis(1);
+    /// let result = producer.produce_waiting(b"y", AgentType::User, step, || {
+    ///     steps += 1;
+    ///     steps < 3
+    /// });
+    /// assert!(matches!(result, Err(ProduceError::Timeout { .. })));
+    /// assert_eq!(steps, 3);
+    /// drop(consumer);
+    /// let result = producer.produce_waiting(b"y", AgentType::User, step, || true);
+    /// assert!(matches!(result, Err(ProduceError::Disconnected)));
+    /// ```
+    pub fn produce_waiting(
+        &mut self,
+        bytes: &[u8],
+        tag: impl Into<Tag>,
+        step: Duration,
+        mut keep_waiting: impl FnMut() -> bool,
+    ) -> Result<u64, ProduceError> {
+        let tag = tag.into();
+        loop {
+            match self.produce_timeout(bytes, tag, step) {
+                Err(ProduceError::Timeout { .. }) if !self.is_consumer_connected() => {
+                    return Err(ProduceError::Disconnected)
+                }
+                Err(ProduceError::Timeout { .. }) if keep_waiting() => {}
+                result => return result,
+            }
+        }
+    }
+
     /// Starts a batch: messages pushed into it are written at once but published
     /// together when it is published or dropped, with one fence and one index update.
     ///
@@ -478,5 +523,40 @@ impl std::fmt::Debug for Batch<'_> {
             .field("end", &self.end)
             .field("messages", &self.messages)
             .finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::{AgentType, Buffer, ProduceError};
+    use std::time::Duration;
+
+    #[test]
+    fn produce_waiting_waits_for_a_slow_consumer_and_stops_when_it_leaves() {
+        let (mut producer, mut consumer) = Buffer::new(4).unwrap().split();
+        while producer.try_produce(b"x", AgentType::User).is_ok() {}
+        let step = Duration::from_millis(1);
+        let reader = std::thread::spawn(move || {
+            std::thread::sleep(Duration::from_millis(20));
+            let mut read = 0;
+            while read < 5 {
+                if consumer.try_consume().is_some() {
+                    read += 1;
+                }
+            }
+            consumer
+        });
+        producer
+            .produce_waiting(b"y", AgentType::User, step, || true)
+            .unwrap();
+        let consumer = reader.join().unwrap();
+        while producer.try_produce(b"x", AgentType::User).is_ok() {}
+        let leaver = std::thread::spawn(move || {
+            std::thread::sleep(Duration::from_millis(20));
+            drop(consumer);
+        });
+        let result = producer.produce_waiting(b"y", AgentType::User, step, || true);
+        assert!(matches!(result, Err(ProduceError::Disconnected)), "{result:?}");
+        leaver.join().unwrap();
     }
 }

@@ -20,7 +20,7 @@ pub use alacritty_terminal::term::Osc52;
 pub use events::{xterm_color, Clipboard, PaneEvent, PaneListener};
 pub use pane::{PaneConfig, PaneTerminal, DEFAULT_SCROLLBACK, MIN_COLUMNS};
 pub use replay::Replayer;
-pub use screen::screen_text;
+pub use screen::{line_text, screen_text};
 pub use sync::{SYNC_LIMIT, SYNC_TIMEOUT};
 
 impl PaneTerminal {

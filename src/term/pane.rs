@@ -4,7 +4,7 @@
 use super::events::{route, PaneEvent, PaneListener, Routed};
 use super::replay::Replayer;
 use super::sync::{begins_block, is_exact_begin, is_exact_end, SyncHold, SYNC_LIMIT, SYNC_TIMEOUT};
-use crate::parse::{decode_one, DecodeError, DecodedAction};
+use crate::parse::{decode_one, decode_records, DecodeError, DecodedAction};
 use crate::pty::PaneSize;
 use alacritty_terminal::event::{Event, WindowSize};
 use alacritty_terminal::grid::{Dimensions, Scroll};
@@ -91,7 +91,6 @@ pub struct PaneTerminal {
     sync: SyncHold,
     replies: Vec<u8>,
     events: Vec<PaneEvent>,
-    size: PaneSize,
 }
 
 impl PaneTerminal {
@@ -111,7 +110,6 @@ impl PaneTerminal {
             sync: SyncHold::default(),
             replies: Vec::new(),
             events: Vec::new(),
-            size,
         }
     }
 
@@ -122,7 +120,8 @@ impl PaneTerminal {
 
     /// The pane's size in cells.
     pub fn size(&self) -> PaneSize {
-        self.size
+        // The model never exceeds the u16 sizes it was given.
+        PaneSize::new(self.term.columns() as u16, self.term.screen_lines() as u16)
     }
 
     /// Applies whole records (one record-ring message), holding them instead while the
@@ -180,14 +179,11 @@ impl PaneTerminal {
     /// Applies held records if the open synchronized update has timed out at `now`.
     /// Returns whether it did.
     pub fn poll_sync(&mut self, now: Instant) -> bool {
-        match self.sync.deadline {
-            Some(deadline) if deadline <= now => {
-                self.release_sync();
-                self.collect_events();
-                true
-            }
-            _ => false,
+        let expired = self.sync.deadline.is_some_and(|deadline| deadline <= now);
+        if expired {
+            self.release_held();
         }
+        expired
     }
 
     /// Applies whatever is held (the stream ended, or the pane is about to be shown).
@@ -215,9 +211,7 @@ impl PaneTerminal {
 
     /// Resizes the model (the PTY is resized by its owner).
     pub fn resize(&mut self, size: PaneSize) {
-        let size = clamp_size(size);
-        self.size = size;
-        self.term.resize(GridSize(size));
+        self.term.resize(GridSize(clamp_size(size)));
     }
 
     /// Bytes the terminal answers to the program's queries (cursor position, device
@@ -253,14 +247,9 @@ impl PaneTerminal {
     fn release_sync(&mut self) {
         let held = std::mem::take(&mut self.sync.held);
         self.sync.deadline = None;
-        let mut rest = &held[..];
-        // Held records were decoded once already.
-        while let Ok((action, len)) = decode_one(rest) {
+        // Held records were decoded once already, so none fails here.
+        for action in decode_records(&held).map_while(Result::ok) {
             self.apply(&action);
-            rest = &rest[len..];
-            if rest.is_empty() {
-                break;
-            }
         }
         self.term.unset_private_mode(NamedPrivateMode::SyncUpdate.into());
         self.sync.held = held;
@@ -268,9 +257,10 @@ impl PaneTerminal {
     }
 
     fn collect_events(&mut self) {
+        let pane = self.size();
         let size = WindowSize {
-            num_lines: self.size.rows,
-            num_cols: self.size.cols,
+            num_lines: pane.rows,
+            num_cols: pane.cols,
             // A headless pane has no pixels; zero says so to programs that ask.
             cell_width: 0,
             cell_height: 0,

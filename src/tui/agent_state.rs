@@ -67,12 +67,8 @@ pub fn agent_state(pane: &Pane, attention: Option<Instant>, now: Instant) -> Age
 /// Whether the cursor's line ends like a question or a prompt.
 fn ends_with_prompt(pane: &Pane) -> bool {
     let term = pane.terminal().term();
-    let cursor = term.grid().cursor.point.line.0;
-    let rows = pane.terminal().screen_text();
-    let Some(line) = usize::try_from(cursor).ok().and_then(|row| rows.get(row)) else {
-        return false;
-    };
-    let line = line.trim_end();
+    let text = crate::term::line_text(term, term.grid().cursor.point.line);
+    let line = text.trim_end();
     ["?", ">", "$", "#", ":", "❯", "›", "[y/n]", "[Y/n]", "[y/N]"]
         .iter()
         .any(|end| line.ends_with(end))

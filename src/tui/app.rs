@@ -15,6 +15,11 @@ use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, MouseButton, MouseEvent,
 use ratatui::layout::{Position, Rect};
 use std::time::Instant;
 
+/// The user's shell from `$SHELL`, else `sh`.
+pub fn user_shell() -> String {
+    std::env::var("SHELL").unwrap_or_else(|_| "sh".into())
+}
+
 /// Lines one wheel step scrolls.
 const WHEEL_LINES: i32 = 3;
 
@@ -126,7 +131,7 @@ impl App {
             screen: Rect::new(0, 0, 80, 24),
             status: None,
             quit: false,
-            shell: std::env::var("SHELL").unwrap_or_else(|_| "sh".into()),
+            shell: user_shell(),
         }
     }
 

@@ -126,7 +126,7 @@ impl Default for AppConfig {
             keymap: Keymap::default(),
             theme: Theme::default(),
             layout: LayoutKind::default(),
-            scrollback: 10_000,
+            scrollback: crate::term::DEFAULT_SCROLLBACK,
         }
     }
 }
@@ -225,11 +225,6 @@ fn config_dir_from(xdg_config_home: Option<PathBuf>, home: Option<PathBuf>) -> O
     }
 }
 
-/// The default configuration file, `config.toml` in [`default_config_dir`].
-pub fn default_config_path() -> Option<PathBuf> {
-    default_config_dir().map(|dir| dir.join("config.toml"))
-}
-
 /// The folder of user themes, `themes/` in [`default_config_dir`].
 pub fn default_theme_dir() -> Option<PathBuf> {
     default_config_dir().map(|dir| dir.join("themes"))
@@ -256,11 +251,12 @@ impl AppConfig {
         let text = match std::fs::read_to_string(&path) {
             Ok(text) => text,
             Err(error) if explicit.is_none() && error.kind() == std::io::ErrorKind::NotFound => {
-                // A user file may still replace the built-in default theme.
-                let theme = Theme::load("default", theme_dir.as_deref()).map_err(ConfigError::Theme)?;
+                // The defaults, parsed like an empty file so that a user file may still
+                // replace the built-in default theme.
+                let defaults = AppConfig::from_toml_str("", &path, theme_dir.as_deref())?;
                 return Ok(AppConfig {
-                    theme,
-                    ..AppConfig::default()
+                    path: None,
+                    ..defaults
                 });
             }
             Err(source) => return Err(ConfigError::Io { path, source }),
@@ -302,18 +298,17 @@ impl AppConfig {
                 .map_err(|error| invalid(layout.span(), format!("{error}")))?,
         };
 
-        let theme = match &file.theme {
-            None => Theme::load("default", theme_dir),
-            Some(name) => Theme::load(name.get_ref(), theme_dir),
-        };
-        let theme = theme.map_err(|error| match (error, &file.theme) {
-            (error @ (ThemeError::Io { .. } | ThemeError::Parse { .. }), _) => ConfigError::Theme(error),
-            (error, Some(name)) => invalid(name.span(), error.to_string()),
-            (error, None) => ConfigError::Theme(error),
+        let theme_name = file.theme.as_ref().map_or("default", |name| name.get_ref());
+        let theme = Theme::load(theme_name, theme_dir).map_err(|error| match &file.theme {
+            // A bad theme name points at `theme = …`; a broken theme file is reported against itself.
+            Some(name) if !matches!(error, ThemeError::Io { .. } | ThemeError::Parse { .. }) => {
+                invalid(name.span(), error.to_string())
+            }
+            _ => ConfigError::Theme(error),
         })?;
 
         let scrollback = match &file.scrollback {
-            None => AppConfig::default().scrollback,
+            None => crate::term::DEFAULT_SCROLLBACK,
             Some(lines) => usize::try_from(*lines.get_ref())
                 .ok()
                 .filter(|lines| *lines <= MAX_SCROLLBACK)

@@ -56,7 +56,7 @@ pub fn encode_key(key: &KeyEvent, application_cursor: bool) -> Option<Vec<u8>> {
         KeyCode::Delete => Some(tilde_key(3, mods)),
         KeyCode::PageUp => Some(tilde_key(5, mods)),
         KeyCode::PageDown => Some(tilde_key(6, mods)),
-        KeyCode::F(n @ 1..=4) => Some(ss3_function_key(b'P' + (n - 1), mods)),
+        KeyCode::F(n @ 1..=4) => Some(cursor_key(b'P' + (n - 1), mods, true)),
         KeyCode::F(n @ 5..=12) => {
             const CODES: [u8; 8] = [15, 17, 18, 19, 20, 21, 23, 24];
             Some(tilde_key(CODES[usize::from(n - 5)], mods))
@@ -111,7 +111,8 @@ fn control_byte(c: char) -> Option<u8> {
     }
 }
 
-/// Arrows, Home and End: `CSI x` or `SS3 x` when unmodified, `CSI 1 ; m x` when modified.
+/// Arrows, Home, End, and F1 to F4 (always in SS3 form): `CSI x` or `SS3 x` when unmodified,
+/// `CSI 1 ; m x` when modified.
 fn cursor_key(final_byte: u8, mods: KeyModifiers, application_cursor: bool) -> Vec<u8> {
     match modifier_param(mods) {
         Some(param) => format!("\x1b[1;{param}{}", final_byte as char).into_bytes(),
@@ -125,14 +126,6 @@ fn tilde_key(code: u8, mods: KeyModifiers) -> Vec<u8> {
     match modifier_param(mods) {
         Some(param) => format!("\x1b[{code};{param}~").into_bytes(),
         None => format!("\x1b[{code}~").into_bytes(),
-    }
-}
-
-/// F1 to F4: `SS3 P` to `SS3 S`, or `CSI 1 ; m P` when modified.
-fn ss3_function_key(final_byte: u8, mods: KeyModifiers) -> Vec<u8> {
-    match modifier_param(mods) {
-        Some(param) => format!("\x1b[1;{param}{}", final_byte as char).into_bytes(),
-        None => vec![ESC, b'O', final_byte],
     }
 }
 

@@ -64,11 +64,6 @@ impl KeyChord {
     pub fn code(&self) -> KeyCode {
         self.code
     }
-
-    /// The modifiers held (only CONTROL, ALT and SHIFT).
-    pub fn modifiers(&self) -> KeyModifiers {
-        self.modifiers
-    }
 }
 
 impl From<KeyEvent> for KeyChord {
@@ -268,20 +263,13 @@ impl Action {
 
     /// The stable name used in the `[keys]` table of the configuration file.
     pub fn name(self) -> String {
-        match self {
-            Action::FocusPane(n) => format!("focus-pane-{n}"),
-            other => other.fixed_name().to_string(),
-        }
-    }
-
-    fn fixed_name(self) -> &'static str {
-        match self {
+        let name = match self {
             Action::FocusLeft => "focus-left",
             Action::FocusRight => "focus-right",
             Action::FocusUp => "focus-up",
             Action::FocusDown => "focus-down",
             Action::FocusNext => "focus-next",
-            Action::FocusPane(_) => "focus-pane",
+            Action::FocusPane(n) => return format!("focus-pane-{n}"),
             Action::Zoom => "zoom",
             Action::NextLayout => "next-layout",
             Action::NewPane => "new-pane",
@@ -291,7 +279,8 @@ impl Action {
             Action::ScrollMode => "scroll-mode",
             Action::Help => "help",
             Action::Quit => "quit",
-        }
+        };
+        name.to_string()
     }
 
     /// A few words for the help overlay.
@@ -465,7 +454,6 @@ impl KeymapError {
 pub struct Keymap {
     prefix: KeyChord,
     bindings: Vec<(Action, Vec<KeyChord>)>,
-    by_key: HashMap<KeyChord, Action>,
 }
 
 impl Default for Keymap {
@@ -514,7 +502,7 @@ impl Keymap {
                     error,
                     span: Some(span.clone()),
                 })?;
-            configured.insert(action, (keys, span));
+            configured.insert(action, (dedup(&keys), span));
         }
 
         // Configured bindings claim their keys first, in file order so errors point at the later one.
@@ -522,42 +510,36 @@ impl Keymap {
         let mut in_file_order: Vec<_> = configured.iter().collect();
         in_file_order.sort_by_key(|(_, (_, span))| span.start);
         for (action, (keys, span)) in in_file_order {
+            // Each list is deduplicated, so any earlier owner is another action or the prefix.
             for key in keys {
-                if let Some(first) = owner.get(key) {
-                    if first != &action.name() {
-                        return Err(KeymapError::Duplicate {
-                            key: *key,
-                            first: first.clone(),
-                            second: action.name(),
-                            span: Some(span.clone()),
-                        });
-                    }
+                if let Some(first) = owner.insert(*key, action.name()) {
+                    return Err(KeymapError::Duplicate {
+                        key: *key,
+                        first,
+                        second: action.name(),
+                        span: Some(span.clone()),
+                    });
                 }
-                owner.insert(*key, action.name());
             }
         }
 
-        let mut bindings = Vec::with_capacity(Action::ALL.len());
-        let mut by_key = HashMap::new();
-        for action in Action::ALL {
-            let keys: Vec<KeyChord> = match configured.get(&action) {
-                Some((keys, _)) => dedup(keys),
-                None => action
-                    .default_keys()
-                    .into_iter()
-                    .filter(|key| !owner.contains_key(key))
-                    .collect(),
-            };
-            for key in &keys {
-                by_key.insert(*key, action);
-            }
-            bindings.push((action, keys));
-        }
-        Ok(Keymap {
-            prefix,
-            bindings,
-            by_key,
-        })
+        // The key lists never overlap: configured ones were checked above, default ones are
+        // disjoint and lose any key already owned, so each key belongs to at most one action.
+        let bindings = Action::ALL
+            .into_iter()
+            .map(|action| {
+                let keys = match configured.remove(&action) {
+                    Some((keys, _)) => keys,
+                    None => action
+                        .default_keys()
+                        .into_iter()
+                        .filter(|key| !owner.contains_key(key))
+                        .collect(),
+                };
+                (action, keys)
+            })
+            .collect();
+        Ok(Keymap { prefix, bindings })
     }
 
     /// The key that starts a command.
@@ -572,7 +554,10 @@ impl Keymap {
 
     /// The action bound to `key` when pressed after the prefix.
     pub fn action(&self, key: &KeyChord) -> Option<Action> {
-        self.by_key.get(key).copied()
+        self.bindings
+            .iter()
+            .find(|(_, keys)| keys.contains(key))
+            .map(|(action, _)| *action)
     }
 
     /// Every action with its keys, in the order of [`Action::ALL`], for the help overlay.

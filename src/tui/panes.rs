@@ -67,10 +67,23 @@ pub struct Pane {
     start_error: Option<PtyError>,
     terminal: PaneTerminal,
     exit: Option<ChildExit>,
-    events: Vec<PaneEvent>,
 }
 
 impl Pane {
+    /// A pane for `command` whose program is not started yet.
+    fn new(command: SpawnConfig, config: PaneConfig) -> Pane {
+        Pane {
+            terminal: PaneTerminal::new(command.size, config),
+            command,
+            stream: 0,
+            process: None,
+            output_done: false,
+            last_output: None,
+            start_error: None,
+            exit: None,
+        }
+    }
+
     /// The command the pane runs, as given.
     pub fn command(&self) -> &str {
         &self.command.command
@@ -79,11 +92,6 @@ impl Pane {
     /// When the pane's program last produced output.
     pub fn last_output(&self) -> Option<Instant> {
         self.last_output
-    }
-
-    /// Pane events (title, bell, notifications, clipboard) not taken yet.
-    pub fn pending_events(&self) -> &[PaneEvent] {
-        &self.events
     }
 
     /// Why the command could not be started, if it could not.
@@ -113,7 +121,7 @@ impl Pane {
 
     /// Pane events (title, bell, notifications, clipboard) since the last call.
     pub fn take_events(&mut self) -> Vec<PaneEvent> {
-        std::mem::take(&mut self.events)
+        self.terminal.take_events()
     }
 
     /// True while the program runs or its output is still being replayed.
@@ -187,30 +195,21 @@ impl PaneSet {
 
     /// Starts `command` in a new pane at the end; returns its index.
     pub fn add_pane(&mut self, command: SpawnConfig) -> Result<usize, PaneSetError> {
-        let mut pane = Pane {
-            terminal: PaneTerminal::new(command.size, self.config),
-            command,
-            stream: 0,
-            process: None,
-            output_done: false,
-            last_output: None,
-            start_error: None,
-            exit: None,
-            events: Vec::new(),
-        };
-        self.start(&mut pane)?;
-        self.panes.push(pane);
-        Ok(self.panes.len() - 1)
+        self.panes.push(Pane::new(command, self.config));
+        let index = self.panes.len() - 1;
+        if let Err(error) = self.start(index) {
+            self.panes.pop();
+            return Err(error);
+        }
+        Ok(index)
     }
 
-    /// Starts (or starts again) `pane`'s command on a fresh stream.
-    fn start(&mut self, pane: &mut Pane) -> Result<(), PaneSetError> {
+    /// Starts pane `index`'s command on a fresh stream.
+    fn start(&mut self, index: usize) -> Result<(), PaneSetError> {
         let stream = self.free_stream()?;
         let (input_tx, input_rx) = Buffer::new(INPUT_SLOTS).map_err(ParseError::from)?.split();
+        let pane = &mut self.panes[index];
         pane.stream = stream;
-        pane.exit = None;
-        pane.output_done = false;
-        pane.start_error = None;
         match PtyProcess::spawn(&pane.command, input_tx, stream) {
             Ok(process) => {
                 if self.inputs.add(stream, input_rx).is_err() {
@@ -220,7 +219,6 @@ impl PaneSet {
             }
             Err(error) => {
                 show_error(&mut pane.terminal, &error);
-                pane.process = None;
                 pane.output_done = true;
                 pane.start_error = Some(error);
             }
@@ -254,20 +252,15 @@ impl PaneSet {
         Ok(())
     }
 
-    /// Runs pane `index`'s command again on a cleared screen (after it exited).
+    /// Runs pane `index`'s command again on a cleared screen (after it exited), at the
+    /// pane's current size.
     pub fn restart_pane(&mut self, index: usize) -> Result<(), PaneSetError> {
-        let mut pane = match self.panes.get_mut(index) {
-            Some(pane) => std::mem::replace(pane, placeholder_pane(self.config)),
-            None => return Err(PaneSetError::NoSuchPane(index)),
-        };
-        // The old program (if it still runs) is ended before the new one starts.
-        pane.process = None;
-        pane.terminal = PaneTerminal::new(pane.terminal.size(), self.config);
-        pane.events.clear();
-        pane.last_output = None;
-        let started = self.start(&mut pane);
-        self.panes[index] = pane;
-        started
+        let pane = self.panes.get_mut(index).ok_or(PaneSetError::NoSuchPane(index))?;
+        let mut command = pane.command.clone();
+        command.size = pane.terminal.size();
+        // Replacing the pane ends its old program (if it still runs) before the new one starts.
+        *pane = Pane::new(command, self.config);
+        self.start(index)
     }
 
     /// The panes, in the order their commands were given.
@@ -320,7 +313,6 @@ impl PaneSet {
         }
         for (index, pane) in self.panes.iter_mut().enumerate() {
             pane.terminal.poll_sync(now);
-            pane.events.extend(pane.terminal.take_events());
             let replies = pane.terminal.take_replies();
             if let Some(process) = &mut pane.process {
                 if !replies.is_empty() && pane.exit.is_none() {
@@ -403,21 +395,6 @@ impl Drop for PaneSet {
         if let Some(stage) = self.stage.take() {
             let _ = stage.join();
         }
-    }
-}
-
-/// A pane with nothing in it, to stand in while a pane is restarted.
-fn placeholder_pane(config: PaneConfig) -> Pane {
-    Pane {
-        command: SpawnConfig::new(""),
-        stream: 0,
-        process: None,
-        output_done: true,
-        last_output: None,
-        start_error: None,
-        terminal: PaneTerminal::new(PaneSize::new(1, 1), config),
-        exit: None,
-        events: Vec::new(),
     }
 }
 

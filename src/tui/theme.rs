@@ -153,13 +153,15 @@ const BUILTIN: [(&str, &str); 5] = [
     ("gruvbox-dark", include_str!("../../themes/gruvbox-dark.toml")),
 ];
 
-const BUILTIN_NAMES: [&str; 5] = [
-    "default",
-    "light",
-    "high-contrast",
-    "solarized-dark",
-    "gruvbox-dark",
-];
+const BUILTIN_NAMES: [&str; BUILTIN.len()] = {
+    let mut names = [""; BUILTIN.len()];
+    let mut i = 0;
+    while i < BUILTIN.len() {
+        names[i] = BUILTIN[i].0;
+        i += 1;
+    }
+    names
+};
 
 #[derive(Deserialize)]
 #[serde(rename_all = "kebab-case", deny_unknown_fields)]

@@ -14,14 +14,18 @@ use ratatui::Frame;
 /// Draws the whole app.
 pub fn view(app: &App, frame: &mut Frame) {
     let theme = &app.theme;
+    // Each state once per frame: the borders and the status bar both show it.
+    let states: Vec<AgentState> = (0..app.panes.panes().len())
+        .map(|index| app.state(index))
+        .collect();
     let mut cursor = None;
     for (index, area) in app.visible_panes() {
         let pane = &app.panes.panes()[index];
-        let state = app.state(index);
+        let state = &states[index];
         let focused = index == app.focus;
         let border = if focused {
             theme.focused_border
-        } else if state == AgentState::Waiting {
+        } else if *state == AgentState::Waiting {
             theme.attention_border
         } else {
             theme.border
@@ -33,7 +37,7 @@ pub fn view(app: &App, frame: &mut Frame) {
             title.push_str(&format!("— {program_title} "));
         }
         let mut border_style = Style::new().fg(rgb(border)).bg(rgb(theme.background));
-        if focused || state == AgentState::Waiting {
+        if focused || *state == AgentState::Waiting {
             border_style = border_style.add_modifier(Modifier::BOLD);
         }
         let block = Block::new()
@@ -53,7 +57,7 @@ pub fn view(app: &App, frame: &mut Frame) {
             cursor = position;
         }
     }
-    status_bar(app, frame);
+    status_bar(app, &states, frame);
     match &app.mode {
         Mode::Help => help(app, frame),
         Mode::NewPane(command) => prompt(
@@ -74,7 +78,7 @@ pub fn view(app: &App, frame: &mut Frame) {
     }
 }
 
-fn status_bar(app: &App, frame: &mut Frame) {
+fn status_bar(app: &App, states: &[AgentState], frame: &mut Frame) {
     let screen = frame.area();
     if screen.height == 0 {
         return;
@@ -93,8 +97,8 @@ fn status_bar(app: &App, frame: &mut Frame) {
     if app.broadcast {
         parts.push("BROADCAST".into());
     }
-    let waiting = (0..app.panes.panes().len())
-        .filter(|&index| app.state(index) == AgentState::Waiting)
+    let waiting = (0..states.len())
+        .filter(|&index| states[index] == AgentState::Waiting)
         .map(|index| (index + 1).to_string())
         .collect::<Vec<_>>();
     if !waiting.is_empty() {

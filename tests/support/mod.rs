@@ -6,11 +6,41 @@
 mod reference;
 
 #[allow(unused_imports)]
-pub use reference::reference_dump;
+pub use reference::{hex, reference_dump};
 
 use perdix::parse::{BackendKind, Pipeline, PipelineConfig};
 use rand::rngs::StdRng;
 use rand::{Rng, RngCore, SeedableRng};
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::{Command, Output, Stdio};
+
+/// Where the recorded terminal sessions are.
+pub const FIXTURES_DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures");
+
+/// The recorded sessions (`tests/fixtures/*.raw`), sorted.
+pub fn fixtures() -> Vec<PathBuf> {
+    let mut paths: Vec<_> = std::fs::read_dir(FIXTURES_DIR)
+        .unwrap()
+        .map(|entry| entry.unwrap().path())
+        .filter(|path| path.extension().is_some_and(|ext| ext == "raw"))
+        .collect();
+    paths.sort();
+    paths
+}
+
+/// Runs the `perdix` binary with `args`, `stdin` as its input, and collects its output.
+pub fn perdix(args: &[&str], stdin: &[u8]) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_perdix"))
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the perdix binary runs");
+    child.stdin.take().unwrap().write_all(stdin).unwrap();
+    child.wait_with_output().unwrap()
+}
 
 /// Small rings, so that the tests also exercise full rings, and so that thousands of
 /// pipelines stay cheap. The record ring still holds the largest OSC record.
@@ -162,7 +192,7 @@ fn push_piece(rng: &mut StdRng, out: &mut Vec<u8>) {
     match rng.random_range(0..15) {
         0 => {
             let words: [&[u8]; 5] = [b"hello ", b"world", b"ls -la\r\n", b"  ", b"\t|"];
-            let word = words[rng.random_range(0..words.len())];
+            let word = *pick(rng, &words);
             out.extend_from_slice(word)
         }
         1 => push_utf8(rng, out),
@@ -181,7 +211,7 @@ fn push_piece(rng: &mut StdRng, out: &mut Vec<u8>) {
             match rng.random_range(0..4) {
                 0 => {
                     let forms: [&[u8]; 5] = [b"38;5;", b"48;2;", b"38:2::", b"38:5:", b"4:3"];
-                    let form = forms[rng.random_range(0..forms.len())];
+                    let form = *pick(rng, &forms);
                     out.extend_from_slice(form)
                 }
                 _ => push_params(rng, out),

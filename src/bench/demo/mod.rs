@@ -92,27 +92,6 @@ impl DemoAgentOptions {
     }
 }
 
-/// The command line of a demo child of `kind` and `seed`, from the current executable
-/// (which must be `perdix-tui`): flat out for `flat_out` (the benchmark load), otherwise at
-/// a realistic pace and interactive; stopping after `mib` MiB, or running forever.
-///
-/// ```
-/// use perdix::bench::agents::AgentKind;
-/// use perdix::bench::demo::demo_command;
-/// let argv = demo_command(AgentKind::Claude, 2, false, None).argv().unwrap();
-/// assert_eq!(argv[1..], ["--demo-agent", "claude", "--seed", "2", "--interactive"]);
-/// ```
-pub fn demo_command(kind: AgentKind, seed: u64, flat_out: bool, mib: Option<u64>) -> SpawnConfig {
-    DemoAgentOptions {
-        kind,
-        seed,
-        pace: if flat_out { Pace::FlatOut } else { Pace::Realistic },
-        limit_bytes: mib.map(|mib| mib.saturating_mul(MIB)),
-        interactive: !flat_out,
-    }
-    .command()
-}
-
 /// An agent name that is not `claude`, `codex` or `aider`.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("unknown agent kind {0:?}: expected claude, codex or aider")]

@@ -307,7 +307,7 @@ impl DemoAgent {
             }
         }
         let scenes = self.style().scenes;
-        match scenes[self.rng.between(0, scenes.len() as u64 - 1) as usize] {
+        match self.rng.pick(scenes) {
             Scene::Prose => self.prose(),
             Scene::Markdown => self.markdown(),
             Scene::Code => self.code(),
@@ -350,12 +350,12 @@ impl DemoAgent {
     fn markdown(&mut self) {
         let heading = self.rng.pick(HEADINGS);
         let level = self.rng.between(1, 3) as usize;
-        let mut text = format!(
+        let text = format!(
             "\x1b[1;{}m{} {heading}\x1b[0m\r\n\r\n",
             self.style().accent,
             "#".repeat(level)
         );
-        self.push(std::mem::take(&mut text), 30, 120);
+        self.push(text, 30, 120);
         for number in 1..=self.rng.between(2, 5) {
             let item = inline_markdown(self.rng.pick(BULLETS));
             let line = if self.kind == AgentKind::Codex {
@@ -369,7 +369,7 @@ impl DemoAgent {
     }
 
     fn code(&mut self) {
-        let snippet = SNIPPETS[self.rng.between(0, SNIPPETS.len() as u64 - 1) as usize];
+        let snippet = self.rng.pick(SNIPPETS);
         let file = self.rng.pick(FILES);
         self.push(format!("\x1b[2m```rust  {file}\x1b[0m\r\n"), 20, 80);
         let first = self.rng.between(10, 300);

@@ -2,7 +2,8 @@
 
 use super::MESSAGE_BYTES;
 use super::{
-    CorePlan, RaceConfig, RaceError, RaceQueue, RaceReceiver, RaceSender, SendMode, Tally, Template,
+    spin_until, CorePlan, RaceConfig, RaceError, RaceQueue, RaceReceiver, RaceSender, SendMode, Tally,
+    Template,
 };
 use std::sync::Barrier;
 use std::thread;
@@ -106,9 +107,7 @@ fn send<S: RaceSender>(sender: &mut S, template: &mut Template, mode: SendMode, 
         SendMode::Single => {
             while next < end {
                 template.stamp(next);
-                while !sender.try_send(template) {
-                    std::hint::spin_loop();
-                }
+                spin_until(|| sender.try_send(template).then_some(()));
                 next += 1;
             }
         }

@@ -1,5 +1,5 @@
 //! The hidden `--demo-agent` mode: this binary as one of the demo's child processes,
-//! started by the app through `perdix::bench::demo::demo_command`.
+//! started by the app through `perdix::bench::demo::DemoAgentOptions::command`.
 
 use anyhow::{Context, Result};
 use perdix::bench::agents::AgentKind;

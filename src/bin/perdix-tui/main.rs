@@ -10,7 +10,7 @@ use perdix::bench::demo::DemoAgentOptions;
 use perdix::parse::BackendKind;
 use perdix::pty::{PaneSize, SpawnConfig};
 use perdix::term::{PaneConfig, DEFAULT_SCROLLBACK};
-use perdix::tui::app::App;
+use perdix::tui::app::{user_shell, App};
 use perdix::tui::config::{default_theme_dir, AppConfig};
 use perdix::tui::layout_kind::LayoutKind;
 use perdix::tui::theme::Theme;
@@ -163,7 +163,7 @@ fn interactive_app(cli: &Cli) -> Result<ExitCode> {
         }
     };
     let theme = match &cli.theme {
-        None => config.theme.clone(),
+        None => config.theme,
         Some(name) => match Theme::load(name, default_theme_dir().as_deref()) {
             Ok(theme) => theme,
             Err(error) => {
@@ -205,7 +205,7 @@ fn interactive_app(cli: &Cli) -> Result<ExitCode> {
         }
     }
     if commands.is_empty() {
-        let shell = std::env::var("SHELL").unwrap_or_else(|_| "sh".into());
+        let shell = user_shell();
         names.push(perdix::logview::command_name(&shell));
         commands.push(SpawnConfig::new(shell).with_size(size));
     }
@@ -215,7 +215,7 @@ fn interactive_app(cli: &Cli) -> Result<ExitCode> {
     };
     let panes = PaneSet::spawn(&commands, cli.backend, pane_config).context("starting the panes")?;
     let layout = cli.layout.unwrap_or(config.layout);
-    let app = App::new(panes, names, config.keymap.clone(), theme, layout);
+    let app = App::new(panes, names, config.keymap, theme, layout);
     interactive::run(app)?;
     Ok(ExitCode::SUCCESS)
 }

@@ -5,13 +5,12 @@
 //! Size changes are found by polling the terminal size every [`RESIZE_POLL`] rather than
 //! by handling SIGWINCH: simple, portable, and quick enough for a person dragging a window.
 
-use crate::Cli;
+use crate::{terminal_size, Cli};
 use anyhow::{Context, Result};
-use crossterm::tty::IsTty;
 use perdix::parse::{decode_records, ByteEncoder, ParseStage};
-use perdix::pty::{ChildExit, PaneSize, PtyError, PtyProcess, SpawnConfig};
+use perdix::pty::{ChildExit, PtyError, PtyProcess, SpawnConfig};
 use perdix::{Buffer, Consumer};
-use std::io::{Read, Write};
+use std::io::{IsTerminal, Read, Write};
 use std::process::ExitCode;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
@@ -33,8 +32,6 @@ const IDLE_PAUSE: Duration = Duration::from_millis(1);
 /// How long output may go on after the child exited: a background process it left
 /// behind may hold the terminal open for ever.
 const OUTPUT_GRACE: Duration = Duration::from_secs(1);
-/// The size used when standard output is not a terminal.
-const FALLBACK_SIZE: PaneSize = PaneSize::new(80, 24);
 /// Exit codes a shell uses for a program it cannot find or cannot run.
 const EXIT_NOT_FOUND: u8 = 127;
 const EXIT_NOT_EXECUTABLE: u8 = 126;
@@ -46,9 +43,9 @@ pub fn run(cli: &Cli) -> Result<ExitCode> {
     } else {
         cli.command.iter().map(String::as_str).collect()
     };
-    let interactive = std::io::stdin().is_tty();
-    let sized = std::io::stdout().is_tty();
-    let size = if sized { terminal_size() } else { None }.unwrap_or(FALLBACK_SIZE);
+    let interactive = std::io::stdin().is_terminal();
+    let sized = std::io::stdout().is_terminal();
+    let size = terminal_size().unwrap_or_default();
 
     let (pane_tx, pane_rx) = Buffer::new(INPUT_SLOTS)?.split();
     let config = SpawnConfig::from_argv(&argv).with_size(size);
@@ -118,17 +115,16 @@ impl Screen {
     /// whether there was anything.
     fn drain(&mut self, stdout: &mut impl Write) -> Result<bool> {
         self.out.clear();
-        let mut any = false;
-        {
+        let any = {
             let chunk = self.records.read_chunk();
             for message in chunk.iter() {
-                any = true;
                 let bytes = message.as_bytes();
                 for action in decode_records(&bytes) {
                     self.encoder.encode(&action?, &mut self.out);
                 }
             }
-        }
+            !chunk.is_empty()
+        };
         self.write(stdout)?;
         Ok(any)
     }
@@ -164,7 +160,8 @@ fn pump(screen: &mut Screen, child: &mut PtyProcess, sized: bool, stop: &AtomicB
         // is then certainly in this drain.
         let parser_done = !screen.records.is_producer_connected();
         let any = screen.drain(&mut stdout)?;
-        if parser_done && screen.records.is_empty() {
+        // The drain took everything ready, so the ring is empty now.
+        if parser_done {
             break;
         }
         if exited_at.is_none() && child.try_wait()?.is_some() {
@@ -210,12 +207,6 @@ fn forward_input(mut child_input: Box<dyn Write + Send>) {
     // child's terminal, which the child would echo and read as input it never got; the
     // writer is left for the process exit to close instead.
     std::mem::forget(child_input);
-}
-
-/// This terminal's size, when it has a usable one.
-fn terminal_size() -> Option<PaneSize> {
-    let (cols, rows) = crossterm::terminal::size().ok()?;
-    PaneSize::new(cols, rows).validate().ok()
 }
 
 /// The exit code for how the child ended: its own code, or 128 plus the signal number.

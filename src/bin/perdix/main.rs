@@ -9,6 +9,7 @@ mod stream;
 use anyhow::Result;
 use clap::{ArgGroup, Parser};
 use perdix::parse::BackendKind;
+use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -127,4 +128,13 @@ fn run(cli: &Cli) -> Result<ExitCode> {
         return claude::run(cli);
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// This terminal's size, when standard output is a terminal with a usable size.
+fn terminal_size() -> Option<perdix::pty::PaneSize> {
+    if !std::io::stdout().is_terminal() {
+        return None;
+    }
+    let (cols, rows) = crossterm::terminal::size().ok()?;
+    perdix::pty::PaneSize::new(cols, rows).validate().ok()
 }

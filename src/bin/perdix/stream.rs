@@ -11,7 +11,7 @@ use perdix::logview::{pane_names, LineAssembler, LogWriter, DEFAULT_IDLE_FLUSH};
 use perdix::parse::{decode_records, BackendKind, ParseStage};
 use perdix::pty::{ChildExit, PaneSize, PtyProcess, SpawnConfig};
 use perdix::{Buffer, Consumer};
-use std::io::{IsTerminal, Write};
+use std::io::Write;
 use std::process::ExitCode;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
@@ -33,8 +33,8 @@ enum PaneSource {
     Command(PtyProcess),
     /// A simulated agent; the thread returns the bytes it wrote.
     Simulated(JoinHandle<u64>),
-    /// A command that could not be started.
-    Failed,
+    /// A command that could not be started, and why.
+    Failed(String),
 }
 
 /// Runs `--stream`.
@@ -46,7 +46,7 @@ pub fn run(cli: &Cli) -> Result<ExitCode> {
             return Ok(ExitCode::from(EXIT_USAGE));
         }
     };
-    let (names, sources, inputs) = if cli.agents.is_empty() {
+    let (names, sources, consumers) = if cli.agents.is_empty() {
         start_simulated_agents(duration)?
     } else {
         start_commands(&cli.agents)?
@@ -54,13 +54,13 @@ pub fn run(cli: &Cli) -> Result<ExitCode> {
     let mut stdout = std::io::stdout().lock();
     let mut writer = LogWriter::new(&mut stdout, &names);
     for (pane, source) in sources.iter().enumerate() {
-        if let (PaneSource::Failed, Some(reason)) = (source, &inputs.errors[pane]) {
+        if let PaneSource::Failed(reason) = source {
             writer
                 .write_line(pane, &format!("error: {reason}"))
                 .context("writing to stdout")?;
         }
     }
-    let drained = drain(cli.backend, inputs.consumers, &mut writer);
+    let drained = drain(cli.backend, consumers, &mut writer);
     let all_succeeded = report_exits(sources, &mut writer, drained.is_ok());
     if let Err(error) = drained {
         // A reader that went away (a closed pipe) is not worth a message.
@@ -72,8 +72,7 @@ pub fn run(cli: &Cli) -> Result<ExitCode> {
         return Ok(ExitCode::FAILURE);
     }
     writer.flush().context("writing to stdout")?;
-    let started_all = inputs.errors.iter().all(Option::is_none);
-    Ok(if started_all && all_succeeded {
+    Ok(if all_succeeded {
         ExitCode::SUCCESS
     } else {
         ExitCode::FAILURE
@@ -88,27 +87,20 @@ fn simulation_duration(seconds: f64) -> Result<Duration, &'static str> {
     Duration::try_from_secs_f64(seconds).map_err(|_| "the duration is too long")
 }
 
-/// The pane input rings' consumers (those of started panes) and each pane's start error.
-struct PaneInputs {
-    consumers: Vec<(u16, Consumer<'static>)>,
-    errors: Vec<Option<String>>,
-}
+/// The input rings' consumers of the panes that started, with their stream ids.
+type PaneInputs = Vec<(u16, Consumer<'static>)>;
 
 fn start_simulated_agents(duration: Duration) -> Result<(Vec<String>, Vec<PaneSource>, PaneInputs)> {
     let mut names = Vec::new();
     let mut sources = Vec::new();
-    let mut inputs = PaneInputs {
-        consumers: Vec::new(),
-        errors: Vec::new(),
-    };
+    let mut inputs = PaneInputs::new();
     for (stream, kind) in (0u16..).zip(AgentKind::ALL) {
         let (producer, consumer) = Buffer::new(INPUT_SLOTS)?.split();
         let handle = spawn_simulated_agent(kind, producer, duration, u64::from(stream) + 1)
             .with_context(|| format!("starting the simulated {}", kind.name()))?;
         names.push(kind.name().to_owned());
         sources.push(PaneSource::Simulated(handle));
-        inputs.consumers.push((stream, consumer));
-        inputs.errors.push(None);
+        inputs.push((stream, consumer));
     }
     Ok((names, sources, inputs))
 }
@@ -117,10 +109,7 @@ fn start_commands(commands: &[String]) -> Result<(Vec<String>, Vec<PaneSource>, 
     let names = pane_names(commands);
     let size = pane_size();
     let mut sources = Vec::new();
-    let mut inputs = PaneInputs {
-        consumers: Vec::new(),
-        errors: Vec::new(),
-    };
+    let mut inputs = PaneInputs::new();
     for (index, command) in commands.iter().enumerate() {
         let stream = u16::try_from(index).context("too many commands")?;
         let (producer, consumer) = Buffer::new(INPUT_SLOTS)?.split();
@@ -128,13 +117,11 @@ fn start_commands(commands: &[String]) -> Result<(Vec<String>, Vec<PaneSource>, 
         match PtyProcess::spawn(&config, producer, stream) {
             Ok(process) => {
                 sources.push(PaneSource::Command(process));
-                inputs.consumers.push((stream, consumer));
-                inputs.errors.push(None);
+                inputs.push((stream, consumer));
             }
             Err(error) => {
                 eprintln!("perdix: {}: {error}", names[index]);
-                sources.push(PaneSource::Failed);
-                inputs.errors.push(Some(error.to_string()));
+                sources.push(PaneSource::Failed(error.to_string()));
             }
         }
     }
@@ -144,12 +131,8 @@ fn start_commands(commands: &[String]) -> Result<(Vec<String>, Vec<PaneSource>, 
 /// The panes' terminal size: the real terminal's when stdout is one, else `COLUMNS`
 /// columns (80 when unset or unusable) by 24 rows.
 fn pane_size() -> PaneSize {
-    if std::io::stdout().is_terminal() {
-        if let Ok((cols, rows)) = crossterm::terminal::size() {
-            if cols > 0 && rows > 0 {
-                return PaneSize::new(cols, rows);
-            }
-        }
+    if let Some(size) = crate::terminal_size() {
+        return size;
     }
     let cols = std::env::var("COLUMNS")
         .ok()
@@ -202,15 +185,15 @@ fn write_lines<W: Write>(
         // Read before draining: records published before the stage left are then all
         // in this drain.
         let stage_running = records.is_producer_connected();
-        let mut received = false;
-        while let Some(message) = records.try_consume() {
-            received = true;
+        let chunk = records.read_chunk();
+        let received = !chunk.is_empty();
+        for message in chunk.iter() {
             let pane = usize::from(message.stream());
             let Some(assembler) = assemblers.get_mut(pane) else {
                 continue;
             };
             let now = Instant::now();
-            for action in decode_records(message.as_bytes()) {
+            for action in decode_records(&message.as_bytes()) {
                 let action = action.context("decoding parse records")?;
                 assembler.push_at(&action, now, &mut lines);
             }
@@ -240,7 +223,7 @@ fn write_lines<W: Write>(
 }
 
 /// Waits for every pane's command or agent and prints one tagged status line each;
-/// true when every started command exited successfully. When the output went wrong
+/// true when every command started and exited successfully. When the output went wrong
 /// (`output_ok` false) the commands are killed instead, as nobody reads them any more,
 /// and nothing is printed.
 fn report_exits<W: Write>(sources: Vec<PaneSource>, writer: &mut LogWriter<W>, output_ok: bool) -> bool {
@@ -270,7 +253,10 @@ fn report_exits<W: Write>(sources: Vec<PaneSource>, writer: &mut LogWriter<W>, o
                     "error: the simulated agent panicked".to_owned()
                 }
             },
-            PaneSource::Failed => "did not start".to_owned(),
+            PaneSource::Failed(_) => {
+                all_succeeded = false;
+                "did not start".to_owned()
+            }
         };
         if output_ok && writer.write_line(pane, &status).is_err() {
             return false;

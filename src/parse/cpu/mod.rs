@@ -19,7 +19,9 @@ mod performer;
 
 use super::backend::{Backend, RecordBatch, StreamWork};
 use super::error::ParseError;
-use super::utf8::{decode_ground, emit_text, incomplete_tail, printable_ascii_len, PartialChar};
+use super::utf8::{
+    byte_marks, decode_ground, emit_text, incomplete_tail, load_word, printable_ascii_len, PartialChar,
+};
 use osc_guard::OscGuard;
 use performer::RecordPerformer;
 
@@ -28,10 +30,39 @@ use performer::RecordPerformer;
 pub struct CpuBackend {
     /// Held-back bytes joined with a batch.
     joined: Vec<u8>,
+    scratch: Scratch,
+}
+
+/// Buffers reused from batch to batch while feeding a stream.
+#[derive(Debug, Default)]
+struct Scratch {
     /// A batch with over-long OSC payload removed.
     filtered: Vec<u8>,
     osc_payload: Vec<u8>,
     osc_ends: Vec<u32>,
+}
+
+impl Scratch {
+    /// Runs `bytes` through the stream's OSC guard, then feeds what it keeps into
+    /// `stream`'s records in `out`.
+    fn guard_and_feed(
+        &mut self,
+        state: &mut CpuStreamState,
+        bytes: &[u8],
+        stream: u16,
+        out: &mut RecordBatch,
+    ) {
+        let fed = if state.guard.filter(bytes, &mut self.filtered) {
+            &self.filtered[..]
+        } else {
+            bytes
+        };
+        let (osc_payload, osc_ends) = (&mut self.osc_payload, &mut self.osc_ends);
+        out.write(stream, |writer| {
+            let mut performer = RecordPerformer::new(writer, osc_payload, osc_ends);
+            feed(state, &mut performer, fed);
+        });
+    }
 }
 
 /// What the `cpu` backend carries per stream.
@@ -91,17 +122,8 @@ impl Backend for CpuBackend {
             let ready = bytes.len() - incomplete_tail(bytes);
             state.held.clear();
             state.held.extend_from_slice(&bytes[ready..]);
-            let filtered = state.guard.filter(&bytes[..ready], &mut self.filtered);
-            let fed = if filtered {
-                &self.filtered[..]
-            } else {
-                &bytes[..ready]
-            };
-            let (osc_payload, osc_ends) = (&mut self.osc_payload, &mut self.osc_ends);
-            out.write(work.stream, |writer| {
-                let mut performer = RecordPerformer::new(writer, osc_payload, osc_ends);
-                feed(state, &mut performer, fed);
-            });
+            self.scratch
+                .guard_and_feed(state, &bytes[..ready], work.stream, out);
         }
         Ok(())
     }
@@ -113,13 +135,7 @@ impl Backend for CpuBackend {
         out: &mut RecordBatch,
     ) -> Result<(), ParseError> {
         let held = std::mem::take(&mut state.held);
-        let filtered = state.guard.filter(&held, &mut self.filtered);
-        let fed = if filtered { &self.filtered[..] } else { &held[..] };
-        let (osc_payload, osc_ends) = (&mut self.osc_payload, &mut self.osc_ends);
-        out.write(stream, |writer| {
-            let mut performer = RecordPerformer::new(writer, osc_payload, osc_ends);
-            feed(state, &mut performer, fed);
-        });
+        self.scratch.guard_and_feed(state, &held, stream, out);
         Ok(())
     }
 }
@@ -128,16 +144,11 @@ impl Backend for CpuBackend {
 /// ones go to `vte` whole, as stopping and restarting it costs more than its calls for a
 /// few characters.
 const DIRECT_STRETCH_MIN: usize = 16;
-const LOW_BITS: u64 = 0x0101_0101_0101_0101;
-const HIGH_BITS: u64 = 0x8080_8080_8080_8080;
 
 /// Whether one of the 8 bytes at `index` is ESC.
 #[inline(always)]
 fn word_has_escape(bytes: &[u8], index: usize) -> bool {
-    let mut word = [0; 8];
-    word.copy_from_slice(&bytes[index..index + 8]);
-    let diff = u64::from_le_bytes(word) ^ (LOW_BITS * 0x1b);
-    diff.wrapping_sub(LOW_BITS) & !diff & HIGH_BITS != 0
+    byte_marks(load_word(bytes, index), 0x1b) != 0
 }
 
 /// Feeds `bytes` to `vte`, except the ground text of long stretches between ESCs, which

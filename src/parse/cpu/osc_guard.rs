@@ -14,12 +14,12 @@ enum GuardPhase {
     InOsc,
 }
 
-/// Tracks OSC strings in the bytes fed to `vte` and drops payload that the cap would drop.
 /// Bytes after which the escape state (and with it the chance of an OSC) still holds.
 fn keeps_escape(byte: u8) -> bool {
     matches!(byte, 0x00..=0x17 | 0x19 | 0x1b..=0x1f | 0x7f..=0xff)
 }
 
+/// Tracks OSC strings in the bytes fed to `vte` and drops payload that the cap would drop.
 #[derive(Debug, Clone, Copy, Default)]
 pub(super) struct OscGuard {
     phase: GuardPhase,
@@ -84,15 +84,12 @@ impl OscGuard {
                             true
                         }
                         0x00..=0x1f => true,
-                        b';' if self.separators < MAX_OSC_PARAMS && self.kept < OSC_PAYLOAD_CAP => {
-                            self.separators += 1;
-                            true
-                        }
-                        _ if self.separators < MAX_OSC_PARAMS
-                            && self.kept < OSC_PAYLOAD_CAP
-                            && byte != b';' =>
-                        {
-                            self.kept += 1;
+                        _ if self.separators < MAX_OSC_PARAMS && self.kept < OSC_PAYLOAD_CAP => {
+                            if byte == b';' {
+                                self.separators += 1;
+                            } else {
+                                self.kept += 1;
+                            }
                             true
                         }
                         _ => false,

@@ -24,9 +24,6 @@ pub fn byte_states(start: State, bytes: &[u8], states: &mut Vec<State>) -> State
     // Segment ends: every byte that resets the machine, then the end of the input.
     let resets = memchr::memchr3_iter(0x18, 0x1a, 0x1b, bytes).map(|index| index + 1);
     for segment_end in resets.chain(std::iter::once(bytes.len())) {
-        if segment_end <= segment_start && segment_end != bytes.len() {
-            continue;
-        }
         state = scan_segment(
             state,
             &bytes[segment_start..segment_end],
