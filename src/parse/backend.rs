@@ -103,6 +103,14 @@ impl RecordBatch {
         self.streams()
             .flat_map(|(stream, records)| split_messages(records).map(move |m| (stream, m)))
     }
+
+    /// How many of [`messages`](Self::messages) belong to `stream`.
+    pub fn messages_of(&self, stream: u16) -> usize {
+        self.streams()
+            .filter(|&(tagged, _)| tagged == stream)
+            .map(|(_, records)| split_messages(records).count())
+            .sum()
+    }
 }
 
 /// Cuts a run of records into messages of whole records.

@@ -13,6 +13,7 @@
 use super::backend::{BackendKind, RecordBatch};
 use super::engine::AnyEngine;
 use super::error::ParseError;
+use super::progress::{progress_log, ProgressLog, ProgressMark, ProgressWriter};
 use crate::ring::{AgentType, Consumer, ProduceError, Producer, Tag};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{channel, Receiver, Sender, TryRecvError};
@@ -31,6 +32,11 @@ struct StageInput {
     stream: u16,
     consumer: Consumer<'static>,
     gathered: Vec<u8>,
+    /// Where the pane's progress goes, when someone measures it.
+    progress: Option<ProgressWriter>,
+    /// Bytes parsed and record messages published so far, for `progress`.
+    bytes: u64,
+    messages: u64,
 }
 
 /// Input rings → engine → record ring.
@@ -56,10 +62,10 @@ pub struct ParseStage {
     engine: AnyEngine,
     inputs: Vec<StageInput>,
     records: Producer<'static>,
-    joining: Option<Receiver<(u16, Consumer<'static>)>>,
+    joining: Option<Receiver<Joining>>,
     /// Cloned into handles; dropped when the stage runs, so that the channel ends when the
     /// last handle is dropped.
-    own_sender: Option<Sender<(u16, Consumer<'static>)>>,
+    own_sender: Option<Sender<Joining>>,
 }
 
 /// Adds panes to a running [`ParseStage`]. While a handle exists, the stage keeps running
@@ -83,13 +89,29 @@ pub struct ParseStage {
 /// assert!(end.is_empty() && end.stream() == 4);
 /// ```
 #[derive(Debug, Clone)]
-pub struct StageInputs(Sender<(u16, Consumer<'static>)>);
+pub struct StageInputs(Sender<Joining>);
+
+/// A pane joining a running stage: its stream, input ring and progress log.
+type Joining = (u16, Consumer<'static>, Option<ProgressWriter>);
 
 impl StageInputs {
     /// Hands pane `stream`'s input ring to the stage. Fails (giving the ring back) when
     /// the stage has ended.
     pub fn add(&self, stream: u16, input: Consumer<'static>) -> Result<(), Consumer<'static>> {
-        self.0.send((stream, input)).map_err(|error| error.0 .1)
+        self.0.send((stream, input, None)).map_err(|error| error.0 .1)
+    }
+
+    /// [`add`](Self::add), also returning the log of the pane's progress through the stage.
+    pub fn add_with_progress(
+        &self,
+        stream: u16,
+        input: Consumer<'static>,
+    ) -> Result<ProgressLog, Consumer<'static>> {
+        let (writer, log) = progress_log();
+        self.0
+            .send((stream, input, Some(writer)))
+            .map_err(|error| error.0 .1)?;
+        Ok(log)
     }
 }
 
@@ -122,10 +144,24 @@ impl ParseStage {
 
     /// Adds pane `stream`'s input ring. Its records are tagged with `stream`.
     pub fn add_input(&mut self, stream: u16, input: Consumer<'static>) {
+        self.join(stream, input, None);
+    }
+
+    /// [`add_input`](Self::add_input), also returning the log of the pane's progress.
+    pub fn add_input_with_progress(&mut self, stream: u16, input: Consumer<'static>) -> ProgressLog {
+        let (writer, log) = progress_log();
+        self.join(stream, input, Some(writer));
+        log
+    }
+
+    fn join(&mut self, stream: u16, input: Consumer<'static>, progress: Option<ProgressWriter>) {
         self.inputs.push(StageInput {
             stream,
             consumer: input,
             gathered: Vec::new(),
+            progress,
+            bytes: 0,
+            messages: 0,
         });
     }
 
@@ -138,7 +174,7 @@ impl ParseStage {
     fn take_joiners(&mut self) {
         while let Some(joining) = &self.joining {
             match joining.try_recv() {
-                Ok((stream, input)) => self.add_input(stream, input),
+                Ok((stream, input, progress)) => self.join(stream, input, progress),
                 Err(TryRecvError::Empty) => break,
                 Err(TryRecvError::Disconnected) => self.joining = None,
             }
@@ -175,7 +211,20 @@ impl ParseStage {
             .collect();
         let parsed = batch.iter().map(|(_, bytes)| bytes.len()).sum();
         if !batch.is_empty() {
-            publish_batch(&mut self.records, self.engine.parse(&batch)?, stop)?;
+            let records = self.engine.parse(&batch)?;
+            // Marks go out before the messages, so whoever has taken a batch's messages
+            // finds its mark.
+            for input in self.inputs.iter_mut().filter(|input| !input.gathered.is_empty()) {
+                input.bytes += input.gathered.len() as u64;
+                if let Some(progress) = &mut input.progress {
+                    input.messages += records.messages_of(input.stream) as u64;
+                    progress.push(ProgressMark {
+                        bytes: input.bytes,
+                        messages: input.messages,
+                    });
+                }
+            }
+            publish_batch(&mut self.records, records, stop)?;
         }
         for stream in ended {
             publish_batch(&mut self.records, self.engine.finish(stream)?, stop)?;

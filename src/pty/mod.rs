@@ -32,4 +32,4 @@ pub use config::{PaneSize, SpawnConfig};
 pub use error::PtyError;
 pub use paste::{paste_bytes, PASTE_END, PASTE_START};
 pub use process::{ChildExit, PtyProcess};
-pub use reader::OutputEnd;
+pub use reader::{ChunkRead, OutputEnd, ReadLog, READ_LOG_CAPACITY};

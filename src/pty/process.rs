@@ -3,7 +3,7 @@
 use super::config::{resolve_program, PaneSize, SpawnConfig};
 use super::error::PtyError;
 use super::paste::paste_bytes;
-use super::reader::{OutputEnd, OutputReader};
+use super::reader::{OutputEnd, OutputReader, ReadLog};
 use crate::ring::{AgentType, Producer, Tag};
 use portable_pty::{Child, CommandBuilder, MasterPty, PtySize};
 use std::io::Write;
@@ -99,6 +99,39 @@ impl PtyProcess {
         producer: Producer<'static>,
         stream: u16,
     ) -> Result<PtyProcess, PtyError> {
+        Self::start(config, producer, stream, false).map(|(process, _)| process)
+    }
+
+    /// [`spawn`](Self::spawn), also logging when each chunk of output was read (for
+    /// measuring latency from the PTY to the screen).
+    ///
+    /// ```
+    /// use perdix::pty::{PtyProcess, SpawnConfig};
+    /// use perdix::Buffer;
+    /// use std::time::Duration;
+    /// let (producer, _consumer) = Buffer::new(8).unwrap().split();
+    /// let (mut process, mut reads) =
+    ///     PtyProcess::spawn_logging_reads(&SpawnConfig::new("printf abc"), producer, 0).unwrap();
+    /// process.wait_output(Duration::from_secs(10)).unwrap();
+    /// let mut last = 0;
+    /// reads.take_through(u64::MAX, |read| last = read.end);
+    /// assert_eq!(last, 3);
+    /// ```
+    pub fn spawn_logging_reads(
+        config: &SpawnConfig,
+        producer: Producer<'static>,
+        stream: u16,
+    ) -> Result<(PtyProcess, ReadLog), PtyError> {
+        let (process, log) = Self::start(config, producer, stream, true)?;
+        Ok((process, log.expect("a log was asked for")))
+    }
+
+    fn start(
+        config: &SpawnConfig,
+        producer: Producer<'static>,
+        stream: u16,
+        log_reads: bool,
+    ) -> Result<(PtyProcess, Option<ReadLog>), PtyError> {
         let size = config.size.validate()?;
         let argv = config.argv()?;
         let cwd = config.working_directory()?;
@@ -134,11 +167,12 @@ impl PtyProcess {
             .take_writer()
             .map_err(|err| PtyError::Open(format!("{err:#}")))?;
         let tag = Tag::new(AgentType::Assistant).with_stream(stream);
-        let reader = OutputReader::start(source, producer, tag, format!("pty-reader-{stream}"))
-            .map_err(PtyError::ReaderThread)?;
+        let (reader, log) =
+            OutputReader::start(source, producer, tag, format!("pty-reader-{stream}"), log_reads)
+                .map_err(PtyError::ReaderThread)?;
         let child = process_guard.disarm();
 
-        Ok(PtyProcess {
+        let process = PtyProcess {
             program,
             size,
             stream,
@@ -147,7 +181,8 @@ impl PtyProcess {
             child,
             exit: None,
             reader,
-        })
+        };
+        Ok((process, log))
     }
 
     /// The program that was started, as given in the command.

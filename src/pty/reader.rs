@@ -13,6 +13,45 @@ const READ_BUFFER: usize = 16 * 1024;
 /// should stop; a full ring is waited out in steps of this length, never given up on.
 const WAIT_STEP: Duration = Duration::from_millis(50);
 
+/// Most reads a [`ReadLog`] keeps before its reader stops logging them (until some are
+/// taken); one entry is 24 bytes.
+pub const READ_LOG_CAPACITY: usize = 1 << 16;
+
+/// When one `read` of a child's output returned, and how far into the output it reached.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ChunkRead {
+    /// Bytes of output read up to and including this chunk.
+    pub end: u64,
+    /// When the read returned.
+    pub at: Instant,
+}
+
+/// The times at which a pane's output was read, oldest first: what latency is measured
+/// from. Lock-free between the reader thread and its one reader; when it is full, the
+/// reader thread skips logging (those chunks are not sampled) rather than wait.
+pub struct ReadLog(rtrb::Consumer<ChunkRead>);
+
+impl ReadLog {
+    fn new() -> (rtrb::Producer<ChunkRead>, ReadLog) {
+        let (producer, consumer) = rtrb::RingBuffer::new(READ_LOG_CAPACITY);
+        (producer, ReadLog(consumer))
+    }
+
+    /// Takes, oldest first, every logged read that lies within the first `bytes` bytes
+    /// of the output.
+    pub fn take_through(&mut self, bytes: u64, mut each: impl FnMut(ChunkRead)) {
+        while let Ok(read) = self.0.peek() {
+            if read.end > bytes {
+                break;
+            }
+            let read = *read;
+            // Just peeked, so there is an entry to pop.
+            let _ = self.0.pop();
+            each(read);
+        }
+    }
+}
+
 /// Why a pane's output stream ended.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum OutputEnd {
@@ -39,29 +78,39 @@ pub(crate) struct OutputReader {
 }
 
 impl OutputReader {
-    /// Starts a thread that copies `source` into `producer` with messages tagged `tag`.
+    /// Starts a thread that copies `source` into `producer` with messages tagged `tag`;
+    /// with `log_reads`, also the log of when each chunk was read.
     pub(crate) fn start(
         source: Box<dyn Read + Send>,
         producer: Producer<'static>,
         tag: Tag,
         name: String,
-    ) -> std::io::Result<OutputReader> {
+        log_reads: bool,
+    ) -> std::io::Result<(OutputReader, Option<ReadLog>)> {
         let stop = Arc::new(AtomicBool::new(false));
         let bytes = Arc::new(AtomicU64::new(0));
+        let (read_log, log) = if log_reads {
+            let (writer, log) = ReadLog::new();
+            (Some(writer), Some(log))
+        } else {
+            (None, None)
+        };
         let pump = Pump {
             source,
             producer,
             tag,
             stop: Arc::clone(&stop),
             bytes: Arc::clone(&bytes),
+            read_log,
         };
         let handle = std::thread::Builder::new().name(name).spawn(move || pump.run())?;
-        Ok(OutputReader {
+        let reader = OutputReader {
             handle: Some(handle),
             end: None,
             stop,
             bytes,
-        })
+        };
+        Ok((reader, log))
     }
 
     /// Bytes read from the child so far, all of them already in the ring.
@@ -104,6 +153,7 @@ struct Pump {
     tag: Tag,
     stop: Arc<AtomicBool>,
     bytes: Arc<AtomicU64>,
+    read_log: Option<rtrb::Producer<ChunkRead>>,
 }
 
 impl Pump {
@@ -112,6 +162,7 @@ impl Pump {
         // A message may span many slots, but one near the ring's size would wait for the
         // ring to drain completely; a quarter keeps the consumer and this thread overlapping.
         let piece_limit = (self.producer.max_message_len() / 4).clamp(SLOT_PAYLOAD, READ_BUFFER);
+        let mut total = 0u64;
         loop {
             let len = match self.source.read(&mut buffer) {
                 // portable-pty reports Linux's EIO (the child side closed) as a zero read.
@@ -122,6 +173,15 @@ impl Pump {
             };
             if !self.producer.is_consumer_connected() {
                 return OutputEnd::ConsumerGone;
+            }
+            total += len as u64;
+            if let Some(log) = &mut self.read_log {
+                // Logged before the bytes enter the ring, so that whoever shows them finds
+                // the entry. A full log skips the chunk: latency is sampled, never waited for.
+                let _ = log.push(ChunkRead {
+                    end: total,
+                    at: Instant::now(),
+                });
             }
             for piece in buffer[..len].chunks(piece_limit) {
                 if let Err(end) = self.forward(piece) {

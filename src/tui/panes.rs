@@ -3,8 +3,8 @@
 //! thread, and the records replayed here into each pane's terminal model, with the
 //! model's replies written back to that pane's PTY only.
 
-use crate::parse::{BackendKind, DecodeError, ParseError, ParseStage, StageInputs};
-use crate::pty::{ChildExit, PaneSize, PtyError, PtyProcess, SpawnConfig};
+use crate::parse::{BackendKind, DecodeError, ParseError, ParseStage, ProgressLog, StageInputs};
+use crate::pty::{ChildExit, PaneSize, PtyError, PtyProcess, ReadLog, SpawnConfig};
 use crate::ring::{Buffer, Consumer};
 use crate::term::{PaneConfig, PaneEvent, PaneTerminal};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -13,13 +13,15 @@ use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 use thiserror::Error;
 
-/// Slots of each pane's input ring (1 MiB of output in flight per pane).
-const INPUT_SLOTS: usize = 4096;
-/// Slots of the record ring shared by all panes; holds the largest OSC record.
-const RECORD_SLOTS: usize = 8192;
-/// Most record messages applied per [`PaneSet::pump`], so a flooding pane cannot keep
-/// the caller from drawing.
-const PUMP_BUDGET: usize = 4096;
+/// Slots of each pane's input ring: 240 KiB of output in flight per pane. Under a flood
+/// every buffered byte is latency, so the rings are only as deep as throughput needs.
+const INPUT_SLOTS: usize = 1024;
+/// Slots of the record ring shared by all panes (about 480 KiB of records); holds the
+/// largest OSC record.
+const RECORD_SLOTS: usize = 2048;
+/// Most record messages applied per [`PaneSet::pump`] (about 250 KiB of records, a few
+/// milliseconds of work), so a flooding pane cannot keep the caller from drawing on time.
+const PUMP_BUDGET: usize = 1024;
 
 /// Why the pane set failed as a whole (a single pane's failure is kept in that pane).
 #[derive(Debug, Error)]
@@ -57,11 +59,24 @@ pub enum PaneSetError {
     },
 }
 
+/// What a pane keeps for measuring latency from a PTY read to the screen.
+struct LatencyProbe {
+    reads: ReadLog,
+    progress: ProgressLog,
+    /// Record messages of the pane taken from the ring.
+    taken: u64,
+    /// Of those, the ones on screen: not held back by a synchronized update.
+    shown: u64,
+    /// Input bytes whose records are all on screen.
+    applied: u64,
+}
+
 /// One agent pane: its command, child process and terminal model.
 pub struct Pane {
     command: SpawnConfig,
     stream: u16,
     process: Option<PtyProcess>,
+    latency: Option<LatencyProbe>,
     output_done: bool,
     last_output: Option<Instant>,
     start_error: Option<PtyError>,
@@ -77,6 +92,7 @@ impl Pane {
             command,
             stream: 0,
             process: None,
+            latency: None,
             output_done: false,
             last_output: None,
             start_error: None,
@@ -160,6 +176,7 @@ pub struct PaneSet {
     backend: &'static str,
     config: PaneConfig,
     next_stream: u16,
+    log_reads: bool,
 }
 
 impl PaneSet {
@@ -170,6 +187,25 @@ impl PaneSet {
         commands: &[SpawnConfig],
         backend: BackendKind,
         config: PaneConfig,
+    ) -> Result<PaneSet, PaneSetError> {
+        Self::start_all(commands, backend, config, false)
+    }
+
+    /// [`spawn`](Self::spawn), also measuring latency: every pane logs when its output was
+    /// read, for [`take_shown_reads`](Self::take_shown_reads).
+    pub fn spawn_measuring_latency(
+        commands: &[SpawnConfig],
+        backend: BackendKind,
+        config: PaneConfig,
+    ) -> Result<PaneSet, PaneSetError> {
+        Self::start_all(commands, backend, config, true)
+    }
+
+    fn start_all(
+        commands: &[SpawnConfig],
+        backend: BackendKind,
+        config: PaneConfig,
+        log_reads: bool,
     ) -> Result<PaneSet, PaneSetError> {
         let (records_tx, records) = Buffer::new(RECORD_SLOTS).map_err(ParseError::from)?.split();
         let mut stage = ParseStage::new(backend, records_tx)?;
@@ -186,6 +222,7 @@ impl PaneSet {
             backend,
             config,
             next_stream: 0,
+            log_reads,
         };
         for command in commands {
             set.add_pane(command.clone())?;
@@ -210,11 +247,31 @@ impl PaneSet {
         let (input_tx, input_rx) = Buffer::new(INPUT_SLOTS).map_err(ParseError::from)?.split();
         let pane = &mut self.panes[index];
         pane.stream = stream;
-        match PtyProcess::spawn(&pane.command, input_tx, stream) {
-            Ok(process) => {
-                if self.inputs.add(stream, input_rx).is_err() {
+        let started = if self.log_reads {
+            PtyProcess::spawn_logging_reads(&pane.command, input_tx, stream)
+                .map(|(process, reads)| (process, Some(reads)))
+        } else {
+            PtyProcess::spawn(&pane.command, input_tx, stream).map(|process| (process, None))
+        };
+        match started {
+            Ok((process, reads)) => {
+                let progress = match reads {
+                    Some(reads) => self
+                        .inputs
+                        .add_with_progress(stream, input_rx)
+                        .map(|progress| Some((reads, progress))),
+                    None => self.inputs.add(stream, input_rx).map(|()| None),
+                };
+                let Ok(progress) = progress else {
                     return Err(PaneSetError::StageEnded);
-                }
+                };
+                pane.latency = progress.map(|(reads, progress)| LatencyProbe {
+                    reads,
+                    progress,
+                    taken: 0,
+                    shown: 0,
+                    applied: 0,
+                });
                 pane.process = Some(process);
             }
             Err(error) => {
@@ -307,12 +364,26 @@ impl PaneSet {
                     failure = Some(PaneSetError::Records { pane, error });
                 }
             }
+            if let Some(probe) = &mut target.latency {
+                probe.taken += 1;
+                if !target.terminal.is_holding() {
+                    probe.shown = probe.taken;
+                }
+            }
         });
         if let Some(failure) = failure {
             return Err(failure);
         }
         for (index, pane) in self.panes.iter_mut().enumerate() {
             pane.terminal.poll_sync(now);
+            if let Some(probe) = &mut pane.latency {
+                if !pane.terminal.is_holding() {
+                    probe.shown = probe.taken;
+                }
+                if let Some(bytes) = probe.progress.covered_by(probe.shown) {
+                    probe.applied = bytes;
+                }
+            }
             let replies = pane.terminal.take_replies();
             if let Some(process) = &mut pane.process {
                 if !replies.is_empty() && pane.exit.is_none() {
@@ -328,6 +399,24 @@ impl PaneSet {
             }
         }
         Ok(applied)
+    }
+
+    /// True when the record ring holds records not yet applied (the last
+    /// [`pump`](Self::pump) stopped at its budget, or more arrived since).
+    pub fn has_pending_records(&self) -> bool {
+        !self.records.is_empty()
+    }
+
+    /// For panes started by [`spawn_measuring_latency`](Self::spawn_measuring_latency):
+    /// calls `each` with the latency of every chunk of output that a frame ending at
+    /// `shown_at` shows for the first time (from the chunk's PTY read to `shown_at`).
+    /// Call it after drawing the panes as the last [`pump`](Self::pump) left them.
+    pub fn take_shown_reads(&mut self, shown_at: Instant, mut each: impl FnMut(Duration)) {
+        for probe in self.panes.iter_mut().filter_map(|pane| pane.latency.as_mut()) {
+            probe.reads.take_through(probe.applied, |read| {
+                each(shown_at.saturating_duration_since(read.at))
+            });
+        }
     }
 
     /// True once every child has exited and every byte it wrote has been parsed and
@@ -348,18 +437,24 @@ impl PaneSet {
             }
             if !killed && deadline.is_some_and(|deadline| Instant::now() >= deadline) {
                 killed = true;
-                for pane in &mut self.panes {
-                    if let Some(process) = &mut pane.process {
-                        // Ending a child is best effort; its exit is noted by `pump`.
-                        let _ = process.kill();
-                    }
-                }
+                self.kill_all();
             }
         }
         for pane in &mut self.panes {
             pane.terminal.release_held();
         }
         Ok(())
+    }
+
+    /// Ends every pane's program (SIGKILL); what they wrote before is still replayed and
+    /// their exits are noted by [`pump`](Self::pump).
+    pub fn kill_all(&mut self) {
+        for pane in &mut self.panes {
+            if let Some(process) = &mut pane.process {
+                // Best effort: a child that already exited has nothing to end.
+                let _ = process.kill();
+            }
+        }
     }
 
     /// Sends `bytes` to pane `index`'s program as typed input.

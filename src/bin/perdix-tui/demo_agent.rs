@@ -25,10 +25,6 @@ pub struct DemoArgs {
     #[arg(long, hide = true, requires = "demo_agent")]
     interactive: bool,
 
-    /// Stop after this many MiB.
-    #[arg(long, value_name = "M", hide = true, requires = "demo_agent")]
-    mib: Option<u64>,
-
     /// Stop after this many bytes.
     #[arg(
         long,
@@ -40,12 +36,13 @@ pub struct DemoArgs {
     limit_bytes: Option<u64>,
 }
 
-/// Runs the demo agent if `--demo-agent` was given; `false` when it was not.
-pub fn run(args: &DemoArgs) -> Result<bool> {
+/// Runs the demo agent if `--demo-agent` was given (stopping after `mib` MiB when
+/// given); `false` when it was not.
+pub fn run(args: &DemoArgs, mib: Option<u64>) -> Result<bool> {
     let Some(kind) = args.demo_agent else {
         return Ok(false);
     };
-    let limit_bytes = match (args.mib, args.limit_bytes) {
+    let limit_bytes = match (mib, args.limit_bytes) {
         (Some(mib), _) => Some(mib.checked_mul(MIB).context("--mib is too large")?),
         (None, bytes) => bytes,
     };

@@ -131,9 +131,15 @@ pub fn run(mut app: App) -> Result<()> {
     let mut pending_resize: Option<(u16, u16, Instant)> = None;
     // Relaxed: the flag only asks the loop to end.
     while !app.quit && !signalled.load(Ordering::Relaxed) {
-        let wait = FRAME_INTERVAL
-            .saturating_sub(last_frame.elapsed())
-            .max(Duration::from_millis(2));
+        // Records still waiting are applied at once; otherwise wait for input until the
+        // next frame is due.
+        let wait = if app.panes.has_pending_records() {
+            Duration::ZERO
+        } else {
+            FRAME_INTERVAL
+                .saturating_sub(last_frame.elapsed())
+                .max(Duration::from_millis(2))
+        };
         match events.recv_timeout(wait) {
             Ok(event) => {
                 handle(&mut app, event, &mut pending_resize)?;

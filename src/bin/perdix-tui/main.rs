@@ -1,12 +1,13 @@
 //! `perdix-tui`: many agents side by side, each in its own pane.
 
+mod bench;
 mod demo_agent;
 mod interactive;
 
 use anyhow::{Context, Result};
 use clap::Parser;
 use perdix::bench::agents::AgentKind;
-use perdix::bench::demo::DemoAgentOptions;
+use perdix::bench::demo::{DemoAgentOptions, Pace};
 use perdix::parse::BackendKind;
 use perdix::pty::{PaneSize, SpawnConfig};
 use perdix::term::{PaneConfig, DEFAULT_SCROLLBACK};
@@ -25,6 +26,7 @@ Examples:
   perdix-tui claude 'codex --full-auto' bash  one pane per command
   perdix-tui --layout columns --theme light 'cargo watch -x test' bash
   perdix-tui --headless --screen-dump --pane-size 80x24 'ls --color=always' 'git log -3'
+  perdix-tui --headless --bench --panes 8 --mib 16 --json
 
 Keys: Ctrl-b is the prefix (twice sends Ctrl-b); then arrows or h j k l focus, o next,
 1-9 pane N, z zoom, Space next layout, c new pane, x close, r restart, s broadcast,
@@ -71,6 +73,37 @@ struct Cli {
     #[arg(long, requires = "headless")]
     screen_dump: bool,
 
+    /// With --headless: run N demo agents writing --mib MiB each through the whole app,
+    /// draw frames into memory at the normal pacing, and print throughput, frame times,
+    /// latency (PTY read to end of frame) and peak memory.
+    #[arg(long, requires = "headless", conflicts_with = "screen_dump")]
+    bench: bool,
+
+    /// With --bench: panes, one demo agent each.
+    #[arg(long, value_name = "N", default_value_t = 8, requires = "bench",
+          value_parser = clap::value_parser!(u16).range(1..=64))]
+    panes: u16,
+
+    /// With --bench: MiB each demo agent writes (default 16).
+    #[arg(long, value_name = "M", value_parser = clap::value_parser!(u64).range(1..))]
+    mib: Option<u64>,
+
+    /// With --bench: how fast the agents write: flat-out (as fast as the pane takes it)
+    /// or realistic (with an agent's pauses; give --timeout to bound the run).
+    #[arg(long, value_name = "PACE", default_value = "flat-out", requires = "bench",
+          value_parser = ["flat-out", "realistic"])]
+    pace: String,
+
+    /// With --bench: the size of the in-memory screen the panes are laid out on.
+    #[arg(long, value_name = "COLSxROWS", default_value = "200x60", requires = "bench",
+          value_parser = parse_pane_size)]
+    screen: PaneSize,
+
+    /// With --bench: print one JSON object (backend, panes, bytes, seconds, mib_per_s,
+    /// frames, frame_ms_p50, frame_ms_p99, latency_us_p50, latency_us_p99, peak_rss_mib).
+    #[arg(long, requires = "bench")]
+    json: bool,
+
     /// With --headless: the size of every pane's terminal, COLSxROWS.
     #[arg(long, value_name = "COLSxROWS", default_value = "80x24", value_parser = parse_pane_size)]
     pane_size: PaneSize,
@@ -101,30 +134,56 @@ fn main() -> ExitCode {
 }
 
 fn run(cli: &Cli) -> Result<ExitCode> {
-    if demo_agent::run(&cli.demo_agent)? {
+    if demo_agent::run(&cli.demo_agent, cli.mib)? {
         return Ok(ExitCode::SUCCESS);
+    }
+    if cli.mib.is_some() && !cli.bench {
+        eprintln!("perdix-tui: --mib goes with --headless --bench");
+        return Ok(ExitCode::from(EXIT_USAGE));
     }
     if !cli.headless {
         return interactive_app(cli);
     }
-    if !cli.screen_dump {
-        eprintln!("perdix-tui: --headless needs a view to print: --screen-dump");
-        return Ok(ExitCode::from(EXIT_USAGE));
-    }
-    if cli.commands.is_empty() {
-        eprintln!("perdix-tui: --headless --screen-dump needs at least one command");
-        return Ok(ExitCode::from(EXIT_USAGE));
-    }
     let timeout = match cli.timeout {
-        None => Duration::MAX,
+        None => None,
         Some(secs) => match Duration::try_from_secs_f64(secs) {
-            Ok(timeout) => timeout,
+            Ok(timeout) => Some(timeout),
             Err(_) => {
                 eprintln!("perdix-tui: --timeout={secs}: must be a number of seconds, 0 or more");
                 return Ok(ExitCode::from(EXIT_USAGE));
             }
         },
     };
+    if cli.bench {
+        if !cli.commands.is_empty() {
+            eprintln!("perdix-tui: --bench runs its own demo agents; it takes no commands");
+            return Ok(ExitCode::from(EXIT_USAGE));
+        }
+        bench::run(&bench::BenchPlan {
+            panes: cli.panes,
+            mib: cli.mib.unwrap_or(16),
+            pace: if cli.pace == "realistic" {
+                Pace::Realistic
+            } else {
+                Pace::FlatOut
+            },
+            backend: cli.backend,
+            screen: cli.screen,
+            timeout,
+            json: cli.json,
+            scrollback: cli.scrollback.unwrap_or(DEFAULT_SCROLLBACK),
+        })?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    if !cli.screen_dump {
+        eprintln!("perdix-tui: --headless needs something to do: --screen-dump or --bench");
+        return Ok(ExitCode::from(EXIT_USAGE));
+    }
+    if cli.commands.is_empty() {
+        eprintln!("perdix-tui: --headless --screen-dump needs at least one command");
+        return Ok(ExitCode::from(EXIT_USAGE));
+    }
+    let timeout = timeout.unwrap_or(Duration::MAX);
     let commands: Vec<SpawnConfig> = cli
         .commands
         .iter()
