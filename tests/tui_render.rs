@@ -1,6 +1,8 @@
 //! The app drawn on ratatui's test backend: layouts, zoom, titles, states, overlays and
 //! themes, as snapshots; and the keys that change them.
 
+mod support;
+
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use perdix::parse::BackendKind;
 use perdix::pty::{PaneSize, SpawnConfig};
@@ -14,70 +16,7 @@ use perdix::tui::PaneSet;
 use ratatui::backend::TestBackend;
 use ratatui::Terminal;
 use std::time::Duration;
-use unicode_width::UnicodeWidthStr;
-
-/// An app over panes that printed and exited, laid out on a `width` × `height` screen.
-fn app(commands: &[&str], width: u16, height: u16) -> App {
-    // Each program starts at its pane's final size, so what it prints about its size
-    // does not race the first layout.
-    let areas = perdix::tui::layout::pane_areas(
-        LayoutKind::Tiled,
-        ratatui::layout::Rect::new(0, 0, width, height - 1),
-        commands.len(),
-    );
-    let configs: Vec<SpawnConfig> = commands
-        .iter()
-        .zip(areas)
-        .map(|(command, area)| {
-            SpawnConfig::new(*command).with_size(PaneSize::new(area.width - 2, area.height - 2))
-        })
-        .collect();
-    let panes = PaneSet::spawn(&configs, BackendKind::Cpu, PaneConfig::default()).unwrap();
-    let names = commands
-        .iter()
-        .map(|command| perdix::logview::command_name(command))
-        .collect();
-    let mut app = App::new(
-        panes,
-        names,
-        Keymap::default(),
-        Theme::default(),
-        LayoutKind::Tiled,
-    );
-    app.update(Msg::Resize(width, height)).unwrap();
-    app.panes.run_to_end(Duration::from_secs(30)).unwrap();
-    app.pump().unwrap();
-    app
-}
-
-fn draw(app: &App) -> String {
-    let mut terminal = Terminal::new(TestBackend::new(app.screen.width, app.screen.height)).unwrap();
-    terminal.draw(|frame| view(app, frame)).unwrap();
-    let buffer = terminal.backend().buffer().clone();
-    let mut text = String::new();
-    for y in 0..buffer.area.height {
-        let mut skip = 0;
-        for x in 0..buffer.area.width {
-            if skip > 0 {
-                skip -= 1;
-                continue;
-            }
-            let symbol = buffer[(x, y)].symbol();
-            skip = symbol.width().saturating_sub(1);
-            text.push_str(symbol);
-        }
-        text.push('\n');
-    }
-    text
-}
-
-fn key(code: KeyCode) -> Msg {
-    Msg::Key(KeyEvent::new(code, KeyModifiers::NONE))
-}
-
-fn prefix() -> Msg {
-    Msg::Key(KeyEvent::new(KeyCode::Char('b'), KeyModifiers::CONTROL))
-}
+use support::tui::{draw, finished_app as app, key, prefix, type_text, wait_for_text};
 
 const TWO: [&str; 2] = [
     "sh -c 'printf \"\\033]2;building\\007left pane\\n\\033[1mbold\\033[0m\"'",
@@ -170,30 +109,6 @@ fn the_readme_shows_the_example_configuration_that_parses() {
         readme.contains(perdix::tui::config::EXAMPLE_CONFIG),
         "README.md's configuration example differs from EXAMPLE_CONFIG"
     );
-}
-
-/// Pumps until pane `index` shows `text` somewhere on its screen.
-fn wait_for_text(app: &mut App, index: usize, text: &str) {
-    let start = std::time::Instant::now();
-    while !app.panes.panes()[index]
-        .terminal()
-        .screen_text()
-        .iter()
-        .any(|row| row.contains(text))
-    {
-        assert!(
-            start.elapsed() < Duration::from_secs(20),
-            "pane {index} never showed {text:?}"
-        );
-        app.pump().unwrap();
-        std::thread::sleep(Duration::from_millis(5));
-    }
-}
-
-fn type_text(app: &mut App, text: &str) {
-    for c in text.chars() {
-        app.update(key(KeyCode::Char(c))).unwrap();
-    }
 }
 
 #[test]
