@@ -190,3 +190,124 @@ fn prefix_twice_new_pane_broadcast_restart_and_close() {
     app.update(key(KeyCode::Enter)).unwrap();
     assert!(app.quit);
 }
+
+/// Scroll mode's search: the view jumps to each older match, and every occurrence on the
+/// screen is highlighted whatever its case. Under each row, `^` marks the highlighted
+/// cells; the highlight's style is listed once.
+#[test]
+fn scroll_mode_search_jumps_to_matches_and_highlights_them() {
+    let mut app = app(
+        &["sh -c 'seq 1 10; echo a needle here; seq 11 20; echo NEEDLE again, needle; seq 21 40'"],
+        100,
+        12,
+    );
+    let search_match = app.theme.search_match;
+    app.update(prefix()).unwrap();
+    app.update(key(KeyCode::Char('['))).unwrap();
+    app.update(key(KeyCode::Char('/'))).unwrap();
+    type_text(&mut app, "needle");
+    app.update(key(KeyCode::Enter)).unwrap();
+    let mut shots = String::from("--- / needle, Enter\n");
+    shots.push_str(&marked_highlights(&app, search_match));
+    app.update(key(KeyCode::Char('n'))).unwrap();
+    shots.push_str("--- n: the next older match\n");
+    shots.push_str(&marked_highlights(&app, search_match));
+    app.update(key(KeyCode::Char('n'))).unwrap();
+    shots.push_str("--- n: no older match left\n");
+    shots.push_str(&marked_highlights(&app, search_match));
+    insta::assert_snapshot!(shots);
+
+    // Leaving scroll mode goes back to the bottom and drops the highlight.
+    app.update(key(KeyCode::Char('q'))).unwrap();
+    assert_eq!(app.mode, Mode::Normal);
+    assert_eq!(app.panes.panes()[0].terminal().display_offset(), 0);
+    assert!(!marked_highlights(&app, search_match).contains('^'));
+}
+
+/// The drawn app with a line of `^` under each row that has cells on the search-match
+/// background, and the style of those cells.
+fn marked_highlights(app: &App, search_match: perdix::tui::theme::Rgb) -> String {
+    let buffer = support::tui::draw_buffer(app);
+    let text = support::tui::buffer_text(&buffer);
+    let background = ratatui::style::Color::Rgb(search_match.r, search_match.g, search_match.b);
+    // The bar cuts long messages; the outcome of the search is shown whole here.
+    let mut out = format!("status message: {:?}\n", app.status);
+    let mut styles = std::collections::BTreeSet::new();
+    for (y, line) in text.lines().enumerate() {
+        out.push_str(line);
+        out.push('\n');
+        let marks: String = (0..buffer.area.width)
+            .map(|x| {
+                let cell = &buffer[(x, y as u16)];
+                if cell.bg == background {
+                    styles.insert(support::tui::style_name(cell.style()));
+                    '^'
+                } else {
+                    ' '
+                }
+            })
+            .collect();
+        if marks.contains('^') {
+            out.push_str(marks.trim_end());
+            out.push('\n');
+        }
+    }
+    for style in styles {
+        out.push_str(&format!("highlight: {style}\n"));
+    }
+    out
+}
+
+/// Each built-in theme's colours where the app uses them: pane borders focused and not,
+/// program text in ANSI colours, the status bar, a prompt and a search match. Changing a
+/// colour in a theme file changes its snapshot.
+#[test]
+fn each_theme_colours_borders_text_status_prompt_and_matches() {
+    let commands = [
+        "printf '\\033[31mred\\033[0m \\033[32mgreen\\033[0m \\033[1;34mblue\\033[0m \\033[7minverse\\033[0m plain\\n'",
+        "echo other",
+    ];
+    let mut app = app(&commands, 60, 8);
+    let visible = app.visible_panes();
+    let (first, second) = (visible[0].1, visible[1].1);
+    for name in Theme::builtin_names() {
+        app.theme = Theme::builtin(name).unwrap();
+        app.mode = Mode::Normal;
+        let buffer = support::tui::draw_buffer(&app);
+        let runs = |y, x0, x1| support::tui::styled_runs(&buffer, y, x0, x1);
+        let mut listing = String::new();
+        listing.push_str("focused pane's top border:\n");
+        listing.push_str(&runs(first.y, first.x, first.right()));
+        listing.push_str("other pane's top border:\n");
+        listing.push_str(&runs(second.y, second.x, second.right()));
+        listing.push_str("program text:\n");
+        listing.push_str(&runs(first.y + 1, first.x + 1, first.x + 30));
+        listing.push_str("status bar:\n");
+        listing.push_str(&runs(app.screen.bottom() - 1, 0, app.screen.width));
+
+        app.update(prefix()).unwrap();
+        app.update(key(KeyCode::Char('c'))).unwrap();
+        let buffer = support::tui::draw_buffer(&app);
+        let prompt_row = support::tui::buffer_text(&buffer)
+            .lines()
+            .position(|line| line.contains("new pane"))
+            .expect("the new pane prompt is drawn") as u16;
+        listing.push_str("prompt's top border:\n");
+        listing.push_str(&support::tui::styled_runs(&buffer, prompt_row, 0, 22));
+        app.update(key(KeyCode::Esc)).unwrap();
+
+        app.update(prefix()).unwrap();
+        app.update(key(KeyCode::Char('['))).unwrap();
+        app.update(key(KeyCode::Char('/'))).unwrap();
+        type_text(&mut app, "green");
+        let buffer = support::tui::draw_buffer(&app);
+        listing.push_str("search for green:\n");
+        listing.push_str(&support::tui::styled_runs(
+            &buffer,
+            first.y + 1,
+            first.x + 1,
+            first.x + 12,
+        ));
+        insta::assert_snapshot!(format!("theme_{name}"), listing);
+    }
+}
