@@ -1,0 +1,321 @@
+//! Tear-free output of the real `perdix-tui` binary: run with `--demo 4` (and a pane that
+//! sends every kind of escape sequence an agent might) in a pseudo-terminal, everything it
+//! writes is captured and checked. Each frame is one synchronized update (`CSI ? 2026 h`
+//! … `CSI ? 2026 l`), never nested, with nothing drawn outside one; the only sequences in
+//! the whole output are the ones the app itself emits, so nothing a program in a pane
+//! writes leaks through; and the terminal's modes are reset at the end.
+
+use portable_pty::{native_pty_system, CommandBuilder, PtySize};
+use std::io::{Read, Write};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+use vte::{Params, Parser, Perform};
+
+/// How long a step may take before the test fails; generous for small, busy machines.
+const WAIT: Duration = Duration::from_secs(60);
+const BEGIN_FRAME: &[u8] = b"\x1b[?2026h";
+
+/// Modes set before the first frame: alternate screen, mouse reporting, bracketed paste.
+const SETUP_MODES: &[u16] = &[1049, 1000, 1002, 1003, 1015, 1006, 2004];
+
+/// A program that keeps writing what agents write and the app must not pass on: titles,
+/// its own synchronized updates, status and attribute queries, bells, DCS, clipboard,
+/// alternate screen, mouse and paste modes, keypad mode.
+const NOISY_SCRIPT: &str = r#"while :; do
+  printf '\033]0;noisy title\007\033]2;other title\033\\'
+  printf '\033[?2026hsynced\033[?2026l\033[6n\033[c\033[5n\007'
+  printf '\033P+q544e\033\\\033]52;c;aGVsbG8=\007\033]9;notify\007'
+  printf '\033[?1049halt\033[?1049l\033[?1000h\033[?1006h\033[?2004h\033=\033[?25l\r\n'
+  sleep 0.05
+done
+"#;
+
+/// Everything written to the terminal, as it arrives.
+#[derive(Clone, Default)]
+struct Capture(Arc<Mutex<Vec<u8>>>);
+
+impl Capture {
+    fn bytes(&self) -> Vec<u8> {
+        self.0.lock().unwrap().clone()
+    }
+
+    fn count(&self, needle: &[u8]) -> usize {
+        self.0
+            .lock()
+            .unwrap()
+            .windows(needle.len())
+            .filter(|w| *w == needle)
+            .count()
+    }
+
+    fn wait_until(&self, what: &str, done: impl Fn(&Capture) -> bool) {
+        let start = Instant::now();
+        while !done(self) {
+            assert!(
+                start.elapsed() < WAIT,
+                "timed out waiting for {what}; the last bytes: {}",
+                shown(&self.bytes(), usize::MAX)
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+}
+
+/// The end of `bytes` up to `end`, escaped, at most 200 bytes.
+fn shown(bytes: &[u8], end: usize) -> String {
+    let end = end.min(bytes.len());
+    let start = end.saturating_sub(200);
+    format!("{:?}", String::from_utf8_lossy(&bytes[start..end]))
+}
+
+/// What happened outside frames, where, and after how many frames.
+struct Outside {
+    at: usize,
+    frames_before: usize,
+    private: bool,
+    params: Vec<u16>,
+    action: char,
+}
+
+/// Checks the stream as the parser reads it: inside frames only the renderer's own
+/// sequences, outside them only mode changes.
+#[derive(Default)]
+struct Checker {
+    /// Offset of the byte being parsed.
+    at: usize,
+    in_frame: bool,
+    frames: usize,
+    outside: Vec<Outside>,
+    problems: Vec<(usize, String)>,
+}
+
+impl Checker {
+    fn problem(&mut self, what: String) {
+        if self.problems.len() < 20 {
+            self.problems.push((self.at, what));
+        }
+    }
+}
+
+impl Perform for Checker {
+    fn print(&mut self, c: char) {
+        if !self.in_frame {
+            self.problem(format!("text {c:?} drawn outside a frame"));
+        }
+    }
+
+    fn execute(&mut self, byte: u8) {
+        self.problem(format!("control byte {byte:#04x}"));
+    }
+
+    fn hook(&mut self, _params: &Params, _intermediates: &[u8], _ignore: bool, action: char) {
+        self.problem(format!("DCS {action:?}"));
+    }
+
+    fn osc_dispatch(&mut self, params: &[&[u8]], _bell_terminated: bool) {
+        let first = params.first().map(|p| String::from_utf8_lossy(p).into_owned());
+        self.problem(format!("OSC {first:?}"));
+    }
+
+    fn esc_dispatch(&mut self, intermediates: &[u8], _ignore: bool, byte: u8) {
+        self.problem(format!("ESC {intermediates:?} {:?}", byte as char));
+    }
+
+    fn csi_dispatch(&mut self, params: &Params, intermediates: &[u8], ignore: bool, action: char) {
+        let values: Vec<u16> = params.iter().map(|param| param[0]).collect();
+        let private = intermediates == b"?";
+        if ignore || !(intermediates.is_empty() || private) {
+            self.problem(format!("CSI {intermediates:?} {values:?} {action:?}"));
+            return;
+        }
+        let sync = private && values == [2026];
+        match (sync, action, self.in_frame) {
+            (true, 'h', true) => self.problem("a frame begins inside a frame".into()),
+            (true, 'h', false) => {
+                self.in_frame = true;
+                self.frames += 1;
+            }
+            (true, 'l', true) => self.in_frame = false,
+            (_, _, true) => {
+                // What ratatui's crossterm backend draws with: cursor moves, colours and
+                // attributes, erasing, and the cursor shown or hidden.
+                let drawing = !private && matches!(action, 'H' | 'm' | 'J' | 'K');
+                let cursor = private && values == [25] && matches!(action, 'h' | 'l');
+                if !(drawing || cursor) {
+                    self.problem(format!("CSI {intermediates:?} {values:?} {action:?} in a frame"));
+                }
+            }
+            (_, _, false) => self.outside.push(Outside {
+                at: self.at,
+                frames_before: self.frames,
+                private,
+                params: values,
+                action,
+            }),
+        }
+    }
+}
+
+/// Runs the app in a 120 × 40 pseudo-terminal until it has drawn for three seconds and
+/// at least a few frames, quits it with the keys, and returns all it wrote.
+fn run_demo() -> Vec<u8> {
+    let dir = std::env::temp_dir().join(format!("perdix-frames-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let script = dir.join("noisy.sh");
+    std::fs::write(&script, NOISY_SCRIPT).unwrap();
+
+    let pty = native_pty_system()
+        .openpty(PtySize {
+            rows: 40,
+            cols: 120,
+            pixel_width: 0,
+            pixel_height: 0,
+        })
+        .unwrap();
+    let mut command = CommandBuilder::new(env!("CARGO_BIN_EXE_perdix-tui"));
+    command.args(["--demo", "4", "--backend", "cpu"]);
+    command.arg(format!("sh {}", script.display()));
+    command.env("TERM", "xterm-256color");
+    // No user configuration: an empty configuration folder.
+    command.env("XDG_CONFIG_HOME", &dir);
+    let mut child = pty.slave.spawn_command(command).unwrap();
+    // Only the child holds the terminal's other end, so reading ends when it exits.
+    drop(pty.slave);
+
+    let capture = Capture::default();
+    let mut reader = pty.master.try_clone_reader().unwrap();
+    let sink = capture.clone();
+    let reading = std::thread::spawn(move || {
+        let mut buffer = [0; 65536];
+        while let Ok(read @ 1..) = reader.read(&mut buffer) {
+            sink.0.lock().unwrap().extend_from_slice(&buffer[..read]);
+        }
+    });
+    let mut keys = pty.master.take_writer().unwrap();
+
+    capture.wait_until("the first frame", |capture| capture.count(BEGIN_FRAME) > 0);
+    let drawing = Instant::now();
+    capture.wait_until("three seconds of frames", |capture| {
+        drawing.elapsed() >= Duration::from_secs(3) && capture.count(BEGIN_FRAME) >= 10
+    });
+    // The agents run, so quitting asks first.
+    keys.write_all(b"\x02q").unwrap();
+    capture.wait_until("the quit question", |capture| {
+        capture.count(b"quit while agents run") > 0
+    });
+    keys.write_all(b"y").unwrap();
+
+    let start = Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if start.elapsed() > WAIT {
+            let _ = child.kill();
+            panic!(
+                "perdix-tui did not quit; the last bytes: {}",
+                shown(&capture.bytes(), usize::MAX)
+            );
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    assert!(status.success(), "perdix-tui exited with {status:?}");
+    let start = Instant::now();
+    while !reading.is_finished() {
+        assert!(
+            start.elapsed() < WAIT,
+            "the terminal stayed open after the app quit"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+    capture.bytes()
+}
+
+/// A mode change as `?N h` / `?N l`.
+fn mode(event: &Outside) -> Option<(u16, char)> {
+    (event.private && event.params.len() == 1 && matches!(event.action, 'h' | 'l'))
+        .then(|| (event.params[0], event.action))
+}
+
+#[test]
+fn frames_are_synchronized_updates_with_only_the_apps_own_sequences() {
+    let bytes = run_demo();
+    let mut checker = Checker::default();
+    let mut parser = Parser::new();
+    for (at, byte) in bytes.iter().enumerate() {
+        checker.at = at;
+        parser.advance(&mut checker, std::slice::from_ref(byte));
+    }
+    let problems: Vec<String> = checker
+        .problems
+        .iter()
+        .map(|(at, what)| format!("{what} at byte {at}, after {}", shown(&bytes, at + 1)))
+        .collect();
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+    assert!(!checker.in_frame, "the last frame never ended");
+    assert!(checker.frames >= 10, "only {} frames", checker.frames);
+    // The panes' programs ran and were drawn: the noisy one's text and title, the demo
+    // agents' names.
+    for drawn in ["synced", "other title", "claude (demo)", "aider (demo)"] {
+        assert!(
+            bytes.windows(drawn.len()).any(|w| w == drawn.as_bytes()),
+            "{drawn:?} was never drawn"
+        );
+    }
+
+    // Before the first frame: the modes set up; after the last: their resets, and the
+    // end of a frame cut short, which the restore sends in case a frame was.
+    let mut setup = Vec::new();
+    let mut teardown = Vec::new();
+    for event in &checker.outside {
+        let context = || shown(&bytes, event.at + 1);
+        let Some((number, action)) = mode(event) else {
+            panic!(
+                "CSI {:?} {:?} outside a frame, after {}",
+                event.params,
+                event.action,
+                context()
+            );
+        };
+        if event.frames_before == 0 {
+            assert!(
+                action == 'h' && SETUP_MODES.contains(&number),
+                "?{number}{action} before the first frame, after {}",
+                context()
+            );
+            setup.push(number);
+        } else if event.frames_before == checker.frames {
+            assert!(
+                action == 'l' && (SETUP_MODES.contains(&number) || number == 2026)
+                    || (number, action) == (25, 'h'),
+                "?{number}{action} after the last frame, after {}",
+                context()
+            );
+            teardown.push((number, action));
+        } else {
+            panic!("?{number}{action} between frames, after {}", context());
+        }
+    }
+    setup.sort_unstable();
+    let mut expected_setup = SETUP_MODES.to_vec();
+    expected_setup.sort_unstable();
+    assert_eq!(setup, expected_setup, "the modes set before the first frame");
+    for number in SETUP_MODES {
+        assert!(
+            teardown.contains(&(*number, 'l')),
+            "?{number} was not reset at the end: {teardown:?}"
+        );
+    }
+    assert!(
+        teardown.contains(&(25, 'h')),
+        "the cursor was not shown at the end: {teardown:?}"
+    );
+    // The alternate screen is left last but for the cursor: what follows is on the
+    // normal screen.
+    let leave = teardown.iter().position(|&event| event == (1049, 'l')).unwrap();
+    assert!(
+        teardown[leave + 1..].iter().all(|&event| event == (25, 'h')),
+        "{teardown:?}"
+    );
+}
