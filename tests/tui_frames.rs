@@ -14,6 +14,7 @@ use vte::{Params, Parser, Perform};
 /// How long a step may take before the test fails; generous for small, busy machines.
 const WAIT: Duration = Duration::from_secs(60);
 const BEGIN_FRAME: &[u8] = b"\x1b[?2026h";
+const CLEAR: &[u8] = b"\x1b[2J";
 
 /// Modes set before the first frame: alternate screen, mouse reporting, bracketed paste.
 const SETUP_MODES: &[u16] = &[1049, 1000, 1002, 1003, 1015, 1006, 2004];
@@ -156,8 +157,21 @@ impl Perform for Checker {
     }
 }
 
+/// Whether `bytes` draw the status bar on row 30: the cursor moved to its start, then
+/// its text after the colours.
+fn status_bar_on_row_30(bytes: &[u8]) -> bool {
+    let start = b"\x1b[30;1H";
+    bytes.windows(start.len()).enumerate().any(|(at, w)| {
+        w == start
+            && bytes[at..(at + 80).min(bytes.len())]
+                .windows(7)
+                .any(|w| w == b" perdix")
+    })
+}
+
 /// Runs the app in a 120 × 40 pseudo-terminal until it has drawn for three seconds and
-/// at least a few frames, quits it with the keys, and returns all it wrote.
+/// at least a few frames, resized to 100 × 30 halfway, quits it with the keys, and
+/// returns all it wrote.
 fn run_demo() -> Vec<u8> {
     let dir = std::env::temp_dir().join(format!("perdix-frames-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
@@ -195,9 +209,29 @@ fn run_demo() -> Vec<u8> {
 
     capture.wait_until("the first frame", |capture| capture.count(BEGIN_FRAME) > 0);
     let drawing = Instant::now();
-    capture.wait_until("three seconds of frames", |capture| {
-        drawing.elapsed() >= Duration::from_secs(3) && capture.count(BEGIN_FRAME) >= 10
+    capture.wait_until("frames for a second and a half", |capture| {
+        drawing.elapsed() >= Duration::from_millis(1500) && capture.count(BEGIN_FRAME) >= 5
     });
+    // A resize redraws everything from a cleared screen: that too must be inside frames.
+    let before_resize = capture.bytes().len();
+    pty.master
+        .resize(PtySize {
+            rows: 30,
+            cols: 100,
+            pixel_width: 0,
+            pixel_height: 0,
+        })
+        .unwrap();
+    capture.wait_until(
+        "three seconds of frames and the redraw after the resize",
+        |capture| {
+            let bytes = capture.bytes();
+            drawing.elapsed() >= Duration::from_secs(3)
+                && capture.count(BEGIN_FRAME) >= 10
+                && bytes[before_resize..].windows(CLEAR.len()).any(|w| w == CLEAR)
+                && status_bar_on_row_30(&bytes[before_resize..])
+        },
+    );
     // The agents run, so quitting asks first.
     keys.write_all(b"\x02q").unwrap();
     capture.wait_until("the quit question", |capture| {
