@@ -224,6 +224,25 @@ fn scroll_mode_search_jumps_to_matches_and_highlights_them() {
     assert!(!marked_highlights(&app, search_match).contains('^'));
 }
 
+/// A match already on the screen is found: the first search starts at the bottom of the
+/// view, not above its top, so it does not report that there is no match while one shows.
+#[test]
+fn a_search_finds_a_match_on_the_screen() {
+    let mut app = app(&["sh -c 'echo first; echo the only needle; echo last'"], 80, 12);
+    let search_match = app.theme.search_match;
+    app.update(prefix()).unwrap();
+    app.update(key(KeyCode::Char('['))).unwrap();
+    app.update(key(KeyCode::Char('/'))).unwrap();
+    type_text(&mut app, "needle");
+    app.update(key(KeyCode::Enter)).unwrap();
+    assert_eq!(app.status, None, "the match on the screen was not found");
+    assert_eq!(app.panes.panes()[0].terminal().display_offset(), 0);
+    assert!(marked_highlights(&app, search_match).contains("^^^^^^"));
+    // There is no older one.
+    app.update(key(KeyCode::Char('n'))).unwrap();
+    assert_eq!(app.status.as_deref(), Some("no more matches for \"needle\""));
+}
+
 /// The drawn app with a line of `^` under each row that has cells on the search-match
 /// background, and the style of those cells.
 fn marked_highlights(app: &App, search_match: perdix::tui::theme::Rgb) -> String {
