@@ -198,7 +198,7 @@ fn prefix_twice_new_pane_broadcast_restart_and_close() {
 fn scroll_mode_search_jumps_to_matches_and_highlights_them() {
     let mut app = app(
         &["sh -c 'seq 1 10; echo a needle here; seq 11 20; echo NEEDLE again, needle; seq 21 40'"],
-        100,
+        80,
         12,
     );
     let search_match = app.theme.search_match;
@@ -234,6 +234,8 @@ fn a_search_finds_a_match_on_the_screen() {
     app.update(key(KeyCode::Char('['))).unwrap();
     app.update(key(KeyCode::Char('/'))).unwrap();
     type_text(&mut app, "needle");
+    // On an 80-column screen the status bar still shows what is being typed.
+    assert!(status_bar(&app).contains("/needle_"), "{}", status_bar(&app));
     app.update(key(KeyCode::Enter)).unwrap();
     assert_eq!(app.status, None, "the match on the screen was not found");
     assert_eq!(app.panes.panes()[0].terminal().display_offset(), 0);
@@ -241,6 +243,16 @@ fn a_search_finds_a_match_on_the_screen() {
     // There is no older one.
     app.update(key(KeyCode::Char('n'))).unwrap();
     assert_eq!(app.status.as_deref(), Some("no more matches for \"needle\""));
+    assert!(
+        status_bar(&app).contains("/needle │ no more matches for \"needle\""),
+        "{}",
+        status_bar(&app)
+    );
+}
+
+/// The status bar as drawn: the screen's last row.
+fn status_bar(app: &App) -> String {
+    draw(app).lines().last().unwrap_or_default().to_string()
 }
 
 /// The drawn app with a line of `^` under each row that has cells on the search-match
@@ -249,8 +261,7 @@ fn marked_highlights(app: &App, search_match: perdix::tui::theme::Rgb) -> String
     let buffer = support::tui::draw_buffer(app);
     let text = support::tui::buffer_text(&buffer);
     let background = ratatui::style::Color::Rgb(search_match.r, search_match.g, search_match.b);
-    // The bar cuts long messages; the outcome of the search is shown whole here.
-    let mut out = format!("status message: {:?}\n", app.status);
+    let mut out = String::new();
     let mut styles = std::collections::BTreeSet::new();
     for (y, line) in text.lines().enumerate() {
         out.push_str(line);
