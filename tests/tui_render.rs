@@ -293,11 +293,14 @@ fn marked_highlights(app: &App, search_match: perdix::tui::theme::Rgb) -> String
 /// colour in a theme file changes its snapshot.
 #[test]
 fn each_theme_colours_borders_text_status_prompt_and_matches() {
-    let commands = [
-        "printf '\\033[31mred\\033[0m \\033[32mgreen\\033[0m \\033[1;34mblue\\033[0m \\033[7minverse\\033[0m plain\\n'",
-        "echo other",
-    ];
-    let mut app = app(&commands, 60, 8);
+    // The 16 ANSI colours, one digit each: 0-7 normal, 8-f bright.
+    let ansi: String = (0..16)
+        .map(|n| format!("\\033[{}m{n:x}", if n < 8 { 30 + n } else { 82 + n }))
+        .collect();
+    let printing = format!(
+        "printf '\\033[31mred\\033[0m \\033[32mgreen\\033[0m \\033[1;34mblue\\033[0m \\033[7minverse\\033[0m plain\\n{ansi}\\033[0m\\n'"
+    );
+    let mut app = app(&[printing.as_str(), "echo other"], 60, 8);
     let visible = app.visible_panes();
     let (first, second) = (visible[0].1, visible[1].1);
     for name in Theme::builtin_names() {
@@ -312,6 +315,8 @@ fn each_theme_colours_borders_text_status_prompt_and_matches() {
         listing.push_str(&runs(second.y, second.x, second.right()));
         listing.push_str("program text:\n");
         listing.push_str(&runs(first.y + 1, first.x + 1, first.x + 30));
+        listing.push_str("ANSI colours 0-f:\n");
+        listing.push_str(&runs(first.y + 2, first.x + 1, first.x + 17));
         listing.push_str("status bar:\n");
         listing.push_str(&runs(app.screen.bottom() - 1, 0, app.screen.width));
 
