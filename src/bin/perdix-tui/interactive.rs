@@ -149,13 +149,16 @@ pub fn run(mut app: App) -> Result<()> {
             if at.elapsed() >= RESIZE_SETTLE {
                 pending_resize = None;
                 app.update(Msg::Resize(width, height))?;
+                // The clear goes out with the next frame, not on its own: a blank screen
+                // would flash.
                 terminal.autoresize()?;
-                commit(&frames, &mut out)?;
                 dirty = true;
             }
         }
         dirty |= app.pump()?;
-        if dirty && last_frame.elapsed() >= FRAME_INTERVAL {
+        // While a resize settles, the layout is still the old size's: a frame drawn now
+        // at the new size would cut the panes.
+        if dirty && pending_resize.is_none() && last_frame.elapsed() >= FRAME_INTERVAL {
             terminal.draw(|frame| view(&app, frame)).context("drawing")?;
             commit(&frames, &mut out).context("writing a frame")?;
             last_frame = Instant::now();
