@@ -3,7 +3,8 @@
 //! writes is captured and checked. Each frame is one synchronized update (`CSI ? 2026 h`
 //! … `CSI ? 2026 l`), never nested, with nothing drawn outside one; the only sequences in
 //! the whole output are the ones the app itself emits, so nothing a program in a pane
-//! writes leaks through; and the terminal's modes are reset at the end.
+//! writes leaks through; the terminal's modes are reset at the end; and each frame leaves
+//! a whole screen of the app, also around a resize.
 
 use alacritty_terminal::event::VoidListener;
 use alacritty_terminal::term::test::TermSize;
@@ -11,7 +12,7 @@ use alacritty_terminal::term::{Config, Term};
 use perdix::term::screen_text;
 use portable_pty::{native_pty_system, CommandBuilder, PtySize};
 use std::io::{Read, Write};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 use vte::{Params, Parser, Perform};
 
@@ -97,6 +98,10 @@ struct Checker {
     at: usize,
     in_frame: bool,
     frames: usize,
+    /// Where each frame ends: just after its `CSI ? 2026 l`.
+    frame_ends: Vec<usize>,
+    /// The frames that clear the whole screen, by index.
+    clearing: Vec<usize>,
     outside: Vec<Outside>,
     problems: Vec<(usize, String)>,
 }
@@ -147,8 +152,15 @@ impl Perform for Checker {
                 self.in_frame = true;
                 self.frames += 1;
             }
-            (true, 'l', true) => self.in_frame = false,
+            (true, 'l', true) => {
+                self.in_frame = false;
+                self.frame_ends.push(self.at + 1);
+            }
             (_, _, true) => {
+                let frame = self.frames - 1;
+                if !private && action == 'J' && values == [2] && self.clearing.last() != Some(&frame) {
+                    self.clearing.push(frame);
+                }
                 // What ratatui's crossterm backend draws with: cursor moves, colours and
                 // attributes, erasing, and the cursor shown or hidden.
                 let drawing = !private && matches!(action, 'H' | 'm' | 'J' | 'K');
@@ -333,15 +345,27 @@ fn mode(event: &Outside) -> Option<(u16, char)> {
         .then(|| (event.params[0], event.action))
 }
 
-#[test]
-fn frames_are_synchronized_updates_with_only_the_apps_own_sequences() {
-    let bytes = run_demo();
+/// What the app wrote in [`run_demo`], run once for all the tests here.
+fn demo_output() -> &'static [u8] {
+    static OUTPUT: OnceLock<Vec<u8>> = OnceLock::new();
+    OUTPUT.get_or_init(run_demo)
+}
+
+/// `bytes` read by a [`Checker`].
+fn checked(bytes: &[u8]) -> Checker {
     let mut checker = Checker::default();
     let mut parser = Parser::new();
     for (at, byte) in bytes.iter().enumerate() {
         checker.at = at;
         parser.advance(&mut checker, std::slice::from_ref(byte));
     }
+    checker
+}
+
+#[test]
+fn frames_are_synchronized_updates_with_only_the_apps_own_sequences() {
+    let bytes = demo_output();
+    let checker = checked(bytes);
     let problems: Vec<String> = checker
         .problems
         .iter()
@@ -405,4 +429,45 @@ fn frames_are_synchronized_updates_with_only_the_apps_own_sequences() {
         teardown[leave + 1..].iter().all(|&event| event == (25, 'h')),
         "{teardown:?}"
     );
+}
+
+/// Each frame, applied to a terminal, leaves a whole screen of the app: pane borders along
+/// the top and above the status bar, reaching the last column, and the status bar on the
+/// last row. A frame drawn for a size the layout does not have yet would cut the panes.
+#[test]
+fn every_frame_leaves_a_whole_screen_of_the_app() {
+    let bytes = demo_output();
+    let checker = checked(bytes);
+    // The resize's redraw is the only frame that clears; the terminal has its new size
+    // from then on.
+    assert_eq!(
+        checker.clearing.len(),
+        1,
+        "frames that clear: {:?}",
+        checker.clearing
+    );
+    let (mut cols, mut rows) = (120, 40);
+    let mut term = Term::new(Config::default(), &TermSize::new(cols, rows), VoidListener);
+    let mut processor: vte::ansi::Processor = vte::ansi::Processor::new();
+    let mut fed = 0;
+    for (index, &end) in checker.frame_ends.iter().enumerate() {
+        if checker.clearing.contains(&index) {
+            (cols, rows) = (100, 30);
+            term.resize(TermSize::new(cols, rows));
+        }
+        processor.advance(&mut term, &bytes[fed..end]);
+        fed = end;
+        let screen = screen_text(&term);
+        let spans = |row: &str, left: char, right: char| {
+            row.starts_with(left) && row.chars().nth(cols - 1) == Some(right)
+        };
+        assert!(
+            spans(&screen[0], '┌', '┐')
+                && spans(&screen[rows - 2], '└', '┘')
+                && screen[rows - 1].starts_with(" perdix │ 5 pane(s)"),
+            "frame {index} of {} leaves on {cols}x{rows}:\n{}",
+            checker.frame_ends.len(),
+            screen.join("\n")
+        );
+    }
 }
