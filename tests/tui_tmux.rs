@@ -1,7 +1,8 @@
 //! The real `perdix-tui` binary end to end, in a detached tmux session of a fixed size:
 //! keys sent with `send-keys`, the screen read with `capture-pane`. Typed text reaches the
-//! focused pane only, focus moves, zoom fills the screen, panes open and close, and
-//! quitting gives the shell underneath its terminal back as it was.
+//! focused pane only, focus moves, zoom fills the screen, panes open and close, the
+//! layout follows the terminal's size, and quitting gives the shell underneath its
+//! terminal back as it was.
 
 use std::process::{Command, Output};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
@@ -254,6 +255,28 @@ fn perdix_tui_in_tmux_types_focuses_zooms_opens_closes_and_quits_cleanly() {
     tmux.wait_until("pane 3 closed", |screen| {
         pane_rows(screen, 3).is_none() && screen.contains("2 pane(s)") && pane_rows(screen, 2).is_some()
     });
+
+    // The app follows its terminal's size, smaller and larger: borders reach the last
+    // column and the status bar is on the last row.
+    for (width, height) in [(80, 24), (WIDTH, HEIGHT)] {
+        tmux.run(&[
+            "resize-window",
+            "-t",
+            "t",
+            "-x",
+            &width.to_string(),
+            "-y",
+            &height.to_string(),
+        ]);
+        tmux.wait_until(&format!("the app laid out at {width}x{height}"), |screen| {
+            let rows: Vec<&str> = screen.lines().collect();
+            rows.len() == height
+                && rows[0].starts_with('┌')
+                && rows[0].chars().nth(width - 1) == Some('┐')
+                && rows[height - 2].chars().nth(width - 1) == Some('┘')
+                && rows[height - 1].starts_with(" perdix │ 2 pane(s)")
+        });
+    }
 
     // Quitting asks too; then the outer shell has its screen and prompt back.
     tmux.keys(&["C-b", "q"]);
