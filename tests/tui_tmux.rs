@@ -9,7 +9,7 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 /// How long the screen may take to show what a step expects; generous, the tests run on
 /// small, busy machines.
-const WAIT: Duration = Duration::from_secs(20);
+const WAIT: Duration = Duration::from_secs(30);
 const WIDTH: usize = 100;
 const HEIGHT: usize = 30;
 const SHELL: &str = "bash --norc --noprofile";

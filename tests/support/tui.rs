@@ -20,7 +20,7 @@ use unicode_width::UnicodeWidthStr;
 
 /// How long a wait on a pane's program may take before the test fails. Generous: the
 /// tests run on small, busy machines.
-pub const WAIT: Duration = Duration::from_secs(30);
+pub const WAIT: Duration = Duration::from_secs(60);
 
 /// An app over `commands` (still running or not), laid out tiled on a `width` × `height`
 /// screen, with `keymap`. Each program starts at its pane's final size, so what it prints
