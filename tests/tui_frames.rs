@@ -369,7 +369,7 @@ fn frames_are_synchronized_updates_with_only_the_apps_own_sequences() {
     let problems: Vec<String> = checker
         .problems
         .iter()
-        .map(|(at, what)| format!("{what} at byte {at}, after {}", shown(&bytes, at + 1)))
+        .map(|(at, what)| format!("{what} at byte {at}, after {}", shown(bytes, at + 1)))
         .collect();
     assert!(problems.is_empty(), "{}", problems.join("\n"));
     assert!(!checker.in_frame, "the last frame never ended");
@@ -380,7 +380,7 @@ fn frames_are_synchronized_updates_with_only_the_apps_own_sequences() {
     let mut setup = Vec::new();
     let mut teardown = Vec::new();
     for event in &checker.outside {
-        let context = || shown(&bytes, event.at + 1);
+        let context = || shown(bytes, event.at + 1);
         let Some((number, action)) = mode(event) else {
             panic!(
                 "CSI {:?} {:?} outside a frame, after {}",
