@@ -228,6 +228,17 @@ fn shows(rows: &[String], text: &str) -> bool {
     rows.iter().any(|row| row.contains(text))
 }
 
+/// The app's process, ended if the test fails before it quits.
+struct Running(Box<dyn portable_pty::Child + Send + Sync>);
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        if let Ok(None) = self.0.try_wait() {
+            let _ = self.0.kill();
+        }
+    }
+}
+
 /// Runs the app in a 120 × 40 pseudo-terminal until it has drawn for three seconds and
 /// at least a few frames, resized to 100 × 30 halfway, quits it with the keys, and
 /// returns all it wrote.
@@ -251,7 +262,7 @@ fn run_demo() -> Vec<u8> {
     command.env("TERM", "xterm-256color");
     // No user configuration: an empty configuration folder.
     command.env("XDG_CONFIG_HOME", &dir);
-    let mut child = pty.slave.spawn_command(command).unwrap();
+    let mut child = Running(pty.slave.spawn_command(command).unwrap());
     // Only the child holds the terminal's other end, so reading ends when it exits.
     drop(pty.slave);
 
@@ -314,11 +325,10 @@ fn run_demo() -> Vec<u8> {
 
     let start = Instant::now();
     let status = loop {
-        if let Some(status) = child.try_wait().unwrap() {
+        if let Some(status) = child.0.try_wait().unwrap() {
             break status;
         }
         if start.elapsed() > WAIT {
-            let _ = child.kill();
             panic!(
                 "perdix-tui did not quit; the last bytes: {}",
                 shown(&capture.bytes(), usize::MAX)

@@ -1,5 +1,6 @@
-//! The app drawn on ratatui's test backend: layouts, zoom, titles, states, overlays and
-//! themes, as snapshots; and the keys that change them.
+//! The app drawn on ratatui's test backend: layouts, zoom, titles, states, overlays, the
+//! scroll-mode search and every theme's colours, as snapshots; and the keys that change
+//! them.
 
 mod support;
 
