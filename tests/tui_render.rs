@@ -1,5 +1,8 @@
-//! The app drawn on ratatui's test backend: layouts, zoom, titles, states, overlays and
-//! themes, as snapshots; and the keys that change them.
+//! The app drawn on ratatui's test backend: layouts, zoom, titles, states, overlays, the
+//! scroll-mode search and every theme's colours, as snapshots; and the keys that change
+//! them.
+
+mod support;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use perdix::parse::BackendKind;
@@ -14,70 +17,7 @@ use perdix::tui::PaneSet;
 use ratatui::backend::TestBackend;
 use ratatui::Terminal;
 use std::time::Duration;
-use unicode_width::UnicodeWidthStr;
-
-/// An app over panes that printed and exited, laid out on a `width` × `height` screen.
-fn app(commands: &[&str], width: u16, height: u16) -> App {
-    // Each program starts at its pane's final size, so what it prints about its size
-    // does not race the first layout.
-    let areas = perdix::tui::layout::pane_areas(
-        LayoutKind::Tiled,
-        ratatui::layout::Rect::new(0, 0, width, height - 1),
-        commands.len(),
-    );
-    let configs: Vec<SpawnConfig> = commands
-        .iter()
-        .zip(areas)
-        .map(|(command, area)| {
-            SpawnConfig::new(*command).with_size(PaneSize::new(area.width - 2, area.height - 2))
-        })
-        .collect();
-    let panes = PaneSet::spawn(&configs, BackendKind::Cpu, PaneConfig::default()).unwrap();
-    let names = commands
-        .iter()
-        .map(|command| perdix::logview::command_name(command))
-        .collect();
-    let mut app = App::new(
-        panes,
-        names,
-        Keymap::default(),
-        Theme::default(),
-        LayoutKind::Tiled,
-    );
-    app.update(Msg::Resize(width, height)).unwrap();
-    app.panes.run_to_end(Duration::from_secs(30)).unwrap();
-    app.pump().unwrap();
-    app
-}
-
-fn draw(app: &App) -> String {
-    let mut terminal = Terminal::new(TestBackend::new(app.screen.width, app.screen.height)).unwrap();
-    terminal.draw(|frame| view(app, frame)).unwrap();
-    let buffer = terminal.backend().buffer().clone();
-    let mut text = String::new();
-    for y in 0..buffer.area.height {
-        let mut skip = 0;
-        for x in 0..buffer.area.width {
-            if skip > 0 {
-                skip -= 1;
-                continue;
-            }
-            let symbol = buffer[(x, y)].symbol();
-            skip = symbol.width().saturating_sub(1);
-            text.push_str(symbol);
-        }
-        text.push('\n');
-    }
-    text
-}
-
-fn key(code: KeyCode) -> Msg {
-    Msg::Key(KeyEvent::new(code, KeyModifiers::NONE))
-}
-
-fn prefix() -> Msg {
-    Msg::Key(KeyEvent::new(KeyCode::Char('b'), KeyModifiers::CONTROL))
-}
+use support::tui::{draw, finished_app as app, key, prefix, type_text, wait_for_text};
 
 const TWO: [&str; 2] = [
     "sh -c 'printf \"\\033]2;building\\007left pane\\n\\033[1mbold\\033[0m\"'",
@@ -172,30 +112,6 @@ fn the_readme_shows_the_example_configuration_that_parses() {
     );
 }
 
-/// Pumps until pane `index` shows `text` somewhere on its screen.
-fn wait_for_text(app: &mut App, index: usize, text: &str) {
-    let start = std::time::Instant::now();
-    while !app.panes.panes()[index]
-        .terminal()
-        .screen_text()
-        .iter()
-        .any(|row| row.contains(text))
-    {
-        assert!(
-            start.elapsed() < Duration::from_secs(20),
-            "pane {index} never showed {text:?}"
-        );
-        app.pump().unwrap();
-        std::thread::sleep(Duration::from_millis(5));
-    }
-}
-
-fn type_text(app: &mut App, text: &str) {
-    for c in text.chars() {
-        app.update(key(KeyCode::Char(c))).unwrap();
-    }
-}
-
 #[test]
 fn prefix_twice_new_pane_broadcast_restart_and_close() {
     let configs = [SpawnConfig::new("cat -v").with_size(PaneSize::new(30, 5))];
@@ -274,4 +190,160 @@ fn prefix_twice_new_pane_broadcast_restart_and_close() {
     assert!(!app.quit);
     app.update(key(KeyCode::Enter)).unwrap();
     assert!(app.quit);
+}
+
+/// Scroll mode's search: the view jumps to each older match, and every occurrence on the
+/// screen is highlighted whatever its case. Under each row, `^` marks the highlighted
+/// cells; the highlight's style is listed once.
+#[test]
+fn scroll_mode_search_jumps_to_matches_and_highlights_them() {
+    let mut app = app(
+        &["sh -c 'seq 1 10; echo a needle here; seq 11 20; echo NEEDLE again, needle; seq 21 40'"],
+        80,
+        12,
+    );
+    let search_match = app.theme.search_match;
+    app.update(prefix()).unwrap();
+    app.update(key(KeyCode::Char('['))).unwrap();
+    app.update(key(KeyCode::Char('/'))).unwrap();
+    type_text(&mut app, "needle");
+    app.update(key(KeyCode::Enter)).unwrap();
+    let mut shots = String::from("--- / needle, Enter\n");
+    shots.push_str(&marked_highlights(&app, search_match));
+    app.update(key(KeyCode::Char('n'))).unwrap();
+    shots.push_str("--- n: the next older match\n");
+    shots.push_str(&marked_highlights(&app, search_match));
+    app.update(key(KeyCode::Char('n'))).unwrap();
+    shots.push_str("--- n: no older match left\n");
+    shots.push_str(&marked_highlights(&app, search_match));
+    insta::assert_snapshot!(shots);
+
+    // Leaving scroll mode goes back to the bottom and drops the highlight.
+    app.update(key(KeyCode::Char('q'))).unwrap();
+    assert_eq!(app.mode, Mode::Normal);
+    assert_eq!(app.panes.panes()[0].terminal().display_offset(), 0);
+    assert!(!marked_highlights(&app, search_match).contains('^'));
+}
+
+/// A match already on the screen is found: the first search starts at the bottom of the
+/// view, not above its top, so it does not report that there is no match while one shows.
+#[test]
+fn a_search_finds_a_match_on_the_screen() {
+    let mut app = app(&["sh -c 'echo first; echo the only needle; echo last'"], 80, 12);
+    let search_match = app.theme.search_match;
+    app.update(prefix()).unwrap();
+    app.update(key(KeyCode::Char('['))).unwrap();
+    app.update(key(KeyCode::Char('/'))).unwrap();
+    type_text(&mut app, "needle");
+    // On an 80-column screen the status bar still shows what is being typed.
+    assert!(status_bar(&app).contains("/needle_"), "{}", status_bar(&app));
+    app.update(key(KeyCode::Enter)).unwrap();
+    assert_eq!(app.status, None, "the match on the screen was not found");
+    assert_eq!(app.panes.panes()[0].terminal().display_offset(), 0);
+    assert!(marked_highlights(&app, search_match).contains("^^^^^^"));
+    // There is no older one.
+    app.update(key(KeyCode::Char('n'))).unwrap();
+    assert_eq!(app.status.as_deref(), Some("no more matches for \"needle\""));
+    assert!(
+        status_bar(&app).contains("/needle │ no more matches for \"needle\""),
+        "{}",
+        status_bar(&app)
+    );
+}
+
+/// The status bar as drawn: the screen's last row.
+fn status_bar(app: &App) -> String {
+    draw(app).lines().last().unwrap_or_default().to_string()
+}
+
+/// The drawn app with a line of `^` under each row that has cells on the search-match
+/// background, and the style of those cells.
+fn marked_highlights(app: &App, search_match: perdix::tui::theme::Rgb) -> String {
+    let buffer = support::tui::draw_buffer(app);
+    let text = support::tui::buffer_text(&buffer);
+    let background = ratatui::style::Color::Rgb(search_match.r, search_match.g, search_match.b);
+    let mut out = String::new();
+    let mut styles = std::collections::BTreeSet::new();
+    for (y, line) in text.lines().enumerate() {
+        out.push_str(line);
+        out.push('\n');
+        let marks: String = (0..buffer.area.width)
+            .map(|x| {
+                let cell = &buffer[(x, y as u16)];
+                if cell.bg == background {
+                    styles.insert(support::tui::style_name(cell.style()));
+                    '^'
+                } else {
+                    ' '
+                }
+            })
+            .collect();
+        if marks.contains('^') {
+            out.push_str(marks.trim_end());
+            out.push('\n');
+        }
+    }
+    for style in styles {
+        out.push_str(&format!("highlight: {style}\n"));
+    }
+    out
+}
+
+/// Each built-in theme's colours where the app uses them: pane borders focused and not,
+/// program text in ANSI colours, the status bar, a prompt and a search match. Changing a
+/// colour in a theme file changes its snapshot.
+#[test]
+fn each_theme_colours_borders_text_status_prompt_and_matches() {
+    // The 16 ANSI colours, one digit each: 0-7 normal, 8-f bright.
+    let ansi: String = (0..16)
+        .map(|n| format!("\\033[{}m{n:x}", if n < 8 { 30 + n } else { 82 + n }))
+        .collect();
+    let printing = format!(
+        "printf '\\033[31mred\\033[0m \\033[32mgreen\\033[0m \\033[1;34mblue\\033[0m \\033[7minverse\\033[0m plain\\n{ansi}\\033[0m\\n'"
+    );
+    let mut app = app(&[printing.as_str(), "echo other"], 60, 8);
+    let visible = app.visible_panes();
+    let (first, second) = (visible[0].1, visible[1].1);
+    for name in Theme::builtin_names() {
+        app.theme = Theme::builtin(name).unwrap();
+        app.mode = Mode::Normal;
+        let buffer = support::tui::draw_buffer(&app);
+        let runs = |y, x0, x1| support::tui::styled_runs(&buffer, y, x0, x1);
+        let mut listing = String::new();
+        listing.push_str("focused pane's top border:\n");
+        listing.push_str(&runs(first.y, first.x, first.right()));
+        listing.push_str("other pane's top border:\n");
+        listing.push_str(&runs(second.y, second.x, second.right()));
+        listing.push_str("program text:\n");
+        listing.push_str(&runs(first.y + 1, first.x + 1, first.x + 30));
+        listing.push_str("ANSI colours 0-f:\n");
+        listing.push_str(&runs(first.y + 2, first.x + 1, first.x + 17));
+        listing.push_str("status bar:\n");
+        listing.push_str(&runs(app.screen.bottom() - 1, 0, app.screen.width));
+
+        app.update(prefix()).unwrap();
+        app.update(key(KeyCode::Char('c'))).unwrap();
+        let buffer = support::tui::draw_buffer(&app);
+        let prompt_row = support::tui::buffer_text(&buffer)
+            .lines()
+            .position(|line| line.contains("new pane"))
+            .expect("the new pane prompt is drawn") as u16;
+        listing.push_str("prompt's top border:\n");
+        listing.push_str(&support::tui::styled_runs(&buffer, prompt_row, 0, 22));
+        app.update(key(KeyCode::Esc)).unwrap();
+
+        app.update(prefix()).unwrap();
+        app.update(key(KeyCode::Char('['))).unwrap();
+        app.update(key(KeyCode::Char('/'))).unwrap();
+        type_text(&mut app, "green");
+        let buffer = support::tui::draw_buffer(&app);
+        listing.push_str("search for green:\n");
+        listing.push_str(&support::tui::styled_runs(
+            &buffer,
+            first.y + 1,
+            first.x + 1,
+            first.x + 12,
+        ));
+        insta::assert_snapshot!(format!("theme_{name}"), listing);
+    }
 }

@@ -451,7 +451,7 @@ impl App {
                         search: Some(text.clone()),
                         typing: false,
                     };
-                    self.jump_to_match(&text, true);
+                    self.jump_to_match(&text, true, true);
                     return;
                 }
                 KeyCode::Esc => {
@@ -489,7 +489,7 @@ impl App {
             }
             KeyCode::Char('n') | KeyCode::Char('N') => {
                 if let Some(text) = &search {
-                    self.jump_to_match(&text.clone(), key.code == KeyCode::Char('n'));
+                    self.jump_to_match(&text.clone(), key.code == KeyCode::Char('n'), false);
                 }
                 0
             }
@@ -511,8 +511,9 @@ impl App {
     }
 
     /// Scrolls the focused pane to the next line containing `text`: older lines when
-    /// `older`, newer otherwise.
-    fn jump_to_match(&mut self, text: &str, older: bool) {
+    /// `older`, newer otherwise. A `first` search also looks at the lines on the screen
+    /// (from its bottom up); the next ones start from the view's top line.
+    fn jump_to_match(&mut self, text: &str, older: bool, first: bool) {
         let focus = self.focus;
         let Some(pane) = self.panes.pane_mut(focus) else {
             return;
@@ -527,8 +528,13 @@ impl App {
         let history = lines.len() as i32 - i32::from(terminal.size().rows);
         // Line numbers: 0 is the oldest scrollback line; the view's top is `history - offset`.
         let top = history - offset;
+        let from = if first {
+            top + i32::from(terminal.size().rows)
+        } else {
+            top
+        };
         let found = if older {
-            (0..top)
+            (0..from)
                 .rev()
                 .find(|&line| lines[line as usize].to_lowercase().contains(&needle))
         } else {

@@ -86,11 +86,9 @@ fn status_bar(app: &App, states: &[AgentState], frame: &mut Frame) {
     let area = Rect::new(screen.x, screen.bottom() - 1, screen.width, 1);
     let theme = &app.theme;
     let style = Style::new().fg(rgb(theme.status_fg)).bg(rgb(theme.status_bg));
-    let mut parts = vec![
-        format!(" perdix │ {} pane(s)", app.panes.panes().len()),
-        format!("backend {}", app.panes.backend_name()),
-        format!("layout {}", app.layout),
-    ];
+    // What changes comes first and what stays the same last, so that a narrow screen
+    // cuts the least useful part.
+    let mut parts = vec![format!(" perdix │ {} pane(s)", app.panes.panes().len())];
     if app.zoomed {
         parts.push("ZOOM".into());
     }
@@ -104,20 +102,25 @@ fn status_bar(app: &App, states: &[AgentState], frame: &mut Frame) {
     if !waiting.is_empty() {
         parts.push(format!("waiting: {}", waiting.join(",")));
     }
+    let mut hint = None;
     match &app.mode {
         Mode::Prefix => parts.push(format!("{} …", app.keymap.prefix())),
         Mode::Scroll { search, typing } => {
-            let mut text = "SCROLL (PgUp/PgDn, / search, n/N, q leaves)".to_string();
+            let mut text = "SCROLL".to_string();
             if let Some(search) = search {
                 text.push_str(&format!(" /{search}{}", if *typing { "_" } else { "" }));
             }
             parts.push(text);
+            hint = Some("PgUp/PgDn, / search, n/N, q leaves");
         }
         _ => {}
     }
     if let Some(status) = &app.status {
         parts.push(status.clone());
     }
+    parts.extend(hint.map(String::from));
+    parts.push(format!("backend {}", app.panes.backend_name()));
+    parts.push(format!("layout {}", app.layout));
     let help = format!("{} ? help ", app.keymap.prefix());
     let left = parts.join(" │ ");
     let padding = usize::from(area.width)

@@ -1,9 +1,11 @@
 //! Shared by the conformance suite: the reference dump written directly on `vte::Perform`,
-//! input generators, and a runner that drives a backend through the whole pipeline.
+//! input generators, and a runner that drives a backend through the whole pipeline; and,
+//! in [`tui`], what the perdix-tui tests share.
 
 #![allow(dead_code)]
 
 mod reference;
+pub mod tui;
 
 #[allow(unused_imports)]
 pub use reference::{hex, reference_dump};

@@ -10,7 +10,8 @@ use crossterm::ExecutableCommand;
 use perdix::tui::app::{App, Msg};
 use perdix::tui::view::view;
 use ratatui::backend::CrosstermBackend;
-use ratatui::Terminal;
+use ratatui::layout::Rect;
+use ratatui::{Terminal, TerminalOptions, Viewport};
 use std::cell::RefCell;
 use std::io::{self, Stdout, Write};
 use std::rc::Rc;
@@ -112,7 +113,12 @@ pub fn run(mut app: App) -> Result<()> {
     let frames = FrameWriter::default();
     let mut out = io::stdout();
     let backend = CrosstermBackend::new(frames.clone());
-    let mut terminal = Terminal::new(backend).context("setting up the screen")?;
+    // A fixed viewport: the screen changes size when the app has laid out the new size,
+    // never on its own in a draw that comes before the resize event.
+    let options = TerminalOptions {
+        viewport: Viewport::Fixed(Rect::new(0, 0, width, height)),
+    };
+    let mut terminal = Terminal::with_options(backend, options).context("setting up the screen")?;
 
     let (events_tx, events) = channel();
     std::thread::Builder::new()
@@ -155,13 +161,16 @@ pub fn run(mut app: App) -> Result<()> {
             if at.elapsed() >= RESIZE_SETTLE {
                 pending_resize = None;
                 app.update(Msg::Resize(width, height))?;
-                terminal.autoresize()?;
-                commit(&frames, &mut out)?;
+                // The clear goes out with the next frame, not on its own: a blank screen
+                // would flash.
+                terminal.resize(Rect::new(0, 0, width, height))?;
                 dirty = true;
             }
         }
         dirty |= app.pump()?;
-        if dirty && last_frame.elapsed() >= FRAME_INTERVAL {
+        // While a resize settles, the layout is still the old size's: a frame drawn now
+        // at the new size would cut the panes.
+        if dirty && pending_resize.is_none() && last_frame.elapsed() >= FRAME_INTERVAL {
             terminal.draw(|frame| view(&app, frame)).context("drawing")?;
             commit(&frames, &mut out).context("writing a frame")?;
             last_frame = Instant::now();
