@@ -9,6 +9,7 @@ use perdix::tui::app::{App, Confirm, Mode, Msg};
 use perdix::tui::config::AppConfig;
 use perdix::tui::keymap::{KeyChord, Keymap};
 use perdix::tui::layout_kind::LayoutKind;
+use perdix::tui::render::rgb;
 use std::collections::BTreeSet;
 use std::path::Path;
 use support::tui::{
@@ -329,4 +330,39 @@ fn the_new_pane_prompt_edits_its_command_and_esc_cancels() {
     type_text(&mut app, "cat");
     app.update(key(KeyCode::Esc)).unwrap();
     assert_eq!((app.panes.panes().len(), app.mode.clone()), (2, Mode::Normal));
+}
+
+#[test]
+fn a_pane_that_starts_waiting_while_unfocused_is_highlighted_until_focused() {
+    // Pane 1 (focused) rings the bell at once; pane 2 rings it a little later, unfocused.
+    let mut app = app_with_keymap(
+        &[
+            "sh -c 'printf \"\\a\"; exec cat'",
+            "sh -c 'sleep 0.3; printf \"\\a\"; exec cat'",
+        ],
+        100,
+        20,
+        Keymap::default(),
+    );
+    pump_until(&mut app, "both panes to wait", |app| {
+        app.info[0].waiting && app.info[1].waiting
+    });
+    assert!(app.info[1].needs_you, "pane 2 started waiting while unfocused");
+    assert!(!app.info[0].needs_you, "the focused pane is not highlighted");
+    let corner_colour = |app: &App, pane: usize| {
+        let (_, area) = app.visible_panes()[pane];
+        support::tui::draw_buffer(app)[(area.x, area.y)].fg
+    };
+    let attention = rgb(app.theme.attention_border);
+    assert_eq!(corner_colour(&app, 1), attention);
+    assert_eq!(corner_colour(&app, 0), rgb(app.theme.focused_border));
+
+    // Focusing pane 2 clears its highlight; pane 1, already waiting when it lost the
+    // focus, is not highlighted either.
+    app.update(prefix()).unwrap();
+    app.update(key(KeyCode::Char('2'))).unwrap();
+    app.pump().unwrap();
+    assert!(!app.info[1].needs_you && !app.info[0].needs_you);
+    assert_ne!(corner_colour(&app, 0), attention);
+    assert_ne!(corner_colour(&app, 1), attention);
 }

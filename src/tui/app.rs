@@ -76,6 +76,11 @@ pub struct PaneInfo {
     pub title: Option<String>,
     /// When the program last rang the bell or sent a notification.
     pub attention: Option<Instant>,
+    /// The pane was waiting for input at the last pump.
+    pub waiting: bool,
+    /// The pane started waiting while another pane had the focus, and has not been
+    /// focused since: its border is highlighted.
+    pub needs_you: bool,
 }
 
 /// The whole app state.
@@ -198,6 +203,17 @@ impl App {
                     PaneEvent::ClipboardStore { .. } | PaneEvent::ClipboardLoad { .. } => {}
                 }
             }
+            let waiting = agent_state(&self.panes.panes()[index], self.info[index].attention, now)
+                == AgentState::Waiting;
+            let info = &mut self.info[index];
+            let needs_you = if index == self.focus || !waiting {
+                false
+            } else {
+                info.needs_you || !info.waiting
+            };
+            changed |= needs_you != info.needs_you;
+            info.needs_you = needs_you;
+            info.waiting = waiting;
         }
         Ok(changed)
     }

@@ -23,21 +23,22 @@ pub fn view(app: &App, frame: &mut Frame) {
         let pane = &app.panes.panes()[index];
         let state = &states[index];
         let focused = index == app.focus;
+        let info = &app.info[index];
+        let highlighted = !focused && info.needs_you;
         let border = if focused {
             theme.focused_border
-        } else if *state == AgentState::Waiting {
+        } else if highlighted {
             theme.attention_border
         } else {
             theme.border
         };
-        let info = &app.info[index];
         // Number, name and state first: a narrow border cuts the end of the title.
         let mut title = format!(" {}: {} [{}] ", index + 1, info.name, state.label());
         if let Some(program_title) = info.title.as_deref().filter(|title| !title.is_empty()) {
             title.push_str(&format!("— {program_title} "));
         }
         let mut border_style = Style::new().fg(rgb(border)).bg(rgb(theme.background));
-        if focused || *state == AgentState::Waiting {
+        if focused || highlighted {
             border_style = border_style.add_modifier(Modifier::BOLD);
         }
         let block = Block::new()
