@@ -360,7 +360,7 @@ impl PaneSet {
             }
             target.last_output = Some(now);
             if failure.is_none() {
-                if let Err(error) = target.terminal.apply_records(&message.as_bytes()) {
+                if let Err(error) = target.terminal.apply_records_at(&message.as_bytes(), now) {
                     failure = Some(PaneSetError::Records { pane, error });
                 }
             }
