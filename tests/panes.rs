@@ -229,3 +229,39 @@ fn screen_dump_rejects_bad_sizes_and_missing_commands() {
         assert!(!output.stderr.is_empty());
     }
 }
+
+#[test]
+fn a_program_that_leaves_something_holding_its_terminal_does_not_hang_the_end() {
+    // The shell exits at once; the `sleep` it leaves behind ignores the hangup and keeps
+    // the pane's terminal open for 20 s.
+    let mut panes = spawn(
+        &["sh -c 'printf hello; trap \"\" HUP; sleep 20 & exit 3'"],
+        PaneSize::new(30, 2),
+    );
+    let start = Instant::now();
+    panes.run_to_end(Duration::MAX).unwrap();
+    assert!(
+        start.elapsed() < Duration::from_secs(12),
+        "waited {:?}",
+        start.elapsed()
+    );
+    assert_eq!(screen(&panes, 0)[0], "hello");
+    assert_eq!(panes.panes()[0].exit().map(|exit| exit.code), Some(3));
+}
+
+#[test]
+fn ending_a_pane_ends_what_its_program_started_too() {
+    // Both the shell and its `sleep` ignore SIGHUP; the timeout must still end the run.
+    let mut panes = spawn(
+        &["sh -c 'trap \"\" HUP; printf started; sleep 20; echo late'"],
+        PaneSize::new(30, 2),
+    );
+    let start = Instant::now();
+    panes.run_to_end(Duration::from_millis(300)).unwrap();
+    assert!(
+        start.elapsed() < Duration::from_secs(8),
+        "waited {:?}",
+        start.elapsed()
+    );
+    assert_eq!(screen(&panes, 0)[0], "started");
+}

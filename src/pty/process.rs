@@ -5,6 +5,8 @@ use super::error::PtyError;
 use super::paste::paste_bytes;
 use super::reader::{OutputEnd, OutputReader, ReadLog};
 use crate::ring::{AgentType, Producer, Tag};
+use nix::sys::signal::{killpg, Signal};
+use nix::unistd::Pid;
 use portable_pty::{Child, CommandBuilder, MasterPty, PtySize};
 use std::io::Write;
 use std::time::{Duration, Instant};
@@ -300,12 +302,48 @@ impl PtyProcess {
         }
     }
 
-    /// Ends the child: SIGHUP, then SIGKILL if it is still alive after a short grace.
+    /// Ends the child and what it started in the pane: SIGHUP to the child's process
+    /// group and the terminal's foreground group (as a terminal hanging up does). If the
+    /// child was still running, it gets SIGKILL after a short grace and both groups get
+    /// SIGKILL too, so that no program ignoring SIGHUP keeps the pane's terminal open.
+    ///
+    /// ```
+    /// use perdix::pty::{PtyProcess, SpawnConfig};
+    /// use perdix::Buffer;
+    /// use std::time::Duration;
+    /// let (producer, _consumer) = Buffer::new(64).unwrap().split();
+    /// // The shell ignores SIGHUP and so does the `sleep` it starts.
+    /// let command = SpawnConfig::new("sh -c 'trap \"\" HUP; sleep 60; echo late'");
+    /// let mut process = PtyProcess::spawn(&command, producer, 0).unwrap();
+    /// std::thread::sleep(Duration::from_millis(200));
+    /// process.kill().unwrap();
+    /// assert!(process.wait_output(Duration::from_secs(5)).is_some(), "the terminal closed");
+    /// ```
     pub fn kill(&mut self) -> Result<(), PtyError> {
-        if self.try_wait()?.is_some() {
-            return Ok(());
+        let groups = self.process_groups();
+        let running = self.try_wait()?.is_none();
+        signal_groups(&groups, Signal::SIGHUP);
+        if running {
+            let killed = self.child.kill().map_err(PtyError::Wait);
+            signal_groups(&groups, Signal::SIGKILL);
+            killed?;
         }
-        self.child.kill().map_err(PtyError::Wait)
+        Ok(())
+    }
+
+    /// The process groups of the pane's programs: the child's own (it leads the
+    /// terminal's session, so its group id is its pid) and the terminal's foreground
+    /// group (a job a shell in the pane started).
+    fn process_groups(&self) -> Vec<i32> {
+        let own = self.child.process_id().and_then(|pid| i32::try_from(pid).ok());
+        let foreground = self.master.process_group_leader();
+        let mut groups: Vec<i32> = own
+            .into_iter()
+            .chain(foreground)
+            .filter(|&group| group > 1)
+            .collect();
+        groups.dedup();
+        groups
     }
 
     /// True once the reader has stopped; when it stopped at [`OutputEnd::Eof`], every byte
@@ -329,11 +367,16 @@ impl PtyProcess {
 impl Drop for PtyProcess {
     fn drop(&mut self) {
         self.reader.request_stop();
-        if matches!(self.child.try_wait(), Ok(None)) {
-            // Errors here mean the child is already gone, which is the goal.
-            let _ = self.child.kill();
-        }
+        // Errors here mean the programs are already gone, which is the goal.
+        let _ = self.kill();
         let _ = self.child.wait();
+    }
+}
+
+/// Sends `signal` to each process group; a group that no longer exists is no error.
+fn signal_groups(groups: &[i32], signal: Signal) {
+    for &group in groups {
+        let _ = killpg(Pid::from_raw(group), signal);
     }
 }
 

@@ -19,6 +19,9 @@ const INPUT_SLOTS: usize = 1024;
 /// Slots of the record ring shared by all panes (about 480 KiB of records); holds the
 /// largest OSC record.
 const RECORD_SLOTS: usize = 2048;
+/// How long [`PaneSet::run_to_end`] waits for a pane's terminal to close once its program
+/// has exited and the terminal has gone quiet.
+const OUTPUT_GRACE: Duration = Duration::from_secs(2);
 /// Most record messages applied per [`PaneSet::pump`] (about 250 KiB of records, a few
 /// milliseconds of work), so a flooding pane cannot keep the caller from drawing on time.
 const PUMP_BUDGET: usize = 1024;
@@ -82,6 +85,7 @@ pub struct Pane {
     start_error: Option<PtyError>,
     terminal: PaneTerminal,
     exit: Option<ChildExit>,
+    exited_at: Option<Instant>,
 }
 
 impl Pane {
@@ -97,6 +101,7 @@ impl Pane {
             last_output: None,
             start_error: None,
             exit: None,
+            exited_at: None,
         }
     }
 
@@ -395,6 +400,9 @@ impl PaneSet {
                     pane.exit = process
                         .try_wait()
                         .map_err(|error| PaneSetError::Pty { pane: index, error })?;
+                    if pane.exit.is_some() {
+                        pane.exited_at = Some(now);
+                    }
                 }
             }
         }
@@ -435,9 +443,19 @@ impl PaneSet {
             if self.pump()? == 0 {
                 std::thread::sleep(Duration::from_millis(1));
             }
-            if !killed && deadline.is_some_and(|deadline| Instant::now() >= deadline) {
+            let now = Instant::now();
+            if !killed && deadline.is_some_and(|deadline| now >= deadline) {
                 killed = true;
                 self.kill_all();
+            }
+            for pane in &mut self.panes {
+                // The program has exited, but something it started (in another session)
+                // still holds its terminal open: once that has been quiet for a while,
+                // what it wrote so far is shown and the rest is not waited for.
+                if let Some(exited_at) = pane.exited_at {
+                    let quiet_since = pane.last_output.map_or(exited_at, |output| output.max(exited_at));
+                    pane.output_done |= now.saturating_duration_since(quiet_since) >= OUTPUT_GRACE;
+                }
             }
         }
         for pane in &mut self.panes {

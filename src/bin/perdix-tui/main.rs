@@ -64,7 +64,8 @@ struct Cli {
     #[arg(long, value_name = "LINES")]
     scrollback: Option<usize>,
 
-    /// Run without drawing: the panes run to the end, then a view of them is printed.
+    /// Run without a terminal: --screen-dump prints the panes' final screens, --bench
+    /// measures the whole app.
     #[arg(long)]
     headless: bool,
 
@@ -104,7 +105,7 @@ struct Cli {
     #[arg(long, requires = "bench")]
     json: bool,
 
-    /// With --headless: the size of every pane's terminal, COLSxROWS.
+    /// With --screen-dump: the size of every pane's terminal, COLSxROWS.
     #[arg(long, value_name = "COLSxROWS", default_value = "80x24", value_parser = parse_pane_size)]
     pane_size: PaneSize,
 
