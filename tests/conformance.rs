@@ -477,10 +477,10 @@ fn backends_agree_with_each_other_on_random_input() {
 #[test]
 fn unavailable_backends_are_errors_not_panics() {
     for kind in [BackendKind::Wgpu, BackendKind::Cuda] {
-        assert!(perdix::parse::Pipeline::new(kind, SMALL_RINGS).is_err());
+        assert!(perdix::backend::Pipeline::new(kind, SMALL_RINGS).is_err());
     }
     assert_eq!(
-        perdix::parse::Pipeline::new(BackendKind::Auto, SMALL_RINGS)
+        perdix::backend::Pipeline::new(BackendKind::Auto, SMALL_RINGS)
             .unwrap()
             .backend_name(),
         "cpu"

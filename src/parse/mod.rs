@@ -17,7 +17,8 @@
 //! limit.
 //!
 //! ```
-//! use perdix::parse::{BackendKind, Pipeline};
+//! use perdix::backend::Pipeline;
+//! use perdix::parse::BackendKind;
 //! for kind in [BackendKind::Cpu, BackendKind::CpuScan] {
 //!     let mut pipeline = Pipeline::new(kind, Default::default()).unwrap();
 //!     pipeline.feed(7, "\x1b]0;title\x07caf\u{e9}\r\n".as_bytes()).unwrap();
@@ -34,26 +35,22 @@ mod cpu;
 pub mod dump;
 mod engine;
 mod error;
-mod pipeline;
 pub mod record;
 mod reencode;
 pub mod scan;
-mod sequence;
-mod stage;
+pub(crate) mod sequence;
 pub mod table;
-mod utf8;
+pub(crate) mod utf8;
 
 pub use backend::{Backend, BackendKind, RecordBatch, StreamWork};
 pub use cpu::{CpuBackend, CpuStreamState};
 pub use dump::ActionDump;
-pub use engine::{AnyEngine, Engine};
+pub use engine::Engine;
 pub use error::{DecodeError, ParseError};
-pub use pipeline::{Pipeline, PipelineConfig};
 pub use record::{decode_one, decode_records, DecodedAction, OscParams, RecordKind, RecordWriter};
 pub use reencode::ByteEncoder;
 pub use scan::{ScanBackend, ScanStreamState};
 pub use sequence::{Intermediates, Params};
-pub use stage::{ParseStage, StageInputs};
 pub use table::{
     apply_function, compose, transition, transition_functions, Action, State, Transition, TABLE,
 };

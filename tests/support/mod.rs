@@ -8,7 +8,8 @@ mod reference;
 #[allow(unused_imports)]
 pub use reference::{hex, reference_dump};
 
-use perdix::parse::{BackendKind, Pipeline, PipelineConfig};
+use perdix::backend::{Pipeline, PipelineConfig};
+use perdix::parse::BackendKind;
 use rand::rngs::StdRng;
 use rand::{Rng, RngCore, SeedableRng};
 use std::io::Write;

@@ -1,7 +1,8 @@
 //! `perdix --dump-actions`: bytes in, one line per decoded parser action out.
 
 use anyhow::{Context, Result};
-use perdix::parse::{BackendKind, ParseError, Pipeline, PipelineConfig};
+use perdix::backend::{Pipeline, PipelineConfig};
+use perdix::parse::{BackendKind, ParseError};
 use std::io::{self, Read, Write};
 use std::path::Path;
 use std::process::ExitCode;

@@ -1,0 +1,95 @@
+use super::*;
+use crate::parse::{decode_records, ActionDump, Engine, ScanBackend};
+
+/// The backend, or `None` (with one line saying so) when this machine has no adapter and
+/// `PERDIX_REQUIRE_WGPU` is unset.
+fn backend() -> Option<WgpuBackend> {
+    match WgpuBackend::new() {
+        Ok(backend) => Some(backend),
+        Err(error) if std::env::var_os("PERDIX_REQUIRE_WGPU").is_none() => {
+            eprintln!("wgpu: skipped, no adapter ({error})");
+            None
+        }
+        Err(error) => panic!("PERDIX_REQUIRE_WGPU is set, but: {error}"),
+    }
+}
+
+fn noise(seed: u32, len: usize) -> Vec<u8> {
+    let mut state = seed | 1;
+    let pool = b"\x1b[]P;:?1m \x07\x18\x9cX\\q\xe2\x82\xac\x1a";
+    (0..len)
+        .map(|_| {
+            state ^= state << 13;
+            state ^= state >> 17;
+            state ^= state << 5;
+            if state % 3 == 0 {
+                state as u8
+            } else {
+                pool[(state >> 8) as usize % pool.len()]
+            }
+        })
+        .collect()
+}
+
+#[test]
+fn the_shader_source_validates() {
+    let module = naga::front::wgsl::parse_str(&shader_source()).expect("WGSL parses");
+    naga::valid::Validator::new(
+        naga::valid::ValidationFlags::all(),
+        naga::valid::Capabilities::empty(),
+    )
+    .validate(&module)
+    .expect("WGSL validates");
+}
+
+#[test]
+fn records_equal_the_scan_backend_across_submissions_and_blocks() {
+    let Some(gpu) = backend() else { return };
+    // A tiny submission cap cuts streams across submissions as well as blocks.
+    let mut gpu = Engine::new(gpu.with_submission_bytes(1000));
+    let mut scan = Engine::new(ScanBackend::default());
+    let inputs: Vec<Vec<u8>> = (0..300)
+        .map(|seed| noise(seed, (seed as usize * 37) % 3000))
+        .collect();
+    for round in 0..3 {
+        let batch: Vec<(u16, &[u8])> = inputs
+            .iter()
+            .enumerate()
+            .map(|(stream, bytes)| {
+                let third = bytes.len() / 3;
+                (stream as u16, &bytes[round * third..(round + 1) * third])
+            })
+            .collect();
+        let expected = collect(scan.parse(&batch).unwrap());
+        let actual = collect(gpu.parse(&batch).unwrap());
+        assert_eq!(
+            expected.len(),
+            actual.len(),
+            "round {round}: streams with records"
+        );
+        for ((stream, want), (got_stream, got)) in expected.iter().zip(&actual) {
+            assert_eq!(stream, got_stream, "round {round}");
+            assert!(
+                want == got,
+                "round {round}, stream {stream}: expected\n{want}\ngot\n{got}\ninput {:?}",
+                batch[*stream as usize].1,
+            );
+        }
+    }
+}
+
+/// Each stream's decoded calls (a stream cut across submissions has several spans, and
+/// a text run cut there is two records: the dump joins them again).
+fn collect(records: &RecordBatch) -> Vec<(u16, String)> {
+    let mut dumps: std::collections::BTreeMap<u16, ActionDump> = Default::default();
+    for (stream, bytes) in records.streams() {
+        let dump = dumps.entry(stream).or_default();
+        for action in decode_records(bytes) {
+            dump.push(&action.expect("records decode"));
+        }
+    }
+    dumps
+        .into_iter()
+        .map(|(stream, mut dump)| (stream, dump.take()))
+        .collect()
+}
