@@ -40,6 +40,9 @@ fn backends() -> Vec<BackendKind> {
         let (records, _) = Buffer::new(2).unwrap().split();
         match ParseStage::new(kind, records) {
             Ok(_) => available.push(kind),
+            Err(error) if kind == BackendKind::Wgpu && std::env::var_os("PERDIX_REQUIRE_WGPU").is_some() => {
+                panic!("PERDIX_REQUIRE_WGPU is set, but {error}")
+            }
             Err(error) => eprintln!("term_replay: skipping {kind:?}: {error}"),
         }
     }

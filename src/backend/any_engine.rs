@@ -19,8 +19,8 @@ pub enum AnyEngine {
     Cpu(Engine<CpuBackend>),
     /// On the scan algorithm.
     CpuScan(Engine<ScanBackend>),
-    /// On WGSL compute shaders.
-    Wgpu(Engine<WgpuBackend>),
+    /// On WGSL compute shaders (boxed: the backend holds device handles and buffers).
+    Wgpu(Box<Engine<WgpuBackend>>),
 }
 
 impl AnyEngine {
@@ -28,7 +28,7 @@ impl AnyEngine {
     pub fn new(kind: BackendKind) -> Result<AnyEngine, ParseError> {
         Ok(match resolve(kind)? {
             BackendKind::CpuScan => AnyEngine::CpuScan(Engine::new(ScanBackend::default())),
-            BackendKind::Wgpu => AnyEngine::Wgpu(Engine::new(WgpuBackend::new()?)),
+            BackendKind::Wgpu => AnyEngine::Wgpu(Box::new(Engine::new(WgpuBackend::new()?))),
             _ => AnyEngine::Cpu(Engine::new(CpuBackend::default())),
         })
     }

@@ -16,10 +16,8 @@ pub fn open_pipeline(kind: BackendKind) -> Result<Result<Pipeline, ExitCode>> {
     match Pipeline::new(kind, PipelineConfig::default()) {
         Ok(pipeline) => {
             if kind == BackendKind::Auto {
-                eprintln!(
-                    "perdix: --backend auto picked {} (no GPU backend is built in)",
-                    pipeline.backend_name()
-                );
+                let (_, why) = perdix::backend::auto_choice();
+                eprintln!("perdix: --backend auto picked {why}");
             }
             Ok(Ok(pipeline))
         }
