@@ -38,6 +38,11 @@ impl<B: Backend> Engine<B> {
         self.backend.name()
     }
 
+    /// The backend, for what it reports beyond records (a GPU backend's timings).
+    pub fn backend_mut(&mut self) -> &mut B {
+        &mut self.backend
+    }
+
     /// Parses one batch: each entry is a stream and the bytes that arrived for it. A stream
     /// may appear at most once. Returns the batch's records.
     pub fn parse(&mut self, inputs: &[(u16, &[u8])]) -> Result<&RecordBatch, ParseError> {
