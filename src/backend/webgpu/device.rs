@@ -106,6 +106,9 @@ impl GpuContext {
         };
         let (device, queue) = pollster::block_on(adapter.request_device(&descriptor))
             .map_err(|error| WgpuError::Device(error.to_string()))?;
+        // Errors are caught by the error scopes around each use; anything outside them is
+        // reported, not turned into a panic (wgpu's default).
+        device.on_uncaptured_error(Arc::new(|error| eprintln!("perdix: wgpu: {error}")));
         let scope = device.push_error_scope(wgpu::ErrorFilter::Validation);
         let module = device.create_shader_module(wgpu::ShaderModuleDescriptor {
             label: Some("perdix parse passes"),

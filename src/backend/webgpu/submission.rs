@@ -218,8 +218,23 @@ impl Submitter {
         }
     }
 
-    /// Runs one submission over `pieces` (each non-empty) of the streams' `bytes`.
+    /// Runs one submission over `pieces` (each non-empty) of the streams' `bytes`. After
+    /// a failure the buffers are dropped, so that the next submission starts clean.
     pub fn run(
+        &mut self,
+        context: &GpuContext,
+        pieces: &[Piece],
+        bytes: &[&[u8]],
+        timings: &mut StageTimings,
+    ) -> Result<Vec<PieceResult>, WgpuError> {
+        let result = self.try_run(context, pieces, bytes, timings);
+        if result.is_err() {
+            self.buffers = None;
+        }
+        result
+    }
+
+    fn try_run(
         &mut self,
         context: &GpuContext,
         pieces: &[Piece],

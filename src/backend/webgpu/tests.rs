@@ -65,19 +65,24 @@ fn records_equal_the_scan_backend_across_submissions_and_blocks() {
             .collect();
         let expected = collect(scan.parse(&batch).unwrap());
         let actual = collect(gpu.parse(&batch).unwrap());
-        assert_eq!(
-            expected.len(),
-            actual.len(),
-            "round {round}: streams with records"
-        );
-        for ((stream, want), (got_stream, got)) in expected.iter().zip(&actual) {
-            assert_eq!(stream, got_stream, "round {round}");
-            assert!(
-                want == got,
-                "round {round}, stream {stream}: expected\n{want}\ngot\n{got}\ninput {:?}",
-                batch[*stream as usize].1,
-            );
+        assert_same_dumps(&expected, &actual, &format!("round {round}"));
+    }
+}
+
+/// Compares per-stream dumps, naming the first stream and line that differ.
+fn assert_same_dumps(expected: &[(u16, String)], actual: &[(u16, String)], context: &str) {
+    let streams = |dumps: &[(u16, String)]| dumps.iter().map(|(s, _)| *s).collect::<Vec<_>>();
+    assert_eq!(
+        streams(expected),
+        streams(actual),
+        "{context}: streams with records"
+    );
+    for ((stream, want), (_, got)) in expected.iter().zip(actual) {
+        let mut lines = want.lines().zip(got.lines()).enumerate();
+        if let Some((line, (a, b))) = lines.find(|(_, (a, b))| a != b) {
+            panic!("{context}, stream {stream}, line {line}: expected {a:.200}, got {b:.200}");
         }
+        assert_eq!(want.len(), got.len(), "{context}, stream {stream}: dump lengths");
     }
 }
 
@@ -95,4 +100,33 @@ fn collect(records: &RecordBatch) -> Vec<(u16, String)> {
         .into_iter()
         .map(|(stream, mut dump)| (stream, dump.take()))
         .collect()
+}
+
+#[test]
+fn empty_streams_block_edges_and_four_scan_levels_match_the_scan_backend() {
+    let Some(gpu) = backend() else { return };
+    let mut gpu = Engine::new(gpu);
+    let mut scan = Engine::new(ScanBackend::default());
+    // Over 65,536 blocks of one stream with no ESC, CAN or SUB: the state inside the OSC
+    // and DCS strings reaches the end only through all four levels of the scan.
+    let mut long = b"\x1b]0;".to_vec();
+    long.extend(std::iter::repeat_n(b'a', 3 << 20));
+    long.extend_from_slice(b"\x07text\x1bPq");
+    long.extend(std::iter::repeat_n(b'#', 2 << 20));
+    long.extend_from_slice(b"\x9cdone");
+    let edges: Vec<Vec<u8>> = [63, 64, 65, 128, 129]
+        .iter()
+        .map(|&len| noise(len as u32, len))
+        .collect();
+    let mut batch: Vec<(u16, &[u8])> = vec![(0, b""), (1, &long), (2, b"")];
+    batch.extend(
+        edges
+            .iter()
+            .enumerate()
+            .map(|(i, bytes)| (3 + i as u16, &bytes[..])),
+    );
+    let expected = collect(scan.parse(&batch).unwrap());
+    let actual = collect(gpu.parse(&batch).unwrap());
+    assert_same_dumps(&expected, &actual, "one batch");
+    assert!(gpu.parse(&[]).unwrap().is_empty());
 }
