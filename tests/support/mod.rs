@@ -70,7 +70,7 @@ pub fn backend_available(kind: BackendKind) -> bool {
                 panic!("PERDIX_REQUIRE_WGPU is set, but {error}");
             }
             SKIP_NOTICE.call_once(|| {
-                let line = format!("{kind}: skipped, no adapter ({error})\n");
+                let line = format!("{kind}: skipped ({error})\n");
                 let _ = std::io::stderr().write_all(line.as_bytes());
             });
             false
