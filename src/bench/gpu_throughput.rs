@@ -7,11 +7,12 @@
 //! [`SUBMISSION_BYTES`](crate::backend::webgpu::SUBMISSION_BYTES), several beyond. Raw
 //! `vte` parses the same streams one after another in the same run.
 //!
-//! The split is timed on the CPU around the calls (adapter timestamp queries are not
-//! used, so any adapter reports it): upload is packing plus `write_buffer`; compute is
-//! encoding, submitting and waiting for the passes and the copies into mappable
-//! buffers; readback is mapping and copying the events out; emit is building records
-//! from the events on the CPU.
+//! The split is timed on the CPU around the calls, so that any adapter reports it: upload
+//! is packing plus `write_buffer`; compute is encoding, submitting and waiting for the
+//! passes and the copies into mappable buffers; readback is mapping and copying the
+//! events out; emit is building records from the events on the CPU. Where the adapter has
+//! timestamp queries, the device time of the three phases of the passes (block functions
+//! and their scan, event counts and their scan, event writing) is shown as well.
 //!
 //! ```no_run
 //! use perdix::bench::gpu_throughput::{measure_gpu_throughput, GpuThroughputConfig};
@@ -145,17 +146,17 @@ impl fmt::Display for GpuThroughputTable {
         writeln!(f)?;
         writeln!(
             f,
-            "| input | batch | streams | submissions | raw vte MB/s | wgpu MB/s | wgpu / vte | upload ms | compute ms | readback ms | emit ms |"
+            "| input | batch | streams | submissions | raw vte MB/s | wgpu MB/s | wgpu / vte | upload ms | compute ms | readback ms | emit ms | device ms: functions / counts / events |"
         )?;
         writeln!(
             f,
-            "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
+            "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
         )?;
         for row in &self.rows {
             let t = &row.timings;
             writeln!(
                 f,
-                "| {} | {} | {} | {} | {:.0} | {:.1} | {:.3}× | {:.1} | {:.1} | {:.1} | {:.1} |",
+                "| {} | {} | {} | {} | {:.0} | {:.1} | {:.3}× | {:.1} | {:.1} | {:.1} | {:.1} | {} |",
                 row.input,
                 size_text(row.batch_bytes),
                 row.streams,
@@ -167,6 +168,12 @@ impl fmt::Display for GpuThroughputTable {
                 millis(t.compute),
                 millis(t.readback),
                 millis(t.emit),
+                t.device.map_or("–".to_owned(), |d| format!(
+                    "{:.1} / {:.1} / {:.1}",
+                    millis(d.functions),
+                    millis(d.counts),
+                    millis(d.events)
+                )),
             )?;
         }
         Ok(())

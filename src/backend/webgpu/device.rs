@@ -75,6 +75,8 @@ pub struct GpuContext {
     /// The uniform stride between scan levels (the device's offset alignment).
     pub(super) level_stride: u64,
     pub(super) adapter: AdapterSummary,
+    /// Nanoseconds per timestamp tick, when the device has timestamp queries.
+    pub(super) timestamp_period: Option<f32>,
 }
 
 /// One compute pipeline per entry point.
@@ -98,8 +100,15 @@ impl GpuContext {
     fn open() -> Result<GpuContext, WgpuError> {
         let adapter_summary = probe()?;
         let adapter = request_adapter(&instance())?;
+        // Timestamps split the device time by phase where the adapter has them.
+        let timestamps = adapter.features().contains(wgpu::Features::TIMESTAMP_QUERY);
         let descriptor = wgpu::DeviceDescriptor {
             label: Some("perdix parse"),
+            required_features: if timestamps {
+                wgpu::Features::TIMESTAMP_QUERY
+            } else {
+                wgpu::Features::empty()
+            },
             // WebGPU's defaults: what every conforming adapter offers.
             required_limits: wgpu::Limits::default(),
             ..Default::default()
@@ -148,7 +157,9 @@ impl GpuContext {
             usage: wgpu::BufferUsages::STORAGE,
         });
         let level_stride = device.limits().min_uniform_buffer_offset_alignment as u64;
+        let timestamp_period = timestamps.then(|| queue.get_timestamp_period());
         Ok(GpuContext {
+            timestamp_period,
             device,
             queue,
             layout,

@@ -31,10 +31,12 @@
 //! ```
 
 mod device;
+mod device_timer;
 mod shader_source;
 mod submission;
 
 pub use device::{probe, AdapterSummary, GpuContext};
+pub use device_timer::DeviceTimings;
 pub use shader_source::{machine_words, shader_source, BLOCK_BYTES, WORKGROUP};
 pub use submission::StageTimings;
 

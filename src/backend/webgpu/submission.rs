@@ -2,6 +2,7 @@
 //! stream's compacted events and end state come back through mappable buffers.
 
 use super::device::GpuContext;
+use super::device_timer::{DeviceTimer, DeviceTimings};
 use super::shader_source::{BLOCK_BYTES, WORKGROUP};
 use super::WgpuError;
 use std::time::{Duration, Instant};
@@ -26,8 +27,9 @@ pub(super) struct PieceResult {
     pub end_state: u32,
 }
 
-/// Where one submission's time went, measured on the CPU around the calls (the adapter's
-/// timestamp queries are not used, so that any WebGPU adapter can report it).
+/// Where the time went, measured on the CPU around the calls (so that any adapter can
+/// report it), plus the device time per phase from timestamp queries where the adapter
+/// has them.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
 pub struct StageTimings {
     /// Packing the streams and writing them into device buffers.
@@ -41,6 +43,8 @@ pub struct StageTimings {
     pub emit: Duration,
     /// Submissions made.
     pub submissions: u32,
+    /// Device time per phase, when the adapter has timestamp queries.
+    pub device: Option<DeviceTimings>,
 }
 
 impl StageTimings {
@@ -51,6 +55,13 @@ impl StageTimings {
         self.readback += other.readback;
         self.emit += other.emit;
         self.submissions += other.submissions;
+        self.device = match (self.device, other.device) {
+            (Some(mut mine), Some(theirs)) => {
+                mine.add(&theirs);
+                Some(mine)
+            }
+            (mine, theirs) => mine.or(theirs),
+        };
     }
 }
 
@@ -175,6 +186,18 @@ impl Buffers {
     }
 }
 
+/// One compute pass per phase, so that timestamps can bracket each.
+fn begin_phase<'e>(
+    encoder: &'e mut wgpu::CommandEncoder,
+    timer: Option<&DeviceTimer>,
+    phase: u32,
+) -> wgpu::ComputePass<'e> {
+    encoder.begin_compute_pass(&wgpu::ComputePassDescriptor {
+        label: None,
+        timestamp_writes: timer.map(|timer| timer.writes(phase)),
+    })
+}
+
 fn whole(binding: u32, buffer: &wgpu::Buffer) -> wgpu::BindGroupEntry<'_> {
     wgpu::BindGroupEntry {
         binding,
@@ -205,6 +228,7 @@ pub(super) struct Submitter {
     streams: Vec<[u32; 4]>,
     /// Events of the last submission, copied out of the mapped buffer.
     pub events: Vec<u32>,
+    timer: Option<DeviceTimer>,
 }
 
 impl Submitter {
@@ -215,6 +239,7 @@ impl Submitter {
             block_stream: Vec::new(),
             streams: Vec::new(),
             events: Vec::new(),
+            timer: None,
         }
     }
 
@@ -279,31 +304,48 @@ impl Submitter {
         let validation = device.push_error_scope(wgpu::ErrorFilter::Validation);
         let memory = device.push_error_scope(wgpu::ErrorFilter::OutOfMemory);
         let mut encoder = device.create_command_encoder(&Default::default());
+        if self.timer.is_none() {
+            self.timer = context
+                .timestamp_period
+                .map(|period| DeviceTimer::new(device, period));
+        }
+        let timer = self.timer.as_ref();
+        let passes = &context.passes;
+        let top = levels.len() - 1;
+        let phases = [
+            (
+                &passes.block_functions,
+                &passes.scan_function_level,
+                &passes.add_function_level,
+            ),
+            (
+                &passes.block_counts,
+                &passes.scan_count_level,
+                &passes.add_count_level,
+            ),
+        ];
+        let dispatch = |pass: &mut wgpu::ComputePass<'_>, pipeline: &wgpu::ComputePipeline, level: usize| {
+            let groups = levels[level].1.div_ceil(WORKGROUP) as u32;
+            pass.set_pipeline(pipeline);
+            pass.set_bind_group(0, &buffers.bind_group, &[(level * stride) as u32]);
+            pass.dispatch_workgroups(groups, 1, 1);
+        };
+        for (phase, (blocks_pass, scan_pass, add_pass)) in phases.into_iter().enumerate() {
+            let mut pass = begin_phase(&mut encoder, timer, phase as u32);
+            dispatch(&mut pass, blocks_pass, 0);
+            for level in 1..top {
+                dispatch(&mut pass, scan_pass, level);
+            }
+            for level in (0..top.saturating_sub(1)).rev() {
+                dispatch(&mut pass, add_pass, level);
+            }
+        }
         {
-            let mut pass = encoder.begin_compute_pass(&Default::default());
-            let passes = &context.passes;
-            let mut dispatch = |pipeline: &wgpu::ComputePipeline, level: usize| {
-                let groups = levels[level].1.div_ceil(WORKGROUP) as u32;
-                pass.set_pipeline(pipeline);
-                pass.set_bind_group(0, &buffers.bind_group, &[(level * stride) as u32]);
-                pass.dispatch_workgroups(groups, 1, 1);
-            };
-            let top = levels.len() - 1;
-            dispatch(&passes.block_functions, 0);
-            for level in 1..top {
-                dispatch(&passes.scan_function_level, level);
-            }
-            for level in (0..top.saturating_sub(1)).rev() {
-                dispatch(&passes.add_function_level, level);
-            }
-            dispatch(&passes.block_counts, 0);
-            for level in 1..top {
-                dispatch(&passes.scan_count_level, level);
-            }
-            for level in (0..top.saturating_sub(1)).rev() {
-                dispatch(&passes.add_count_level, level);
-            }
-            dispatch(&passes.block_events, 0);
+            let mut pass = begin_phase(&mut encoder, timer, 2);
+            dispatch(&mut pass, &passes.block_events, 0);
+        }
+        if let Some(timer) = timer {
+            timer.resolve(&mut encoder);
         }
         let event_bytes = 4 * (blocks * BLOCK_BYTES) as u64;
         let out_bytes = 12 * pieces.len() as u64;
@@ -313,7 +355,9 @@ impl Submitter {
         let events_slice = buffers.events_readback.slice(..event_bytes);
         let out_slice = buffers.stream_out_readback.slice(..out_bytes);
         let (done_tx, done_rx) = std::sync::mpsc::channel();
-        for slice in [&events_slice, &out_slice] {
+        let mut slices = vec![events_slice, out_slice];
+        slices.extend(timer.map(DeviceTimer::slice));
+        for slice in &slices {
             let done_tx = done_tx.clone();
             slice.map_async(wgpu::MapMode::Read, move |result| {
                 // The receiver outlives the wait below, so the send cannot fail.
@@ -328,7 +372,7 @@ impl Submitter {
                 return Err(WgpuError::Submission(error.to_string()));
             }
         }
-        for _ in 0..2 {
+        for _ in 0..slices.len() {
             done_rx
                 .recv()
                 .map_err(|_| WgpuError::Map("the mapping callback was dropped".into()))?
@@ -358,6 +402,13 @@ impl Submitter {
         };
         buffers.events_readback.unmap();
         buffers.stream_out_readback.unmap();
+        if let Some(timer) = timer {
+            let device_time = timer.read()?;
+            timings.add(&StageTimings {
+                device: Some(device_time),
+                ..Default::default()
+            });
+        }
         timings.readback += started.elapsed();
         timings.submissions += 1;
         Ok(results)
