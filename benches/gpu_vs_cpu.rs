@@ -1,12 +1,17 @@
 //! Parse throughput of every backend against raw `vte` on the four generated inputs of
-//! `perdix::bench::parse_throughput` (16 MiB each; `PERDIX_BENCH_PARSE_BYTES` overrides).
-//! GPU backends join the race here when they exist.
+//! `perdix::bench::parse_throughput` (16 MiB each; `PERDIX_BENCH_PARSE_BYTES` overrides),
+//! then the wgpu backend by batch size (64 KiB to 64 MiB as many 64 KiB streams in one
+//! batch; 64 KiB and 1 MiB in test mode) with its time split into upload, compute,
+//! readback and emit (`perdix::bench::gpu_throughput`). Without an adapter the wgpu part
+//! says so in one line and is skipped.
 
 use criterion::{criterion_group, criterion_main, Criterion, SamplingMode, Throughput};
+use perdix::backend::webgpu::{probe, WgpuBackend};
+use perdix::bench::gpu_throughput::{measure_gpu_throughput, GpuThroughputConfig, STREAM_BYTES};
 use perdix::bench::parse_throughput::{
     count_with_vte, generate_inputs, parse_with_backend, DEFAULT_INPUT_BYTES,
 };
-use perdix::parse::{CpuBackend, ScanBackend};
+use perdix::parse::{CpuBackend, Engine, ScanBackend};
 use std::hint::black_box;
 use std::time::Duration;
 
@@ -15,6 +20,19 @@ fn input_bytes() -> usize {
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(DEFAULT_INPUT_BYTES)
+}
+
+/// Criterion runs each benchmark once, as a test, unless `--bench` is given.
+fn test_mode() -> bool {
+    !std::env::args().any(|arg| arg == "--bench")
+}
+
+fn batch_sizes() -> Vec<usize> {
+    if test_mode() {
+        vec![64 << 10, 1 << 20]
+    } else {
+        GpuThroughputConfig::default().batch_sizes
+    }
 }
 
 fn parse_throughput(c: &mut Criterion) {
@@ -36,5 +54,45 @@ fn parse_throughput(c: &mut Criterion) {
     }
 }
 
-criterion_group!(benches, parse_throughput);
+fn wgpu_by_batch_size(c: &mut Criterion) {
+    if let Err(error) = probe() {
+        eprintln!("wgpu: skipped, {error}");
+        return;
+    }
+    let mut engine = Engine::new(WgpuBackend::new().expect("the probed adapter opens"));
+    for batch_bytes in batch_sizes() {
+        for input in generate_inputs(batch_bytes) {
+            let mut group = c.benchmark_group(format!("wgpu/{}", input.name));
+            group.throughput(Throughput::Bytes(batch_bytes as u64));
+            group.sampling_mode(SamplingMode::Flat);
+            group.sample_size(10);
+            let streams: Vec<(u16, &[u8])> = input
+                .bytes
+                .chunks(STREAM_BYTES)
+                .enumerate()
+                .map(|(stream, bytes)| (stream as u16, bytes))
+                .collect();
+            group.bench_function(format!("{} KiB", batch_bytes >> 10), |b| {
+                b.iter(|| {
+                    black_box(engine.parse(black_box(&streams)).expect("wgpu parses").len());
+                    for &(stream, _) in &streams {
+                        engine.finish(stream).expect("wgpu finishes");
+                    }
+                })
+            });
+            group.finish();
+        }
+    }
+    // The split by stage, with raw vte in the same run, as `perdix --benchmark` prints it.
+    let config = GpuThroughputConfig {
+        batch_sizes: batch_sizes(),
+        repeats: if test_mode() { 1 } else { 2 },
+    };
+    match measure_gpu_throughput(&config) {
+        Ok(table) => eprintln!("\n{table}"),
+        Err(error) => panic!("wgpu by stage: {error}"),
+    }
+}
+
+criterion_group!(benches, parse_throughput, wgpu_by_batch_size);
 criterion_main!(benches);

@@ -18,6 +18,7 @@
 
 #![warn(missing_docs)]
 
+pub mod backend;
 pub mod bench;
 pub mod logview;
 pub mod parse;

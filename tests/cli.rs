@@ -1,10 +1,12 @@
 //! The `perdix` binary end to end: `--dump-actions` on the recorded fixtures equals the
-//! reference written on `vte::Perform`, for both CPU backends and several chunk sizes, and
+//! reference written on `vte::Perform`, for the CPU backends (and wgpu where an adapter
+//! exists) and several chunk sizes, and
 //! bad arguments are clear errors with exit code 2.
 
 mod support;
 
-use support::{fixtures, perdix, reference_dump, FIXTURES_DIR};
+use perdix::parse::BackendKind;
+use support::{backend_available, fixtures, perdix, reference_dump, FIXTURES_DIR};
 
 #[test]
 fn dump_actions_matches_vte_on_every_fixture_backend_and_chunk_size() {
@@ -17,7 +19,11 @@ fn dump_actions_matches_vte_on_every_fixture_backend_and_chunk_size() {
         let bytes = std::fs::read(&path).unwrap();
         let expected = reference_dump(&bytes);
         let file = path.to_str().unwrap();
-        for backend in ["cpu", "cpu-scan"] {
+        let mut backends = vec!["cpu", "cpu-scan"];
+        if backend_available(BackendKind::Wgpu) {
+            backends.push("wgpu");
+        }
+        for backend in backends {
             for chunk in [None, Some("1"), Some("7"), Some("4096")] {
                 let mut args = vec!["--dump-actions", "--backend", backend];
                 if let Some(chunk) = chunk {
@@ -45,12 +51,15 @@ fn dump_actions_reads_stdin() {
 
 #[test]
 fn unavailable_backend_and_bad_slots_exit_with_code_2() {
-    for args in [
-        &["--dump-actions", "--backend", "wgpu"][..],
-        &["--dump-actions", "--backend", "cuda"],
+    let mut cases = vec![
+        &["--dump-actions", "--backend", "cuda"][..],
         &["--benchmark", "--slots=5000"],
         &["--benchmark", "--slots=1"],
-    ] {
+    ];
+    if perdix::backend::webgpu::probe().is_err() {
+        cases.push(&["--dump-actions", "--backend", "wgpu"]);
+    }
+    for args in cases {
         let output = perdix(args, b"");
         assert_eq!(output.status.code(), Some(2), "{args:?}");
         assert!(!output.stderr.is_empty(), "{args:?} says why");

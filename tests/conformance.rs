@@ -23,16 +23,24 @@ fn check(kind: BackendKind, input: &[u8], expected: &str) {
     check_against_vte(kind, input);
 }
 
-/// The backend's dump of `input` equals `vte`'s, whole and split at every offset.
+/// The backend's dump of `input` equals `vte`'s, whole and split at every offset: every
+/// split is its own stream of one run, two batches in all.
 fn check_against_vte(kind: BackendKind, input: &[u8]) {
     let expected = reference_dump(input);
-    let mut pipeline = pipeline(kind);
-    assert_same(&expected, &run_chunks(&mut pipeline, 0, &[input]), &|| {
-        format!("whole input {input:?}")
-    });
-    for split in 1..input.len() {
-        let actual = run_chunks(&mut pipeline, 0, &split_at(input, &[split]));
-        assert_same(&expected, &actual, &|| format!("split at {split} of {input:?}"));
+    let cases: Vec<Vec<&[u8]>> = (0..input.len().max(1))
+        .map(|split| {
+            if split == 0 {
+                vec![input]
+            } else {
+                split_at(input, &[split])
+            }
+        })
+        .collect();
+    for (split, actual) in run_cases(kind, &cases).iter().enumerate() {
+        assert_same(&expected, actual, &|| match split {
+            0 => format!("whole input {input:?}"),
+            _ => format!("split at {split} of {input:?}"),
+        });
     }
 }
 
@@ -209,6 +217,8 @@ fn can_sub_and_esc_interrupt_every_state(kind: BackendKind) {
 
 fn an_endless_osc_string_is_capped(kind: BackendKind) {
     // Controls between ESC and `]` keep the escape state, so they start an OSC string too.
+    let mut inputs = Vec::new();
+    let mut expected = Vec::new();
     for introducer in [&b"\x1b]"[..], b"\x1b\x05\x85\x1b]"] {
         let mut input = introducer.to_vec();
         input.extend_from_slice(b"0;");
@@ -219,20 +229,31 @@ fn an_endless_osc_string_is_capped(kind: BackendKind) {
         capped.extend_from_slice(b"0;");
         capped.extend(std::iter::repeat_n(b'a', OSC_PAYLOAD_CAP - 1));
         capped.extend_from_slice(b"\x07after");
-        let expected = reference_dump(&capped);
+        let dump = reference_dump(&capped);
         assert!(
-            expected.starts_with(if introducer.len() > 2 {
+            dump.starts_with(if introducer.len() > 2 {
                 "execute 05"
             } else {
                 "osc 1"
             }),
-            "{expected}"
+            "{dump}"
         );
-        for chunk in [input.len(), 4096, 1000, 7, 1] {
-            let pieces: Vec<&[u8]> = input.chunks(chunk).collect();
-            let actual = run_chunks(&mut pipeline(kind), 0, &pieces);
-            assert_same(&expected, &actual, &|| format!("chunk size {chunk}"));
+        inputs.push(input);
+        expected.push(dump);
+    }
+    // Every chunking of both inputs at once, one stream each.
+    let chunks = [usize::MAX, 4096, 1000, 7, 1];
+    let mut cases = Vec::new();
+    for input in &inputs {
+        for chunk in chunks {
+            cases.push(input.chunks(chunk).collect::<Vec<_>>());
         }
+    }
+    for (case, actual) in run_cases(kind, &cases).iter().enumerate() {
+        let (input, chunk) = (case / chunks.len(), chunks[case % chunks.len()]);
+        assert_same(&expected[input], actual, &|| {
+            format!("input {input}, chunk size {chunk}")
+        });
     }
 }
 
@@ -265,15 +286,14 @@ fn long_text_runs_between_sequences_match_vte(kind: BackendKind) {
     check_against_vte(kind, &broken);
 }
 
-/// Runs 3000 generated inputs, each whole on its own stream, against `vte`.
+/// Runs 3000 generated inputs, each whole on its own stream of one batch, against `vte`.
 fn generated_inputs_match_vte(kind: BackendKind, test: &str, generate: fn(&mut StdRng) -> Vec<u8>) {
     let seed = seed(test);
     let mut rng = rng(seed);
-    let mut pipeline = pipeline(kind);
-    for case in 0..3000 {
-        let input = generate(&mut rng);
-        let actual = run_chunks(&mut pipeline, case as u16, &[&input]);
-        assert_same(&reference_dump(&input), &actual, &|| {
+    let inputs: Vec<Vec<u8>> = (0..3000).map(|_| generate(&mut rng)).collect();
+    let cases: Vec<Vec<&[u8]>> = inputs.iter().map(|input| vec![&input[..]]).collect();
+    for (case, (input, actual)) in inputs.iter().zip(run_cases(kind, &cases)).enumerate() {
+        assert_same(&reference_dump(input), &actual, &|| {
             format!("seed {seed}, case {case}, input {input:?}")
         });
     }
@@ -294,21 +314,29 @@ fn random_structured_input_matches_vte(kind: BackendKind) {
 fn every_split_of_small_inputs_matches_vte(kind: BackendKind) {
     let seed = seed("every_split_of_small_inputs_matches_vte");
     let mut rng = rng(seed);
-    let mut pipeline = pipeline(kind);
-    for case in 0..150 {
-        let input = structured_bytes(&mut rng, 6);
-        let input = &input[..input.len().min(64)];
-        let expected = reference_dump(input);
+    let inputs: Vec<Vec<u8>> = (0..150)
+        .map(|_| {
+            let mut input = structured_bytes(&mut rng, 6);
+            input.truncate(64);
+            input
+        })
+        .collect();
+    // Every split of every input, each its own stream: two batches in all.
+    let mut cases = Vec::new();
+    let mut labels = Vec::new();
+    for (case, input) in inputs.iter().enumerate() {
         for split in 0..=input.len() {
-            let actual = run_chunks(&mut pipeline, 1, &split_at(input, &[split]));
-            assert_same(&expected, &actual, &|| {
-                format!("seed {seed}, case {case}, split {split}, {input:?}")
-            });
+            cases.push(split_at(input, &[split]));
+            labels.push((case, Some(split)));
         }
         // Byte by byte: every offset is a batch boundary at once.
-        let bytes: Vec<&[u8]> = input.chunks(1).collect();
-        assert_same(&expected, &run_chunks(&mut pipeline, 2, &bytes), &|| {
-            format!("seed {seed}, bytewise {input:?}")
+        cases.push(input.chunks(1).collect());
+        labels.push((case, None));
+    }
+    for ((case, split), actual) in labels.into_iter().zip(run_cases(kind, &cases)) {
+        let input = &inputs[case];
+        assert_same(&reference_dump(input), &actual, &|| {
+            format!("seed {seed}, case {case}, split {split:?} (None: bytewise), {input:?}")
         });
     }
 }
@@ -316,17 +344,25 @@ fn every_split_of_small_inputs_matches_vte(kind: BackendKind) {
 fn random_splits_of_large_inputs_match_vte(kind: BackendKind) {
     let seed = seed("random_splits_of_large_inputs_match_vte");
     let mut rng = rng(seed);
-    let mut pipeline = pipeline(kind);
-    for case in 0..12 {
-        let input = structured_bytes(&mut rng, 1500);
-        let expected = reference_dump(&input);
-        let mut offsets: Vec<usize> = (0..rng.random_range(1..200))
-            .map(|_| rng.random_range(0..=input.len()))
-            .collect();
-        offsets.sort_unstable();
-        let actual = run_chunks(&mut pipeline, 3, &split_at(&input, &offsets));
-        assert_same(&expected, &actual, &|| {
-            format!("seed {seed}, case {case}, offsets {offsets:?}")
+    let inputs: Vec<Vec<u8>> = (0..12).map(|_| structured_bytes(&mut rng, 1500)).collect();
+    let offsets: Vec<Vec<usize>> = inputs
+        .iter()
+        .map(|input| {
+            let mut offsets: Vec<usize> = (0..rng.random_range(1..200))
+                .map(|_| rng.random_range(0..=input.len()))
+                .collect();
+            offsets.sort_unstable();
+            offsets
+        })
+        .collect();
+    let cases: Vec<Vec<&[u8]>> = inputs
+        .iter()
+        .zip(&offsets)
+        .map(|(input, offsets)| split_at(input, offsets))
+        .collect();
+    for (case, actual) in run_cases(kind, &cases).iter().enumerate() {
+        assert_same(&reference_dump(&inputs[case]), actual, &|| {
+            format!("seed {seed}, case {case}, offsets {:?}", offsets[case])
         });
     }
 }
@@ -370,19 +406,24 @@ fn streams_interleaved_in_one_batch_stay_independent(kind: BackendKind) {
 fn recorded_programs_match_vte(kind: BackendKind) {
     let paths = fixtures();
     assert!(paths.len() >= 6, "expected recorded fixtures in {FIXTURES_DIR}");
-    let mut pipeline = pipeline(kind);
-    for path in paths {
-        let input = std::fs::read(&path).unwrap();
-        let expected = reference_dump(&input);
+    let inputs: Vec<Vec<u8>> = paths.iter().map(|path| std::fs::read(path).unwrap()).collect();
+    let chunks = [usize::MAX, 4096, 61, 7, 1];
+    let mut cases = Vec::new();
+    for input in &inputs {
+        for chunk in chunks {
+            cases.push(input.chunks(chunk).collect::<Vec<_>>());
+        }
+    }
+    let actual = run_cases(kind, &cases);
+    for (index, (path, input)) in paths.iter().zip(&inputs).enumerate() {
+        let expected = reference_dump(input);
         assert!(
             expected.contains("csi "),
             "{} has no escape sequences",
             path.display()
         );
-        for chunk in [input.len().max(1), 4096, 61, 7, 1] {
-            let pieces: Vec<&[u8]> = input.chunks(chunk).collect();
-            let actual = run_chunks(&mut pipeline, 4, &pieces);
-            assert_same(&expected, &actual, &|| {
+        for (offset, chunk) in chunks.iter().enumerate() {
+            assert_same(&expected, &actual[index * chunks.len() + offset], &|| {
                 format!("{} in chunks of {chunk}", path.display())
             });
         }
@@ -416,7 +457,9 @@ macro_rules! conformance_suite {
             $(
                 #[test]
                 fn $test() {
-                    super::$test($kind);
+                    if super::backend_available($kind) {
+                        super::$test($kind);
+                    }
                 }
             )*
         }
@@ -455,35 +498,49 @@ macro_rules! suite_for {
 
 suite_for!(cpu, perdix::parse::BackendKind::Cpu);
 suite_for!(cpu_scan, perdix::parse::BackendKind::CpuScan);
+suite_for!(wgpu, perdix::parse::BackendKind::Wgpu);
 
 #[test]
 fn backends_agree_with_each_other_on_random_input() {
     let seed = seed("backends_agree_with_each_other_on_random_input");
     let mut rng = rng(seed);
-    let mut cpu = pipeline(BackendKind::Cpu);
-    let mut scan = pipeline(BackendKind::CpuScan);
-    for case in 0..500 {
-        let input = structured_bytes(&mut rng, 40);
-        let chunk = rng.random_range(1..=input.len().max(1));
-        let pieces: Vec<&[u8]> = input.chunks(chunk).collect();
-        let (a, b) = (
-            run_chunks(&mut cpu, 0, &pieces),
-            run_chunks(&mut scan, 0, &[&input]),
-        );
-        assert_same(&a, &b, &|| format!("seed {seed}, case {case}, chunk {chunk}"));
+    let inputs: Vec<Vec<u8>> = (0..500).map(|_| structured_bytes(&mut rng, 40)).collect();
+    let chunks: Vec<usize> = inputs
+        .iter()
+        .map(|input| rng.random_range(1..=input.len().max(1)))
+        .collect();
+    let chunked: Vec<Vec<&[u8]>> = inputs
+        .iter()
+        .zip(&chunks)
+        .map(|(input, &chunk)| input.chunks(chunk).collect())
+        .collect();
+    let whole: Vec<Vec<&[u8]>> = inputs.iter().map(|input| vec![&input[..]]).collect();
+    let cpu = run_cases(BackendKind::Cpu, &chunked);
+    let mut others = vec![(BackendKind::CpuScan, run_cases(BackendKind::CpuScan, &whole))];
+    if backend_available(BackendKind::Wgpu) {
+        others.push((BackendKind::Wgpu, run_cases(BackendKind::Wgpu, &chunked)));
+    }
+    for (kind, dumps) in others {
+        for (case, (a, b)) in cpu.iter().zip(&dumps).enumerate() {
+            assert_same(a, b, &|| {
+                format!("{kind} vs cpu, seed {seed}, case {case}, chunk {}", chunks[case])
+            });
+        }
     }
 }
 
 #[test]
 fn unavailable_backends_are_errors_not_panics() {
-    for kind in [BackendKind::Wgpu, BackendKind::Cuda] {
-        assert!(perdix::parse::Pipeline::new(kind, SMALL_RINGS).is_err());
-    }
+    assert!(perdix::backend::Pipeline::new(BackendKind::Cuda, SMALL_RINGS).is_err());
+    // wgpu runs exactly when an adapter exists; auto says what it picks and runs it.
+    let wgpu = perdix::backend::Pipeline::new(BackendKind::Wgpu, SMALL_RINGS);
+    assert_eq!(wgpu.is_ok(), perdix::backend::webgpu::probe().is_ok());
+    let (picked, _) = perdix::backend::auto_choice();
     assert_eq!(
-        perdix::parse::Pipeline::new(BackendKind::Auto, SMALL_RINGS)
+        perdix::backend::Pipeline::new(BackendKind::Auto, SMALL_RINGS)
             .unwrap()
             .backend_name(),
-        "cpu"
+        picked.name()
     );
 }
 
@@ -491,7 +548,14 @@ fn unavailable_backends_are_errors_not_panics() {
 fn dump_actions_command_matches_vte_at_every_chunk_size() {
     let fixture = format!("{FIXTURES_DIR}/python-cursor-drawing.raw");
     let expected = reference_dump(&std::fs::read(&fixture).unwrap());
-    for backend in ["cpu", "cpu-scan", "auto"] {
+    let mut backends = vec!["cpu", "cpu-scan", "auto"];
+    let mut missing = vec!["cuda"];
+    if backend_available(BackendKind::Wgpu) {
+        backends.push("wgpu");
+    } else {
+        missing.push("wgpu");
+    }
+    for backend in backends {
         for chunk in [None, Some("1"), Some("7"), Some("100")] {
             let mut args = vec!["--dump-actions", "--backend", backend];
             if let Some(chunk) = chunk {
@@ -510,7 +574,7 @@ fn dump_actions_command_matches_vte_at_every_chunk_size() {
             });
         }
     }
-    for missing in ["wgpu", "cuda"] {
+    for missing in missing {
         let output = perdix(&["--dump-actions", "--backend", missing, &fixture], b"");
         assert_eq!(output.status.code(), Some(2), "--backend {missing}");
         assert!(String::from_utf8_lossy(&output.stderr).contains("not available"));

@@ -9,7 +9,8 @@
 #[allow(unused_imports)]
 mod support;
 
-use perdix::parse::{decode_records, ActionDump, AnyEngine, BackendKind, ByteEncoder, DecodedAction};
+use perdix::backend::AnyEngine;
+use perdix::parse::{decode_records, ActionDump, BackendKind, ByteEncoder, DecodedAction};
 use rand::rngs::StdRng;
 use support::*;
 

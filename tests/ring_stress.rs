@@ -20,7 +20,7 @@ fn mix(mut x: u64) -> u64 {
 /// Length of message `n`: mostly short, one in sixteen longer than a slot.
 fn length_of(n: u64) -> usize {
     let h = mix(n);
-    if h % 16 == 0 {
+    if h.is_multiple_of(16) {
         SLOT_PAYLOAD + 1 + (h >> 8) as usize % (SLOT_PAYLOAD * 3)
     } else {
         (h >> 8) as usize % (SLOT_PAYLOAD + 1)

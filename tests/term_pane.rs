@@ -2,7 +2,8 @@
 //! released, replies to queries, pane events, scrollback, and the screen as text.
 
 use alacritty_terminal::grid::Dimensions;
-use perdix::parse::{AnyEngine, BackendKind};
+use perdix::backend::AnyEngine;
+use perdix::parse::BackendKind;
 use perdix::pty::PaneSize;
 use perdix::term::{Clipboard, Osc52, PaneConfig, PaneEvent, PaneTerminal, SYNC_LIMIT, SYNC_TIMEOUT};
 use std::time::{Duration, Instant};

@@ -14,7 +14,8 @@ use alacritty_terminal::index::{Column, Line};
 use alacritty_terminal::term::cell::Cell;
 use alacritty_terminal::term::test::TermSize;
 use alacritty_terminal::term::{Config, Term};
-use perdix::parse::{BackendKind, ParseStage};
+use perdix::backend::ParseStage;
+use perdix::parse::BackendKind;
 use perdix::pty::PaneSize;
 use perdix::ring::SLOT_PAYLOAD;
 use perdix::term::{Osc52, PaneConfig, PaneTerminal};
@@ -39,6 +40,9 @@ fn backends() -> Vec<BackendKind> {
         let (records, _) = Buffer::new(2).unwrap().split();
         match ParseStage::new(kind, records) {
             Ok(_) => available.push(kind),
+            Err(error) if kind == BackendKind::Wgpu && std::env::var_os("PERDIX_REQUIRE_WGPU").is_some() => {
+                panic!("PERDIX_REQUIRE_WGPU is set, but {error}")
+            }
             Err(error) => eprintln!("term_replay: skipping {kind:?}: {error}"),
         }
     }

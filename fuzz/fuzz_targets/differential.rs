@@ -10,7 +10,8 @@
 mod reference;
 
 use libfuzzer_sys::fuzz_target;
-use perdix::parse::{BackendKind, Pipeline, PipelineConfig, OSC_PAYLOAD_CAP};
+use perdix::backend::{Pipeline, PipelineConfig};
+use perdix::parse::{BackendKind, OSC_PAYLOAD_CAP};
 
 fuzz_target!(|data: &[u8]| {
     let Some((&chunk, input)) = data.split_first() else {

@@ -289,7 +289,8 @@ fn encode_sgr(params: &Params) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::parse::{decode_records, AnyEngine, BackendKind, Intermediates};
+    use crate::backend::AnyEngine;
+    use crate::parse::{decode_records, BackendKind, Intermediates};
 
     fn csi(values: &[(u16, bool)], intermediates: &[u8], action: u8) -> DecodedAction<'static> {
         let mut params = Params::default();

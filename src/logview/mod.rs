@@ -6,7 +6,8 @@
 //!
 //! ```
 //! use perdix::logview::{pane_names, LineAssembler, LogWriter};
-//! use perdix::parse::{decode_records, AnyEngine, BackendKind};
+//! use perdix::backend::AnyEngine;
+//! use perdix::parse::{decode_records, BackendKind};
 //! let names = pane_names(&["cargo build"]);
 //! let mut writer = LogWriter::new(Vec::new(), &names);
 //! let mut assembler = LineAssembler::new();

@@ -145,8 +145,8 @@ fn split_messages(records: &[u8]) -> impl Iterator<Item = &[u8]> + '_ {
 /// use perdix::parse::BackendKind;
 /// let kind: BackendKind = "cpu-scan".parse().unwrap();
 /// assert_eq!(kind, BackendKind::CpuScan);
-/// assert_eq!(BackendKind::Auto.resolve().unwrap(), BackendKind::Cpu);
-/// assert!(BackendKind::Cuda.resolve().is_err());
+/// // Which one can run here is the `backend` module's business.
+/// assert!(perdix::backend::resolve(BackendKind::Cuda).is_err());
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub enum BackendKind {
@@ -159,7 +159,7 @@ pub enum BackendKind {
     Wgpu,
     /// CUDA kernels.
     Cuda,
-    /// The best available backend.
+    /// The best available backend (see `perdix::backend::resolve`).
     Auto,
 }
 
@@ -181,19 +181,6 @@ impl BackendKind {
             BackendKind::Wgpu => "wgpu",
             BackendKind::Cuda => "cuda",
             BackendKind::Auto => "auto",
-        }
-    }
-
-    /// The backend that will actually run: `auto` becomes the best one available; a
-    /// backend that cannot run here is an error.
-    pub fn resolve(self) -> Result<BackendKind, ParseError> {
-        match self {
-            BackendKind::Auto => Ok(BackendKind::Cpu),
-            BackendKind::Cpu | BackendKind::CpuScan => Ok(self),
-            BackendKind::Wgpu | BackendKind::Cuda => Err(ParseError::BackendUnavailable {
-                name: self.name(),
-                reason: "not built into this version of perdix",
-            }),
         }
     }
 }

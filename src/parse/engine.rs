@@ -1,10 +1,8 @@
 //! The batch engine: gathers many streams' new bytes into one batch, carries each
 //! stream's parser state from batch to batch, and runs the backend over the whole batch.
 
-use super::backend::{Backend, BackendKind, RecordBatch, StreamWork};
-use super::cpu::CpuBackend;
+use super::backend::{Backend, RecordBatch, StreamWork};
 use super::error::ParseError;
-use super::scan::ScanBackend;
 use std::collections::HashMap;
 
 /// A backend plus the carried state of every stream it has seen.
@@ -38,6 +36,11 @@ impl<B: Backend> Engine<B> {
     /// The backend's name.
     pub fn backend_name(&self) -> &'static str {
         self.backend.name()
+    }
+
+    /// The backend, for what it reports beyond records (a GPU backend's timings).
+    pub fn backend_mut(&mut self) -> &mut B {
+        &mut self.backend
     }
 
     /// Parses one batch: each entry is a stream and the bytes that arrived for it. A stream
@@ -79,59 +82,10 @@ impl<B: Backend> Engine<B> {
     }
 }
 
-/// An engine on any backend chosen at run time.
-///
-/// ```
-/// use perdix::parse::{AnyEngine, BackendKind};
-/// let mut engine = AnyEngine::new(BackendKind::CpuScan).unwrap();
-/// assert_eq!(engine.backend_name(), "cpu-scan");
-/// assert!(!engine.parse(&[(0, b"hi")]).unwrap().is_empty());
-/// assert!(AnyEngine::new(BackendKind::Wgpu).is_err());
-/// ```
-pub enum AnyEngine {
-    /// On `vte`.
-    Cpu(Engine<CpuBackend>),
-    /// On the scan algorithm.
-    CpuScan(Engine<ScanBackend>),
-}
-
-impl AnyEngine {
-    /// An engine on `kind` (after [`BackendKind::resolve`]).
-    pub fn new(kind: BackendKind) -> Result<AnyEngine, ParseError> {
-        Ok(match kind.resolve()? {
-            BackendKind::CpuScan => AnyEngine::CpuScan(Engine::new(ScanBackend::default())),
-            _ => AnyEngine::Cpu(Engine::new(CpuBackend::default())),
-        })
-    }
-
-    /// The backend's name.
-    pub fn backend_name(&self) -> &'static str {
-        match self {
-            AnyEngine::Cpu(engine) => engine.backend_name(),
-            AnyEngine::CpuScan(engine) => engine.backend_name(),
-        }
-    }
-
-    /// See [`Engine::parse`].
-    pub fn parse(&mut self, inputs: &[(u16, &[u8])]) -> Result<&RecordBatch, ParseError> {
-        match self {
-            AnyEngine::Cpu(engine) => engine.parse(inputs),
-            AnyEngine::CpuScan(engine) => engine.parse(inputs),
-        }
-    }
-
-    /// See [`Engine::finish`].
-    pub fn finish(&mut self, stream: u16) -> Result<&RecordBatch, ParseError> {
-        match self {
-            AnyEngine::Cpu(engine) => engine.finish(stream),
-            AnyEngine::CpuScan(engine) => engine.finish(stream),
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::parse::CpuBackend;
     use crate::parse::{decode_records, DecodedAction};
 
     #[test]

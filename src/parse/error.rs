@@ -39,6 +39,14 @@ pub enum ParseError {
         /// Why it cannot run.
         reason: &'static str,
     },
+    /// The backend's device failed while parsing.
+    #[error("backend {name} failed: {message}")]
+    Device {
+        /// The backend.
+        name: &'static str,
+        /// What the device reported.
+        message: String,
+    },
     /// A backend name that does not exist.
     #[error("unknown backend {0:?} (expected cpu, cpu-scan, wgpu, cuda or auto)")]
     UnknownBackend(String),

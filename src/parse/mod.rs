@@ -9,24 +9,31 @@
 //! 2. chunking-invariant: any split of a stream into batches gives the same calls, because
 //!    each stream's unfinished state is carried into its next batch;
 //! 3. backend-invariant: `cpu` (the `vte` crate, with long runs of valid text in ground
-//!    written directly) and `cpu-scan` (the GPU algorithm on the CPU, driven by the state
-//!    [`table`]) give the same calls, checked against `vte` through the canonical [`dump`].
+//!    written directly), `cpu-scan` (the GPU algorithm on the CPU, driven by the state
+//!    [`table`]) and `wgpu` (the same algorithm as WGSL compute shaders, in
+//!    [`crate::backend`]) give the same calls, checked against `vte` through the canonical
+//!    [`dump`].
 //!
 //! One deliberate bound: an OSC string keeps at most [`OSC_PAYLOAD_CAP`] payload bytes,
 //! like `vte`'s fixed-buffer (`no_std`) build, where `vte` with `std` would grow without
 //! limit.
 //!
 //! ```
-//! use perdix::parse::{BackendKind, Pipeline};
-//! for kind in [BackendKind::Cpu, BackendKind::CpuScan] {
-//!     let mut pipeline = Pipeline::new(kind, Default::default()).unwrap();
-//!     pipeline.feed(7, "\x1b]0;title\x07caf\u{e9}\r\n".as_bytes()).unwrap();
-//!     pipeline.finish(7).unwrap();
-//!     assert_eq!(
-//!         pipeline.take_dump(7),
-//!         "osc 1 [\"30\",\"7469746c65\"]\nprint \"café\"\nexecute 0d\nexecute 0a\n"
-//!     );
+//! use perdix::parse::{decode_records, ActionDump, Backend, CpuBackend, Engine, ScanBackend};
+//! fn dump(backend: impl Backend, input: &[u8]) -> String {
+//!     let mut engine = Engine::new(backend);
+//!     let mut dump = ActionDump::new();
+//!     for (_, records) in engine.parse(&[(7, input)]).unwrap().streams() {
+//!         for action in decode_records(records) {
+//!             dump.push(&action.unwrap());
+//!         }
+//!     }
+//!     dump.take()
 //! }
+//! let input = "\x1b]0;title\x07caf\u{e9}\r\n".as_bytes();
+//! let expected = "osc 1 [\"30\",\"7469746c65\"]\nprint \"café\"\nexecute 0d\nexecute 0a\n";
+//! assert_eq!(dump(CpuBackend::default(), input), expected);
+//! assert_eq!(dump(ScanBackend::default(), input), expected);
 //! ```
 
 mod backend;
@@ -34,28 +41,22 @@ mod cpu;
 pub mod dump;
 mod engine;
 mod error;
-mod pipeline;
-mod progress;
 pub mod record;
 mod reencode;
 pub mod scan;
-mod sequence;
-mod stage;
+pub(crate) mod sequence;
 pub mod table;
-mod utf8;
+pub(crate) mod utf8;
 
 pub use backend::{Backend, BackendKind, RecordBatch, StreamWork};
 pub use cpu::{CpuBackend, CpuStreamState};
 pub use dump::ActionDump;
-pub use engine::{AnyEngine, Engine};
+pub use engine::Engine;
 pub use error::{DecodeError, ParseError};
-pub use pipeline::{Pipeline, PipelineConfig};
-pub use progress::{ProgressLog, ProgressMark, PROGRESS_LOG_CAPACITY};
 pub use record::{decode_one, decode_records, DecodedAction, OscParams, RecordKind, RecordWriter};
 pub use reencode::ByteEncoder;
 pub use scan::{ScanBackend, ScanStreamState};
 pub use sequence::{Intermediates, Params};
-pub use stage::{ParseStage, StageInputs};
 pub use table::{
     apply_function, compose, transition, transition_functions, Action, State, Transition, TABLE,
 };

@@ -126,7 +126,7 @@ impl<'a> RecordWriter<'a> {
     #[inline]
     fn pad(&mut self) {
         let len = self.out.len();
-        if len % 4 != 0 {
+        if !len.is_multiple_of(4) {
             // One fixed-size copy, then cut back to the boundary.
             self.out.extend_from_slice(&[0; 3]);
             self.out.truncate(len.next_multiple_of(4));

@@ -53,7 +53,8 @@ enum Open {
 /// The whole way from bytes to records and back:
 ///
 /// ```
-/// use perdix::parse::{decode_records, BackendKind, ByteEncoder, ParseStage};
+/// use perdix::backend::ParseStage;
+/// use perdix::parse::{decode_records, BackendKind, ByteEncoder};
 /// use perdix::{AgentType, Buffer};
 /// let (mut input, input_rx) = Buffer::new(16).unwrap().split();
 /// let (records, mut record_rx) = Buffer::new(64).unwrap().split();

@@ -46,7 +46,7 @@ impl Shared {
             });
         }
         let base = memory.as_ptr();
-        if base.as_ptr() as usize % RING_ALIGN != 0 {
+        if !(base.as_ptr() as usize).is_multiple_of(RING_ALIGN) {
             return Err(RingError::BadMemory {
                 provider,
                 reason: "block not aligned to 256 bytes",

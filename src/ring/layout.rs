@@ -123,7 +123,7 @@ const _: () = {
     assert!(offset_of!(Header, consumer) == 64);
     assert!(offset_of!(Header, config) == 128);
     assert!(offset_of!(Header, control) == 192);
-    assert!(HEADER_SIZE % SLOT_SIZE == 0);
+    assert!(HEADER_SIZE.is_multiple_of(SLOT_SIZE));
     assert!(CACHE_LINE == 64 || CACHE_LINE == 128);
 };
 

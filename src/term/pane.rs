@@ -64,7 +64,8 @@ impl Dimensions for GridSize {
 /// The terminal model of one pane.
 ///
 /// ```
-/// use perdix::parse::{BackendKind, ParseStage};
+/// use perdix::backend::ParseStage;
+/// use perdix::parse::BackendKind;
 /// use perdix::pty::PaneSize;
 /// use perdix::term::{PaneConfig, PaneTerminal};
 /// use perdix::{AgentType, Buffer};

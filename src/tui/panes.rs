@@ -3,7 +3,8 @@
 //! thread, and the records replayed here into each pane's terminal model, with the
 //! model's replies written back to that pane's PTY only.
 
-use crate::parse::{BackendKind, DecodeError, ParseError, ParseStage, ProgressLog, StageInputs};
+use crate::backend::{ParseStage, ProgressLog, StageInputs};
+use crate::parse::{BackendKind, DecodeError, ParseError};
 use crate::pty::{ChildExit, PaneSize, PtyError, PtyProcess, ReadLog, SpawnConfig};
 use crate::ring::{Buffer, Consumer};
 use crate::term::{PaneConfig, PaneEvent, PaneTerminal};

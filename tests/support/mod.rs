@@ -10,7 +10,8 @@ pub mod tui;
 #[allow(unused_imports)]
 pub use reference::{hex, reference_dump};
 
-use perdix::parse::{BackendKind, Pipeline, PipelineConfig};
+use perdix::backend::{Pipeline, PipelineConfig};
+use perdix::parse::BackendKind;
 use rand::rngs::StdRng;
 use rand::{Rng, RngCore, SeedableRng};
 use std::io::Write;
@@ -50,6 +51,57 @@ pub const SMALL_RINGS: PipelineConfig = PipelineConfig {
     input_slots: 16,
     record_slots: 512,
 };
+
+/// Rings for [`run_cases`]: an input ring that holds one slot of thousands of streams, so
+/// that a batch really holds them all.
+pub const MANY_STREAMS: PipelineConfig = PipelineConfig {
+    input_slots: 1 << 15,
+    record_slots: 1 << 12,
+};
+
+/// Whether `kind` can run here. A backend that cannot is named once on stderr (outside
+/// the test harness's capture, so the skip is never silent), unless `PERDIX_REQUIRE_WGPU`
+/// is set and the backend is wgpu: then the test fails.
+pub fn backend_available(kind: BackendKind) -> bool {
+    use std::sync::Once;
+    static SKIP_NOTICE: Once = Once::new();
+    match perdix::backend::resolve(kind) {
+        Ok(_) => true,
+        Err(error) => {
+            if kind == BackendKind::Wgpu && std::env::var_os("PERDIX_REQUIRE_WGPU").is_some() {
+                panic!("PERDIX_REQUIRE_WGPU is set, but {error}");
+            }
+            SKIP_NOTICE.call_once(|| {
+                let line = format!("{kind}: skipped ({error})\n");
+                let _ = std::io::stderr().write_all(line.as_bytes());
+            });
+            false
+        }
+    }
+}
+
+/// Runs many cases at once, each on its own stream: batch `k` holds piece `k` of every
+/// case that has one, so a GPU backend gets thousands of streams per submission. Returns
+/// each case's dump.
+pub fn run_cases(kind: BackendKind, cases: &[Vec<&[u8]>]) -> Vec<String> {
+    assert!(cases.len() <= 1 << 16, "at most 65536 streams");
+    let mut pipeline = Pipeline::new(kind, MANY_STREAMS).expect("backend available");
+    let batches = cases.iter().map(Vec::len).max().unwrap_or(0);
+    for batch in 0..batches {
+        for (stream, pieces) in cases.iter().enumerate() {
+            if let Some(piece) = pieces.get(batch) {
+                pipeline.feed(stream as u16, piece).unwrap();
+            }
+        }
+        pipeline.run_batch().unwrap();
+    }
+    (0..cases.len())
+        .map(|stream| {
+            pipeline.finish(stream as u16).unwrap();
+            pipeline.take_dump(stream as u16)
+        })
+        .collect()
+}
 
 pub fn pipeline(kind: BackendKind) -> Pipeline {
     Pipeline::new(kind, SMALL_RINGS).expect("backend available")

@@ -1,5 +1,6 @@
 use super::*;
-use crate::parse::{BackendKind, Pipeline};
+use crate::backend::Pipeline;
+use crate::parse::BackendKind;
 use std::cell::RefCell;
 use std::io::Cursor;
 use std::rc::Rc;

@@ -4,6 +4,7 @@
 //! Progress goes to stderr, the report to stdout.
 
 use anyhow::{ensure, Context, Result};
+use perdix::bench::gpu_throughput::{measure_gpu_throughput, GpuThroughputConfig};
 use perdix::bench::parse_throughput::{measure_parse_throughput, ParseThroughputConfig};
 use perdix::bench::ring_race::{
     run_round_trips, run_throughput, CorePlan, CrossbeamQueue, LatencyRun, PerdixQueue, RaceConfig,
@@ -45,7 +46,32 @@ pub fn run(cli: &super::Cli) -> Result<()> {
     println!();
     println!("Parse throughput (MB/s; ratios to raw vte, a Perform that only counts, in the same run)");
     println!("{parse}");
+    gpu_report();
     Ok(())
+}
+
+/// The wgpu table, or one line saying why there is none.
+fn gpu_report() {
+    let config = GpuThroughputConfig::default();
+    match perdix::backend::webgpu::probe() {
+        Ok(adapter) => eprintln!("parse stage on wgpu ({adapter}): batches of 64 KiB to 64 MiB..."),
+        Err(error) => {
+            println!();
+            println!("wgpu: skipped, {error}");
+            return;
+        }
+    }
+    match measure_gpu_throughput(&config) {
+        Ok(table) => {
+            println!();
+            println!(
+                "wgpu parse throughput by batch size (MB/s, ratio to raw vte in the same run; \
+                 stage times measured on the CPU around the calls)"
+            );
+            println!("{table}");
+        }
+        Err(error) => println!("wgpu: failed, {error}"),
+    }
 }
 
 /// What one `--benchmark` invocation races.

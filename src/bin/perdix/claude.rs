@@ -7,7 +7,8 @@
 
 use crate::{terminal_size, Cli};
 use anyhow::{Context, Result};
-use perdix::parse::{decode_records, ByteEncoder, ParseStage};
+use perdix::backend::ParseStage;
+use perdix::parse::{decode_records, ByteEncoder};
 use perdix::pty::{ChildExit, PtyError, PtyProcess, SpawnConfig};
 use perdix::{Buffer, Consumer};
 use std::io::{IsTerminal, Read, Write};

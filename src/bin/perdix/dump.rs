@@ -1,7 +1,8 @@
 //! `perdix --dump-actions`: bytes in, one line per decoded parser action out.
 
 use anyhow::{Context, Result};
-use perdix::parse::{BackendKind, ParseError, Pipeline, PipelineConfig};
+use perdix::backend::{Pipeline, PipelineConfig};
+use perdix::parse::{BackendKind, ParseError};
 use std::io::{self, Read, Write};
 use std::path::Path;
 use std::process::ExitCode;
@@ -15,10 +16,8 @@ pub fn open_pipeline(kind: BackendKind) -> Result<Result<Pipeline, ExitCode>> {
     match Pipeline::new(kind, PipelineConfig::default()) {
         Ok(pipeline) => {
             if kind == BackendKind::Auto {
-                eprintln!(
-                    "perdix: --backend auto picked {} (no GPU backend is built in)",
-                    pipeline.backend_name()
-                );
+                let (_, why) = perdix::backend::auto_choice();
+                eprintln!("perdix: --backend auto picked {why}");
             }
             Ok(Ok(pipeline))
         }

@@ -54,7 +54,8 @@ pub struct Cli {
     #[arg(long)]
     repl: bool,
 
-    /// Parse backend: cpu (vte), cpu-scan (the GPU algorithm on the CPU), wgpu, cuda, or auto.
+    /// Parse backend: cpu (vte), cpu-scan (the GPU algorithm on the CPU), wgpu (WGSL compute
+    /// shaders), cuda, or auto (wgpu on a hardware adapter, else cpu).
     #[arg(long, value_name = "KIND", default_value = "cpu")]
     backend: BackendKind,
 
@@ -120,6 +121,10 @@ fn run(cli: &Cli) -> Result<ExitCode> {
     }
     if cli.repl {
         return repl::run(cli.backend);
+    }
+    if cli.backend == BackendKind::Auto && (cli.stream || cli.claude) {
+        let (_, why) = perdix::backend::auto_choice();
+        eprintln!("perdix: --backend auto picked {why}");
     }
     if cli.stream {
         return stream::run(cli);

@@ -6,9 +6,10 @@
 
 use crate::Cli;
 use anyhow::{Context, Result};
+use perdix::backend::ParseStage;
 use perdix::bench::agents::{spawn_simulated_agent, AgentKind};
 use perdix::logview::{pane_names, LineAssembler, LogWriter, DEFAULT_IDLE_FLUSH};
-use perdix::parse::{decode_records, BackendKind, ParseStage};
+use perdix::parse::{decode_records, BackendKind};
 use perdix::pty::{ChildExit, PaneSize, PtyProcess, SpawnConfig};
 use perdix::{Buffer, Consumer};
 use std::io::Write;

@@ -70,7 +70,7 @@ mod tests {
             seed ^= seed << 5;
             // Bias towards sequence bytes so that every state is visited.
             let pool = b"\x1b[]P;:?1m \x07\x18\x9cX\\q";
-            bytes.push(if seed % 3 == 0 {
+            bytes.push(if seed.is_multiple_of(3) {
                 seed as u8
             } else {
                 pool[(seed >> 8) as usize % pool.len()]

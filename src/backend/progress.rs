@@ -20,7 +20,8 @@ pub struct ProgressMark {
 /// lock-free by the record ring's consumer.
 ///
 /// ```
-/// use perdix::parse::{BackendKind, ParseStage};
+/// use perdix::backend::ParseStage;
+/// use perdix::parse::BackendKind;
 /// use perdix::{AgentType, Buffer};
 /// let (mut pane_tx, pane_rx) = Buffer::new(8).unwrap().split();
 /// let (record_tx, mut records) = Buffer::new(8).unwrap().split();

@@ -3,11 +3,8 @@
 //! batch, the backend writes records into the record ring, and the records are decoded
 //! into the canonical dump of each stream.
 
-use super::backend::BackendKind;
-use super::dump::ActionDump;
-use super::engine::AnyEngine;
-use super::error::ParseError;
-use super::record::decode_records;
+use super::AnyEngine;
+use crate::parse::{decode_records, ActionDump, BackendKind, ParseError};
 use crate::ring::{AgentType, Buffer, Consumer, ProduceError, Producer, Tag, SLOT_PAYLOAD};
 use std::collections::BTreeMap;
 
@@ -32,7 +29,8 @@ impl Default for PipelineConfig {
 /// Input ring → engine → record ring → decoded actions.
 ///
 /// ```
-/// use perdix::parse::{BackendKind, Pipeline};
+/// use perdix::backend::Pipeline;
+/// use perdix::parse::BackendKind;
 /// let mut pipeline = Pipeline::new(BackendKind::Cpu, Default::default()).unwrap();
 /// pipeline.feed(0, b"\x1b[1mbold\x1b[").unwrap();
 /// pipeline.run_batch().unwrap();

@@ -10,10 +10,9 @@
 //! last pane is gone and no handle is left, [`run`](ParseStage::run) returns and dropping
 //! the stage tells the record consumer that nothing more will come.
 
-use super::backend::{BackendKind, RecordBatch};
-use super::engine::AnyEngine;
-use super::error::ParseError;
 use super::progress::{progress_log, ProgressLog, ProgressMark, ProgressWriter};
+use super::AnyEngine;
+use crate::parse::{BackendKind, ParseError, RecordBatch};
 use crate::ring::{AgentType, Consumer, ProduceError, Producer, Tag};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{channel, Receiver, Sender, TryRecvError};
@@ -42,7 +41,8 @@ struct StageInput {
 /// Input rings → engine → record ring.
 ///
 /// ```
-/// use perdix::parse::{decode_records, BackendKind, DecodedAction, ParseStage};
+/// use perdix::backend::ParseStage;
+/// use perdix::parse::{decode_records, BackendKind, DecodedAction};
 /// use perdix::{AgentType, Buffer};
 /// let (mut pane_tx, pane_rx) = Buffer::new(16).unwrap().split();
 /// let (record_tx, mut record_rx) = Buffer::new(64).unwrap().split();
@@ -72,7 +72,8 @@ pub struct ParseStage {
 /// even with no pane.
 ///
 /// ```
-/// use perdix::parse::{BackendKind, ParseStage};
+/// use perdix::backend::ParseStage;
+/// use perdix::parse::BackendKind;
 /// use perdix::{AgentType, Buffer};
 /// use std::sync::{atomic::AtomicBool, Arc};
 /// let (records_tx, mut records) = Buffer::new(64).unwrap().split();

@@ -1,0 +1,62 @@
+//! An engine on a backend chosen at run time.
+
+use super::resolve;
+use super::webgpu::WgpuBackend;
+use crate::parse::{BackendKind, CpuBackend, Engine, ParseError, RecordBatch, ScanBackend};
+
+/// An engine on any backend chosen at run time.
+///
+/// ```
+/// use perdix::backend::AnyEngine;
+/// use perdix::parse::BackendKind;
+/// let mut engine = AnyEngine::new(BackendKind::CpuScan).unwrap();
+/// assert_eq!(engine.backend_name(), "cpu-scan");
+/// assert!(!engine.parse(&[(0, b"hi")]).unwrap().is_empty());
+/// assert!(AnyEngine::new(BackendKind::Cuda).is_err());
+/// ```
+pub enum AnyEngine {
+    /// On `vte`.
+    Cpu(Engine<CpuBackend>),
+    /// On the scan algorithm.
+    CpuScan(Engine<ScanBackend>),
+    /// On WGSL compute shaders (boxed: the backend holds device handles and buffers).
+    Wgpu(Box<Engine<WgpuBackend>>),
+}
+
+impl AnyEngine {
+    /// An engine on `kind` (after [`resolve`]).
+    pub fn new(kind: BackendKind) -> Result<AnyEngine, ParseError> {
+        Ok(match resolve(kind)? {
+            BackendKind::CpuScan => AnyEngine::CpuScan(Engine::new(ScanBackend::default())),
+            BackendKind::Wgpu => AnyEngine::Wgpu(Box::new(Engine::new(WgpuBackend::new()?))),
+            _ => AnyEngine::Cpu(Engine::new(CpuBackend::default())),
+        })
+    }
+
+    /// The backend's name.
+    pub fn backend_name(&self) -> &'static str {
+        match self {
+            AnyEngine::Cpu(engine) => engine.backend_name(),
+            AnyEngine::CpuScan(engine) => engine.backend_name(),
+            AnyEngine::Wgpu(engine) => engine.backend_name(),
+        }
+    }
+
+    /// See [`Engine::parse`].
+    pub fn parse(&mut self, inputs: &[(u16, &[u8])]) -> Result<&RecordBatch, ParseError> {
+        match self {
+            AnyEngine::Cpu(engine) => engine.parse(inputs),
+            AnyEngine::CpuScan(engine) => engine.parse(inputs),
+            AnyEngine::Wgpu(engine) => engine.parse(inputs),
+        }
+    }
+
+    /// See [`Engine::finish`].
+    pub fn finish(&mut self, stream: u16) -> Result<&RecordBatch, ParseError> {
+        match self {
+            AnyEngine::Cpu(engine) => engine.finish(stream),
+            AnyEngine::CpuScan(engine) => engine.finish(stream),
+            AnyEngine::Wgpu(engine) => engine.finish(stream),
+        }
+    }
+}
