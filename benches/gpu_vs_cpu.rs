@@ -7,7 +7,7 @@
 
 use criterion::{criterion_group, criterion_main, Criterion, SamplingMode, Throughput};
 use perdix::backend::webgpu::{probe, WgpuBackend};
-use perdix::bench::gpu_throughput::{measure_gpu_throughput, GpuThroughputConfig, STREAM_BYTES};
+use perdix::bench::gpu_throughput::{as_streams, measure_gpu_throughput, GpuThroughputConfig};
 use perdix::bench::parse_throughput::{
     count_with_vte, generate_inputs, parse_with_backend, DEFAULT_INPUT_BYTES,
 };
@@ -66,12 +66,7 @@ fn wgpu_by_batch_size(c: &mut Criterion) {
             group.throughput(Throughput::Bytes(batch_bytes as u64));
             group.sampling_mode(SamplingMode::Flat);
             group.sample_size(10);
-            let streams: Vec<(u16, &[u8])> = input
-                .bytes
-                .chunks(STREAM_BYTES)
-                .enumerate()
-                .map(|(stream, bytes)| (stream as u16, bytes))
-                .collect();
+            let streams = as_streams(&input.bytes);
             group.bench_function(format!("{} KiB", batch_bytes >> 10), |b| {
                 b.iter(|| {
                     black_box(engine.parse(black_box(&streams)).expect("wgpu parses").len());

@@ -42,7 +42,6 @@ fn a_chunk_is_credited_to_the_frame_that_first_shows_it() {
         report.latency_us_p99 < 250_000.0,
         "a chunk waited for the next output to be counted: {report:?}"
     );
-    assert!(report.seconds >= 0.5, "{report:?}");
 }
 
 #[test]

@@ -79,6 +79,23 @@ fn mb_per_s(bytes: usize, elapsed: Duration) -> f64 {
     bytes as f64 / elapsed.as_secs_f64().max(1e-9) / 1e6
 }
 
+/// `bytes` cut into one batch of streams of [`STREAM_BYTES`], numbered from 0.
+///
+/// ```
+/// use perdix::bench::gpu_throughput::{as_streams, STREAM_BYTES};
+/// let bytes = vec![b'x'; STREAM_BYTES + 1];
+/// let streams = as_streams(&bytes);
+/// assert_eq!(streams.len(), 2);
+/// assert_eq!((streams[1].0, streams[1].1.len()), (1, 1));
+/// ```
+pub fn as_streams(bytes: &[u8]) -> Vec<(u16, &[u8])> {
+    bytes
+        .chunks(STREAM_BYTES)
+        .enumerate()
+        .map(|(stream, bytes)| (stream as u16, bytes))
+        .collect()
+}
+
 /// Measures the wgpu backend; an error when there is no adapter.
 pub fn measure_gpu_throughput(config: &GpuThroughputConfig) -> Result<GpuThroughputTable, ParseError> {
     let backend = WgpuBackend::new()?;
@@ -87,12 +104,7 @@ pub fn measure_gpu_throughput(config: &GpuThroughputConfig) -> Result<GpuThrough
     let mut rows = Vec::new();
     for &batch_bytes in &config.batch_sizes {
         for input in generate_inputs(batch_bytes) {
-            let streams: Vec<(u16, &[u8])> = input
-                .bytes
-                .chunks(STREAM_BYTES)
-                .enumerate()
-                .map(|(stream, bytes)| (stream as u16, bytes))
-                .collect();
+            let streams = as_streams(&input.bytes);
             let mut vte = Duration::MAX;
             let mut wgpu = Duration::MAX;
             let mut timings = StageTimings::default();

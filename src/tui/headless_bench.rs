@@ -44,7 +44,8 @@ pub struct BenchReport {
     pub panes: usize,
     /// Bytes of output read from all PTYs.
     pub bytes: u64,
-    /// From the start of the panes until the last frame showing everything.
+    /// From the start of the run (the panes' programs were started just before) until
+    /// the last frame showing everything.
     pub seconds: f64,
     /// `bytes` per second, in MiB.
     pub mib_per_s: f64,
