@@ -265,3 +265,20 @@ fn ending_a_pane_ends_what_its_program_started_too() {
     );
     assert_eq!(screen(&panes, 0)[0], "started");
 }
+
+#[test]
+fn ending_many_panes_waits_one_grace_period_not_one_per_pane() {
+    let stubborn = "sh -c 'trap \"\" HUP; sleep 30'";
+    let mut panes = spawn(&[stubborn; 8], PaneSize::new(20, 2));
+    std::thread::sleep(Duration::from_millis(300));
+    let start = Instant::now();
+    panes.kill_all();
+    // Eight programs that ignore the hangup: one grace period, then SIGKILL for all.
+    assert!(
+        start.elapsed() < perdix::pty::HANGUP_GRACE * 4,
+        "took {:?}",
+        start.elapsed()
+    );
+    panes.run_to_end(Duration::from_secs(10)).unwrap();
+    assert!(panes.panes().iter().all(|pane| pane.exit().is_some()));
+}

@@ -31,5 +31,5 @@ mod reader;
 pub use config::{PaneSize, SpawnConfig};
 pub use error::PtyError;
 pub use paste::{paste_bytes, PASTE_END, PASTE_START};
-pub use process::{ChildExit, PtyProcess};
+pub use process::{ChildExit, PtyProcess, HANGUP_GRACE};
 pub use reader::{ChunkRead, OutputEnd, ReadLog, READ_LOG_CAPACITY};

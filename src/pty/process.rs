@@ -11,6 +11,9 @@ use portable_pty::{Child, CommandBuilder, MasterPty, PtySize};
 use std::io::Write;
 use std::time::{Duration, Instant};
 
+/// How long [`PtyProcess::kill`] gives a hung-up program to end before killing it.
+pub const HANGUP_GRACE: Duration = Duration::from_millis(250);
+
 /// How a child ended.
 ///
 /// ```
@@ -303,9 +306,9 @@ impl PtyProcess {
     }
 
     /// Ends the child and what it started in the pane: SIGHUP to the child's process
-    /// group and the terminal's foreground group (as a terminal hanging up does). If the
-    /// child was still running, it gets SIGKILL after a short grace and both groups get
-    /// SIGKILL too, so that no program ignoring SIGHUP keeps the pane's terminal open.
+    /// group and the terminal's foreground group (as a terminal hanging up does), then,
+    /// if the child is still running after [`HANGUP_GRACE`], SIGKILL to both groups, so
+    /// that no program ignoring SIGHUP keeps the pane's terminal open.
     ///
     /// ```
     /// use perdix::pty::{PtyProcess, SpawnConfig};
@@ -320,15 +323,31 @@ impl PtyProcess {
     /// assert!(process.wait_output(Duration::from_secs(5)).is_some(), "the terminal closed");
     /// ```
     pub fn kill(&mut self) -> Result<(), PtyError> {
-        let groups = self.process_groups();
-        let running = self.try_wait()?.is_none();
-        signal_groups(&groups, Signal::SIGHUP);
-        if running {
-            let killed = self.child.kill().map_err(PtyError::Wait);
-            signal_groups(&groups, Signal::SIGKILL);
-            killed?;
+        if self.try_wait()?.is_some() {
+            self.hang_up();
+            return Ok(());
+        }
+        self.hang_up();
+        let deadline = Instant::now() + HANGUP_GRACE;
+        while Instant::now() < deadline && self.try_wait()?.is_none() {
+            std::thread::sleep(Duration::from_millis(5));
+        }
+        if self.try_wait()?.is_none() {
+            self.force_kill();
         }
         Ok(())
+    }
+
+    /// Sends SIGHUP to the pane's process groups without waiting, as a terminal hanging
+    /// up does. Hanging up many panes first and then waiting for them all takes one grace
+    /// period, not one per pane.
+    pub fn hang_up(&self) {
+        signal_groups(&self.process_groups(), Signal::SIGHUP);
+    }
+
+    /// Sends SIGKILL to the pane's process groups (the child leads its own).
+    pub fn force_kill(&self) {
+        signal_groups(&self.process_groups(), Signal::SIGKILL);
     }
 
     /// The process groups of the pane's programs: the child's own (it leads the

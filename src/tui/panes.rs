@@ -5,7 +5,7 @@
 
 use crate::backend::{ParseStage, ProgressLog, StageInputs};
 use crate::parse::{BackendKind, DecodeError, ParseError};
-use crate::pty::{ChildExit, PaneSize, PtyError, PtyProcess, ReadLog, SpawnConfig};
+use crate::pty::{ChildExit, PaneSize, PtyError, PtyProcess, ReadLog, SpawnConfig, HANGUP_GRACE};
 use crate::ring::{Buffer, Consumer};
 use crate::term::{PaneConfig, PaneEvent, PaneTerminal};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -465,13 +465,26 @@ impl PaneSet {
         Ok(())
     }
 
-    /// Ends every pane's program (SIGKILL); what they wrote before is still replayed and
-    /// their exits are noted by [`pump`](Self::pump).
+    /// Ends every pane's program: all are hung up at once, and those still running after
+    /// one [`HANGUP_GRACE`] are killed. What they wrote is still replayed and their exits
+    /// are noted by [`pump`](Self::pump).
     pub fn kill_all(&mut self) {
-        for pane in &mut self.panes {
-            if let Some(process) = &mut pane.process {
-                // Best effort: a child that already exited has nothing to end.
-                let _ = process.kill();
+        fn processes(panes: &mut [Pane]) -> impl Iterator<Item = &mut PtyProcess> {
+            panes.iter_mut().filter_map(|pane| pane.process.as_mut())
+        }
+        for process in processes(&mut self.panes) {
+            process.hang_up();
+        }
+        // Most programs end on the hangup: give them all one grace period together.
+        let deadline = Instant::now() + HANGUP_GRACE;
+        while Instant::now() < deadline
+            && processes(&mut self.panes).any(|process| matches!(process.try_wait(), Ok(None)))
+        {
+            std::thread::sleep(Duration::from_millis(5));
+        }
+        for process in processes(&mut self.panes) {
+            if matches!(process.try_wait(), Ok(None)) {
+                process.force_kill();
             }
         }
     }
@@ -504,7 +517,8 @@ impl Drop for PaneSet {
     fn drop(&mut self) {
         // Relaxed: the flag only asks the stage to end; nothing is handed over with it.
         self.stop.store(true, Ordering::Relaxed);
-        // The children are ended by their own drop; the stage then sees every input end.
+        // The children are ended together, then dropped; the stage then sees every input end.
+        self.kill_all();
         self.panes.clear();
         if let Some(stage) = self.stage.take() {
             let _ = stage.join();
