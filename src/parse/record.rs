@@ -534,11 +534,14 @@ pub fn decode_one(bytes: &[u8]) -> Result<(DecodedAction<'_>, usize), DecodeErro
             if words.len() % 4 != 0 || words.len() / 4 > super::MAX_PARAMS {
                 return Err(malformed("bad parameter list"));
             }
-            let mut params = Params::default();
-            for word in words.chunks_exact(4) {
+            let mut values = [0u16; super::MAX_PARAMS];
+            let mut continues = 0u32;
+            for (index, word) in words.chunks_exact(4).enumerate() {
                 let word = u32::from_le_bytes([word[0], word[1], word[2], word[3]]);
-                params.push(word as u16, word & SUBPARAM_FOLLOWS != 0);
+                values[index] = word as u16;
+                continues |= u32::from(word & SUBPARAM_FOLLOWS != 0) << index;
             }
+            let params = Params::from_parts(values, continues, words.len() / 4);
             if kind == RecordKind::Csi {
                 DecodedAction::Csi {
                     params,

@@ -25,6 +25,17 @@ pub struct Params {
 }
 
 impl Params {
+    /// Params from their parts at once (`len` values, bit `i` of `continues` for value
+    /// `i`): decoding builds them in registers instead of one push at a time.
+    pub(crate) fn from_parts(values: [u16; MAX_PARAMS], continues: u32, len: usize) -> Params {
+        debug_assert!(len <= MAX_PARAMS);
+        Params {
+            values,
+            continues,
+            len: len as u8,
+        }
+    }
+
     /// Number of values (parameters and subparameters).
     pub fn len(&self) -> usize {
         self.len as usize
