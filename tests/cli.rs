@@ -6,7 +6,7 @@
 mod support;
 
 use perdix::parse::BackendKind;
-use support::{backend_available, fixtures, perdix, reference_dump, FIXTURES_DIR};
+use support::{backend_available, dump_actions_args, fixtures, perdix, reference_dump, FIXTURES_DIR};
 
 #[test]
 fn dump_actions_matches_vte_on_every_fixture_backend_and_chunk_size() {
@@ -25,11 +25,7 @@ fn dump_actions_matches_vte_on_every_fixture_backend_and_chunk_size() {
         }
         for backend in backends {
             for chunk in [None, Some("1"), Some("7"), Some("4096")] {
-                let mut args = vec!["--dump-actions", "--backend", backend];
-                if let Some(chunk) = chunk {
-                    args.extend(["--chunk", chunk]);
-                }
-                args.push(file);
+                let args = dump_actions_args(backend, chunk, file);
                 let output = perdix(&args, b"");
                 assert!(output.status.success(), "{args:?}: {output:?}");
                 assert!(

@@ -557,11 +557,7 @@ fn dump_actions_command_matches_vte_at_every_chunk_size() {
     }
     for backend in backends {
         for chunk in [None, Some("1"), Some("7"), Some("100")] {
-            let mut args = vec!["--dump-actions", "--backend", backend];
-            if let Some(chunk) = chunk {
-                args.extend(["--chunk", chunk]);
-            }
-            args.push(&fixture);
+            let args = dump_actions_args(backend, chunk, &fixture);
             let output = perdix(&args, b"");
             assert!(
                 output.status.success(),

@@ -22,7 +22,7 @@
 //! # Ok::<(), perdix::parse::ParseError>(())
 //! ```
 
-use super::parse_throughput::{count_with_vte, generate_inputs};
+use super::parse_throughput::{count_with_vte, generate_inputs, mb_per_s, size_text};
 use crate::backend::webgpu::{StageTimings, WgpuBackend};
 use crate::parse::{Engine, ParseError};
 use std::fmt;
@@ -73,10 +73,6 @@ pub struct GpuThroughputTable {
     pub adapter: String,
     /// One row per input and batch size.
     pub rows: Vec<GpuThroughputRow>,
-}
-
-fn mb_per_s(bytes: usize, elapsed: Duration) -> f64 {
-    bytes as f64 / elapsed.as_secs_f64().max(1e-9) / 1e6
 }
 
 /// `bytes` cut into one batch of streams of [`STREAM_BYTES`], numbered from 0.
@@ -138,14 +134,6 @@ pub fn measure_gpu_throughput(config: &GpuThroughputConfig) -> Result<GpuThrough
         }
     }
     Ok(GpuThroughputTable { adapter, rows })
-}
-
-fn size_text(bytes: usize) -> String {
-    if bytes >= 1 << 20 {
-        format!("{} MiB", bytes >> 20)
-    } else {
-        format!("{} KiB", bytes >> 10)
-    }
 }
 
 fn millis(duration: Duration) -> f64 {

@@ -257,7 +257,8 @@ fn fastest(repeats: usize, mut run: impl FnMut() -> Result<(), ParseError>) -> R
     Ok(best)
 }
 
-fn size_text(bytes: usize) -> String {
+/// `bytes` as whole KiB or MiB, for table rows.
+pub(super) fn size_text(bytes: usize) -> String {
     if bytes >= 1 << 20 {
         format!("{} MiB", bytes >> 20)
     } else {
@@ -265,7 +266,8 @@ fn size_text(bytes: usize) -> String {
     }
 }
 
-fn mb_per_s(bytes: usize, elapsed: Duration) -> f64 {
+/// Throughput in MB/s (10^6 bytes), never dividing by zero.
+pub(super) fn mb_per_s(bytes: usize, elapsed: Duration) -> f64 {
     bytes as f64 / elapsed.as_secs_f64().max(1e-9) / 1e6
 }
 

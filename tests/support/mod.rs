@@ -45,6 +45,17 @@ pub fn perdix(args: &[&str], stdin: &[u8]) -> Output {
     child.wait_with_output().unwrap()
 }
 
+/// The arguments of `perdix --dump-actions` on `file` with `backend`, reading `chunk`
+/// bytes at a time when given.
+pub fn dump_actions_args<'a>(backend: &'a str, chunk: Option<&'a str>, file: &'a str) -> Vec<&'a str> {
+    let mut args = vec!["--dump-actions", "--backend", backend];
+    if let Some(chunk) = chunk {
+        args.extend(["--chunk", chunk]);
+    }
+    args.push(file);
+    args
+}
+
 /// Small rings, so that the tests also exercise full rings, and so that thousands of
 /// pipelines stay cheap. The record ring still holds the largest OSC record.
 pub const SMALL_RINGS: PipelineConfig = PipelineConfig {

@@ -40,11 +40,9 @@ pub use device_timer::DeviceTimings;
 pub use shader_source::{machine_words, shader_source, BLOCK_BYTES, WORKGROUP};
 pub use submission::StageTimings;
 
-use crate::parse::scan::emit::{Emitter, Event};
-use crate::parse::sequence::Sequence;
+use crate::parse::scan::emit::Event;
 use crate::parse::table::State;
-use crate::parse::utf8::PartialChar;
-use crate::parse::{Action, Backend, ParseError, RecordBatch, StreamWork};
+use crate::parse::{Action, Backend, ParseError, RecordBatch, ScanStreamState, StreamWork};
 use std::sync::Arc;
 use std::time::Instant;
 use submission::{Piece, Submitter};
@@ -84,21 +82,9 @@ impl From<WgpuError> for ParseError {
     }
 }
 
-/// What the wgpu backend carries per stream: the parser state (the next submission's
-/// start state) and what the CPU emitter holds.
-#[derive(Debug, Default, Clone)]
-pub struct WgpuStreamState {
-    state: State,
-    sequence: Sequence,
-    partial: PartialChar,
-}
-
-impl WgpuStreamState {
-    /// The parser state after the stream's last byte.
-    pub fn state(&self) -> State {
-        self.state
-    }
-}
+/// What the wgpu backend carries per stream: the same as the `cpu-scan` backend, the
+/// parser state (the next submission's start state) and what the CPU emitter holds.
+pub type WgpuStreamState = ScanStreamState;
 
 /// The wgpu backend; see the [module docs](self) for what runs on the device.
 pub struct WgpuBackend {
@@ -164,16 +150,8 @@ impl WgpuBackend {
                 bytes.len(),
                 &mut self.events,
             )?;
-            let state = &mut work.state;
-            let events = &self.events;
-            out.write(work.stream, |writer| {
-                Emitter {
-                    sequence: &mut state.sequence,
-                    partial: &mut state.partial,
-                }
-                .emit(bytes, events, writer)
-            });
-            state.state = State::from_index(result.end_state as u8);
+            let end = State::from_index(result.end_state as u8);
+            work.state.emit(work.stream, bytes, &self.events, end, out);
         }
         self.pieces.clear();
         self.timings.emit += started.elapsed();
@@ -243,7 +221,7 @@ impl Backend for WgpuBackend {
                     work: index,
                     start,
                     end,
-                    start_state: batch[index].state.state as u32,
+                    start_state: batch[index].state.state() as u32,
                 });
                 room -= end - start;
                 start = end;

@@ -23,7 +23,8 @@ pub struct ScanBackend {
     events: Vec<Event>,
 }
 
-/// What the scan backend carries per stream.
+/// What the scan backend carries per stream; the wgpu backend carries the same, its
+/// device computing the states and the same emitter building the records.
 #[derive(Debug, Default, Clone)]
 pub struct ScanStreamState {
     state: State,
@@ -35,6 +36,26 @@ impl ScanStreamState {
     /// The parser state after the stream's last byte.
     pub fn state(&self) -> State {
         self.state
+    }
+
+    /// Writes the records of `bytes`, given their `events`, to `stream` in `out`, and
+    /// moves the stream on to `end`, the state after the last of `bytes`.
+    pub(crate) fn emit(
+        &mut self,
+        stream: u16,
+        bytes: &[u8],
+        events: &[Event],
+        end: State,
+        out: &mut RecordBatch,
+    ) {
+        out.write(stream, |writer| {
+            Emitter {
+                sequence: &mut self.sequence,
+                partial: &mut self.partial,
+            }
+            .emit(bytes, events, writer)
+        });
+        self.state = end;
     }
 }
 
@@ -52,19 +73,9 @@ impl Backend for ScanBackend {
     ) -> Result<(), ParseError> {
         for work in batch.iter_mut() {
             // Streams are independent: on a device each is its own range of the launch.
-            let bytes = work.bytes;
-            let state = &mut work.state;
-            let end = states::byte_states(state.state, bytes, &mut self.states);
-            compact(bytes, &self.states, &mut self.events);
-            let events = &self.events;
-            out.write(work.stream, |writer| {
-                Emitter {
-                    sequence: &mut state.sequence,
-                    partial: &mut state.partial,
-                }
-                .emit(bytes, events, writer)
-            });
-            state.state = end;
+            let end = states::byte_states(work.state.state, work.bytes, &mut self.states);
+            compact(work.bytes, &self.states, &mut self.events);
+            work.state.emit(work.stream, work.bytes, &self.events, end, out);
         }
         Ok(())
     }
