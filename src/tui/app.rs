@@ -164,8 +164,16 @@ impl App {
 
     /// Each pane's state now.
     pub fn state(&self, index: usize) -> AgentState {
-        let pane = &self.panes.panes()[index];
-        agent_state(pane, self.info[index].attention, Instant::now())
+        self.state_at(index, Instant::now())
+    }
+
+    fn state_at(&self, index: usize, now: Instant) -> AgentState {
+        agent_state(&self.panes.panes()[index], self.info[index].attention, now)
+    }
+
+    /// The terminal modes pane `index`'s program set.
+    fn pane_mode(&self, index: usize) -> TermMode {
+        *self.panes.panes()[index].terminal().term().mode()
     }
 
     /// Makes every shown pane's terminal the size of its inner area.
@@ -203,8 +211,7 @@ impl App {
                     PaneEvent::ClipboardStore { .. } | PaneEvent::ClipboardLoad { .. } => {}
                 }
             }
-            let waiting = agent_state(&self.panes.panes()[index], self.info[index].attention, now)
-                == AgentState::Waiting;
+            let waiting = self.state_at(index, now) == AgentState::Waiting;
             let info = &mut self.info[index];
             let needs_you = if index == self.focus || !waiting {
                 false
@@ -228,11 +235,7 @@ impl App {
             Msg::Paste(text) => {
                 if self.mode == Mode::Normal {
                     for index in self.input_targets() {
-                        let bracketed = self.panes.panes()[index]
-                            .terminal()
-                            .term()
-                            .mode()
-                            .contains(TermMode::BRACKETED_PASTE);
+                        let bracketed = self.pane_mode(index).contains(TermMode::BRACKETED_PASTE);
                         self.panes.write_input(index, &paste_bytes(&text, bracketed))?;
                     }
                 }
@@ -429,11 +432,7 @@ impl App {
 
     fn type_into_panes(&mut self, key: &KeyEvent) -> Result<(), PaneSetError> {
         for index in self.input_targets() {
-            let application_cursor = self.panes.panes()[index]
-                .terminal()
-                .term()
-                .mode()
-                .contains(TermMode::APP_CURSOR);
+            let application_cursor = self.pane_mode(index).contains(TermMode::APP_CURSOR);
             if let Some(bytes) = encode_key(key, application_cursor) {
                 self.info[index].attention = None;
                 if let Some(pane) = self.panes.pane_mut(index) {

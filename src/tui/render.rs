@@ -27,6 +27,8 @@ pub fn render_terminal<T>(
     let columns = usize::from(area.width).min(grid.columns());
     let default_style = Style::new().fg(rgb(theme.foreground)).bg(rgb(theme.background));
     buffer.set_style(area, default_style);
+    // One string for every cell's symbol: no allocation per cell on each frame.
+    let mut symbol = String::new();
     for row in 0..rows {
         let line = &grid[Line(row as i32 - offset)];
         let y = area.y + row as u16;
@@ -43,7 +45,7 @@ pub fn render_terminal<T>(
                 target.set_symbol(" ");
                 continue;
             }
-            let mut symbol = String::new();
+            symbol.clear();
             symbol.push(match cell.c {
                 '\t' => ' ',
                 c if c.is_control() => ' ',

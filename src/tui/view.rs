@@ -96,9 +96,11 @@ fn status_bar(app: &App, states: &[AgentState], frame: &mut Frame) {
     if app.broadcast {
         parts.push("BROADCAST".into());
     }
-    let waiting = (0..states.len())
-        .filter(|&index| states[index] == AgentState::Waiting)
-        .map(|index| (index + 1).to_string())
+    let waiting = states
+        .iter()
+        .enumerate()
+        .filter(|(_, state)| **state == AgentState::Waiting)
+        .map(|(index, _)| (index + 1).to_string())
         .collect::<Vec<_>>();
     if !waiting.is_empty() {
         parts.push(format!("waiting: {}", waiting.join(",")));

@@ -39,25 +39,19 @@ pub struct BenchPlan {
 /// Runs the benchmark and prints its report on stdout.
 pub fn run(plan: &BenchPlan) -> Result<()> {
     let limit = plan.mib.checked_mul(MIB).context("--mib is too large")?;
-    let commands: Vec<_> = (0..plan.panes)
+    // Each pane's command and its name in the border, from the same agent kind.
+    let (commands, names): (Vec<_>, Vec<_>) = (0..plan.panes)
         .map(|index| {
             let kind = AgentKind::ALL[usize::from(index) % AgentKind::ALL.len()];
-            DemoAgentOptions {
+            let command = DemoAgentOptions {
                 pace: plan.pace,
                 limit_bytes: Some(limit),
                 ..DemoAgentOptions::new(kind, u64::from(index) + 1)
             }
-            .command()
+            .command();
+            (command, format!("{} (demo)", kind.name()))
         })
-        .collect();
-    let names = (0..plan.panes)
-        .map(|index| {
-            format!(
-                "{} (demo)",
-                AgentKind::ALL[usize::from(index) % AgentKind::ALL.len()].name()
-            )
-        })
-        .collect();
+        .unzip();
     let config = PaneConfig {
         scrollback: plan.scrollback,
         ..PaneConfig::default()
