@@ -323,16 +323,11 @@ impl PtyProcess {
     /// assert!(process.wait_output(Duration::from_secs(5)).is_some(), "the terminal closed");
     /// ```
     pub fn kill(&mut self) -> Result<(), PtyError> {
-        if self.try_wait()?.is_some() {
-            self.hang_up();
-            return Ok(());
-        }
+        // A child that has already exited may have left a job running in the terminal's
+        // foreground group: that gets the hangup too, but no grace.
+        let running = self.try_wait()?.is_none();
         self.hang_up();
-        let deadline = Instant::now() + HANGUP_GRACE;
-        while Instant::now() < deadline && self.try_wait()?.is_none() {
-            std::thread::sleep(Duration::from_millis(5));
-        }
-        if self.try_wait()?.is_none() {
+        if running && self.wait_timeout(HANGUP_GRACE)?.is_none() {
             self.force_kill();
         }
         Ok(())

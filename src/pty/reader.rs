@@ -89,12 +89,7 @@ impl OutputReader {
     ) -> std::io::Result<(OutputReader, Option<ReadLog>)> {
         let stop = Arc::new(AtomicBool::new(false));
         let bytes = Arc::new(AtomicU64::new(0));
-        let (read_log, log) = if log_reads {
-            let (writer, log) = ReadLog::new();
-            (Some(writer), Some(log))
-        } else {
-            (None, None)
-        };
+        let (read_log, log) = log_reads.then(ReadLog::new).unzip();
         let pump = Pump {
             source,
             producer,
