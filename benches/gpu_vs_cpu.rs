@@ -2,7 +2,7 @@
 //! `perdix::bench::parse_throughput` (16 MiB each; `PERDIX_BENCH_PARSE_BYTES` overrides),
 //! then the wgpu backend by batch size (64 KiB to 64 MiB as many 64 KiB streams in one
 //! batch; 64 KiB and 1 MiB in test mode) with its time split into upload, compute,
-//! readback and emit (`perdix::bench::gpu_throughput`). Without an adapter the wgpu part
+//! readback and unpack (`perdix::bench::gpu_throughput`). Without an adapter the wgpu part
 //! says so in one line and is skipped.
 
 use criterion::{criterion_group, criterion_main, Criterion, SamplingMode, Throughput};

@@ -1,22 +1,24 @@
 // Workgroup scans and the passes that carry them across levels: inclusive scans of block
-// transition functions (composition, not commutative, so order is kept) and of block event
-// counts (addition).
+// transition functions with their last ESC (composition, not commutative, so order is
+// kept) and of block record sizes (addition).
 
-var<workgroup> shared_functions: array<vec2<u32>, WORKGROUP>;
+const SCAN_IDENTITY: vec4<u32> = vec4<u32>(IDENTITY, 0u, 0u);
+
+var<workgroup> shared_functions: array<vec4<u32>, WORKGROUP>;
 var<workgroup> shared_counts: array<u32, WORKGROUP>;
 
 // Inclusive scan of one value per invocation, earlier invocations first.
-fn scan_functions(local: u32, value: vec2<u32>) -> vec2<u32> {
+fn scan_functions(local: u32, value: vec4<u32>) -> vec4<u32> {
     var acc = value;
     shared_functions[local] = acc;
     workgroupBarrier();
     for (var step = 1u; step < WORKGROUP; step <<= 1u) {
-        var earlier = IDENTITY;
+        var earlier = SCAN_IDENTITY;
         if local >= step {
             earlier = shared_functions[local - step];
         }
         workgroupBarrier();
-        acc = compose(earlier, acc);
+        acc = combine(earlier, acc);
         shared_functions[local] = acc;
         workgroupBarrier();
     }
@@ -48,7 +50,7 @@ fn scan_function_level(
     @builtin(workgroup_id) group: vec3<u32>,
 ) {
     let index = global.x;
-    var value = IDENTITY;
+    var value = SCAN_IDENTITY;
     if index < level.count {
         value = function_scan[level.offset + index];
     }
@@ -70,7 +72,7 @@ fn add_function_level(
     let index = global.x;
     if index < level.count && group.x > 0u {
         let earlier = function_scan[level.next_offset + group.x - 1u];
-        function_scan[level.offset + index] = compose(earlier, function_scan[level.offset + index]);
+        function_scan[level.offset + index] = combine(earlier, function_scan[level.offset + index]);
     }
 }
 

@@ -1,5 +1,5 @@
 //! wgpu parse throughput against raw `vte`, by batch size, with the time split into
-//! upload, compute, readback and record emission.
+//! upload, compute, readback and unpacking.
 //!
 //! Each of the four inputs of [`parse_throughput`](super::parse_throughput) is generated at
 //! the batch size and cut into streams of at most [`STREAM_BYTES`] (one busy pane's read
@@ -9,10 +9,11 @@
 //!
 //! The split is timed on the CPU around the calls, so that any adapter reports it: upload
 //! is packing plus `write_buffer`; compute is encoding, submitting and waiting for the
-//! passes and the copies into mappable buffers; readback is mapping and copying the
-//! events out; emit is building records from the events on the CPU. Where the adapter has
-//! timestamp queries, the device time of the three phases of the passes (block functions
-//! and their scan, event counts and their scan, event writing) is shown as well.
+//! passes and the stream results; readback is the second submission that copies exactly
+//! the records written, mapping and copying them out; unpack is checking the records on
+//! the CPU and handing them on. Where the adapter has timestamp queries, the device time
+//! of the three phases of the passes (block functions and their scan, record sizes and
+//! their scan, record writing) is shown as well.
 //!
 //! ```no_run
 //! use perdix::bench::gpu_throughput::{measure_gpu_throughput, GpuThroughputConfig};
@@ -146,7 +147,7 @@ impl fmt::Display for GpuThroughputTable {
         writeln!(f)?;
         writeln!(
             f,
-            "| input | batch | streams | submissions | raw vte MB/s | wgpu MB/s | wgpu / vte | upload ms | compute ms | readback ms | emit ms | device ms: functions / counts / events |"
+            "| input | batch | streams | submissions | raw vte MB/s | wgpu MB/s | wgpu / vte | upload ms | compute ms | readback ms | unpack ms | device ms: functions / counts / records |"
         )?;
         writeln!(
             f,
@@ -167,12 +168,12 @@ impl fmt::Display for GpuThroughputTable {
                 millis(t.upload),
                 millis(t.compute),
                 millis(t.readback),
-                millis(t.emit),
+                millis(t.unpack),
                 t.device.map_or("–".to_owned(), |d| format!(
                     "{:.1} / {:.1} / {:.1}",
                     millis(d.functions),
                     millis(d.counts),
-                    millis(d.events)
+                    millis(d.records)
                 )),
             )?;
         }

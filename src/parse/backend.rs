@@ -80,6 +80,20 @@ impl RecordBatch {
         result
     }
 
+    /// Appends whole records of `stream` built elsewhere (on a device), joining the
+    /// stream's span when it was the last one written.
+    pub(crate) fn append_records(&mut self, stream: u16, records: &[u8]) {
+        if records.is_empty() {
+            return;
+        }
+        let start = self.bytes.len();
+        self.bytes.extend_from_slice(records);
+        match self.spans.last_mut() {
+            Some((last, _, end)) if *last == stream && *end == start => *end = self.bytes.len(),
+            _ => self.spans.push((stream, start, self.bytes.len())),
+        }
+    }
+
     /// Total record bytes.
     pub fn len(&self) -> usize {
         self.bytes.len()

@@ -78,6 +78,18 @@ pub enum RecordKind {
 }
 
 impl RecordKind {
+    /// Every kind, in code order.
+    pub const ALL: [RecordKind; 8] = [
+        RecordKind::Text,
+        RecordKind::Execute,
+        RecordKind::Csi,
+        RecordKind::Esc,
+        RecordKind::Osc,
+        RecordKind::Hook,
+        RecordKind::Put,
+        RecordKind::Unhook,
+    ];
+
     /// The kind with code `code`, if any.
     pub fn from_code(code: u8) -> Option<RecordKind> {
         Some(match code {

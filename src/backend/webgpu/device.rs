@@ -87,7 +87,7 @@ pub(super) struct Passes {
     pub block_counts: wgpu::ComputePipeline,
     pub scan_count_level: wgpu::ComputePipeline,
     pub add_count_level: wgpu::ComputePipeline,
-    pub block_events: wgpu::ComputePipeline,
+    pub block_records: wgpu::ComputePipeline,
 }
 
 impl GpuContext {
@@ -146,7 +146,7 @@ impl GpuContext {
             block_counts: pipeline("block_counts"),
             scan_count_level: pipeline("scan_count_level"),
             add_count_level: pipeline("add_count_level"),
-            block_events: pipeline("block_events"),
+            block_records: pipeline("block_records"),
         };
         if let Some(error) = pollster::block_on(scope.pop()) {
             return Err(WgpuError::Shader(error.to_string()));

@@ -4,7 +4,7 @@
 use super::WgpuError;
 use std::time::Duration;
 
-/// The phases timed: block functions and their scan, event counts and their scan, events.
+/// The phases timed: block functions and their scan, record sizes and their scan, records.
 pub(super) const PHASES: u32 = 3;
 
 /// Device time of each phase, summed over submissions.
@@ -12,10 +12,10 @@ pub(super) const PHASES: u32 = 3;
 pub struct DeviceTimings {
     /// Block transition functions and their multi-level scan.
     pub functions: Duration,
-    /// Per-block event counts (a table walk) and their multi-level scan.
+    /// Per-block record sizes (a table walk) and their multi-level scan.
     pub counts: Duration,
-    /// The second table walk, writing the compacted events.
-    pub events: Duration,
+    /// The second table walk, writing the records.
+    pub records: Duration,
 }
 
 impl DeviceTimings {
@@ -23,7 +23,7 @@ impl DeviceTimings {
     pub fn add(&mut self, other: &DeviceTimings) {
         self.functions += other.functions;
         self.counts += other.counts;
-        self.events += other.events;
+        self.records += other.records;
     }
 }
 
@@ -109,7 +109,7 @@ impl DeviceTimer {
         Ok(DeviceTimings {
             functions: phase(0),
             counts: phase(1),
-            events: phase(2),
+            records: phase(2),
         })
     }
 }

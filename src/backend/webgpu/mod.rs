@@ -1,24 +1,29 @@
 //! The `wgpu` backend: the parse as WGSL compute shaders (`shaders/*.wgsl`) on any WebGPU
 //! adapter (Vulkan, Metal, DX12; Mesa's lavapipe in tests).
 //!
-//! What runs where, per batch:
+//! Everything from bytes to records runs on the device, in one submission for the whole
+//! batch (batches over [`SUBMISSION_BYTES`] are cut into several, a stream's carried state
+//! passing from one to the next):
 //!
-//! - **GPU**, in one submission for the whole batch (batches over
-//!   [`SUBMISSION_BYTES`] are cut into several, a stream's carried state passing from one
-//!   to the next): each 64-byte block of a stream gets its transition function (the
-//!   14-nibble `vec2<u32>` form; after a block's last ESC, CAN or SUB it is constant), a
-//!   multi-level workgroup scan composes them into every block's start state (a stream's
-//!   first block starts from its carried state), every byte's next state and action come
-//!   from the table, and the actions are compacted into events (runs of text, put, OSC
-//!   and ignored bytes collapse into one) at offsets from a prefix sum of per-block event
-//!   counts. The events and each stream's end state come back through mappable buffers.
-//! - **CPU**: the records are built from the events by the same emitter the `cpu-scan`
-//!   backend uses: parameter and intermediate collection, OSC strings, UTF-8 decoding of
-//!   ground runs (with the partial character carried across batches), record layout.
+//! 1. each 64-byte block of a stream gets its transition function (the 14-nibble
+//!    `vec2<u32>` form; after a block's last ESC, CAN or SUB it is constant) and its last
+//!    ESC; a multi-level workgroup scan composes them into every block's start state (a
+//!    stream's first block starts from its carried state) and the last ESC before it;
+//! 2. every block walks its bytes through the table and sizes the records they make; a
+//!    scan of the sizes gives each block its offset in the output;
+//! 3. every block walks again and writes its records there: ground text decoded as UTF-8
+//!    (a character is decoded by the block its first byte is in, the partial character
+//!    carried from the last batch in front of the stream's bytes), executes, DCS data,
+//!    and for each dispatch the parameters, intermediates or OSC payload folded from the
+//!    sequence's ESC (or from the carried state when the sequence began in an earlier
+//!    batch). A stream's last block then writes the state it carries on.
 //!
-//! The state table reaches the device as data: the packed table and transition functions
-//! from [`crate::parse::table`] are uploaded once, and the few constants the WGSL needs are
-//! generated from the same Rust items at start-up ([`shader_source`]).
+//! The host packs the streams and their carried state, reads back each stream's word
+//! ranges, then exactly the words written (a second, small submission), checks that they
+//! are whole records and hands them on. The state table reaches the device as data: the
+//! packed table and transition functions from [`crate::parse::table`] are uploaded once,
+//! and the constants the WGSL needs (states, actions, record kinds, limits, the carried
+//! state's layout) are generated from the same Rust items at start-up ([`shader_source`]).
 //!
 //! ```no_run
 //! use perdix::backend::webgpu::WgpuBackend;
@@ -30,28 +35,30 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+mod carry;
 mod device;
 mod device_timer;
 mod shader_source;
 mod submission;
 
+pub use carry::WgpuStreamState;
 pub use device::{probe, AdapterSummary, GpuContext};
 pub use device_timer::DeviceTimings;
 pub use shader_source::{machine_words, shader_source, BLOCK_BYTES, WORKGROUP};
 pub use submission::StageTimings;
 
-use crate::parse::scan::emit::Event;
-use crate::parse::table::State;
-use crate::parse::{Action, Backend, ParseError, RecordBatch, ScanStreamState, StreamWork};
+use crate::parse::record::{record_len, RecordKind, HEADER_LEN};
+use crate::parse::{Backend, ParseError, RecordBatch, StreamWork};
 use std::sync::Arc;
 use std::time::Instant;
 use submission::{Piece, Submitter};
 use thiserror::Error;
 
-/// Most stream bytes one submission takes; a larger batch becomes several submissions.
-/// Keeps every buffer within WebGPU's default binding limit (events take four bytes per
-/// input byte in the worst case).
-pub const SUBMISSION_BYTES: usize = 16 << 20;
+/// Most stream bytes (with carried OSC payload) one submission takes; a larger batch
+/// becomes several submissions. Keeps every buffer within WebGPU's default binding limit
+/// of 128 MiB (records take up to eight bytes per input byte in the bound the buffers
+/// are sized by).
+pub const SUBMISSION_BYTES: usize = 8 << 20;
 
 /// Why the wgpu backend cannot run or failed.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
@@ -82,16 +89,11 @@ impl From<WgpuError> for ParseError {
     }
 }
 
-/// What the wgpu backend carries per stream: the same as the `cpu-scan` backend, the
-/// parser state (the next submission's start state) and what the CPU emitter holds.
-pub type WgpuStreamState = ScanStreamState;
-
 /// The wgpu backend; see the [module docs](self) for what runs on the device.
 pub struct WgpuBackend {
     context: Arc<GpuContext>,
     submitter: Submitter,
     pieces: Vec<Piece>,
-    events: Vec<Event>,
     timings: StageTimings,
     submission_bytes: usize,
 }
@@ -104,7 +106,6 @@ impl WgpuBackend {
             context: GpuContext::shared()?,
             submitter: Submitter::new(),
             pieces: Vec::new(),
-            events: Vec::new(),
             timings: StageTimings::default(),
             submission_bytes: SUBMISSION_BYTES,
         })
@@ -127,7 +128,7 @@ impl WgpuBackend {
         std::mem::take(&mut self.timings)
     }
 
-    /// Runs the collected pieces as one submission and emits their records.
+    /// Runs the collected pieces as one submission and hands on their records.
     fn submit(
         &mut self,
         batch: &mut [StreamWork<'_, WgpuStreamState>],
@@ -138,56 +139,42 @@ impl WgpuBackend {
         }
         let results = {
             let bytes: Vec<&[u8]> = batch.iter().map(|work| work.bytes).collect();
+            let carried: Vec<&[u32]> = batch.iter().map(|work| work.state.words()).collect();
             self.submitter
-                .run(&self.context, &self.pieces, &bytes, &mut self.timings)?
+                .run(&self.context, &self.pieces, &bytes, &carried, &mut self.timings)?
         };
         let started = Instant::now();
         for (piece, result) in self.pieces.iter().zip(results) {
             let work = &mut batch[piece.work];
-            let bytes = &work.bytes[piece.start..piece.end];
-            collect_events(
-                &self.submitter.events[result.events],
-                bytes.len(),
-                &mut self.events,
-            )?;
-            let end = State::from_index(result.end_state as u8);
-            work.state.emit(work.stream, bytes, &self.events, end, out);
+            let records: &[u8] = bytemuck::cast_slice(&self.submitter.records[result.records]);
+            check_whole_records(records)?;
+            out.append_records(work.stream, records);
+            work.state
+                .update(result.end_state, &self.submitter.records[result.carried])?;
         }
         self.pieces.clear();
-        self.timings.emit += started.elapsed();
+        self.timings.unpack += started.elapsed();
         Ok(())
     }
 }
 
-/// Turns the device's covering `action << 16 | length` words into the emitter's events,
-/// dropping ignored bytes and joining runs the block boundaries cut.
-fn collect_events(words: &[u32], len: usize, events: &mut Vec<Event>) -> Result<(), WgpuError> {
-    events.clear();
-    let mut at = 0u32;
-    for &word in words {
-        let code = (word >> 16) as usize;
-        let run = word & 0xffff;
-        let action = *Action::ALL
-            .get(code)
-            .ok_or_else(|| WgpuError::Submission(format!("the device wrote action {code}")))?;
-        let (start, end) = (at, at + run);
-        at = end;
-        if action == Action::Ignore {
-            continue;
-        }
-        if let Some(last) = events.last_mut() {
-            let joins = matches!(action, Action::Ground | Action::Put | Action::OscPut);
-            if joins && last.action == action && last.end == start {
-                last.end = end;
-                continue;
+/// Checks that the device's words are whole records of known kinds, so that nothing
+/// malformed reaches the ring (their contents are checked again where they are decoded).
+fn check_whole_records(mut records: &[u8]) -> Result<(), WgpuError> {
+    while !records.is_empty() {
+        let len = match records.get(..HEADER_LEN) {
+            Some(&[kind, _, low, high]) if RecordKind::from_code(kind).is_some() => {
+                record_len(u16::from_le_bytes([low, high]) as usize)
             }
+            _ => usize::MAX,
+        };
+        if len > records.len() {
+            return Err(WgpuError::Submission(format!(
+                "the device wrote a broken record header {:02x?}",
+                &records[..records.len().min(HEADER_LEN)]
+            )));
         }
-        events.push(Event { action, start, end });
-    }
-    if at as usize != len {
-        return Err(WgpuError::Submission(format!(
-            "the device's events cover {at} bytes of {len}"
-        )));
+        records = &records[len..];
     }
     Ok(())
 }
@@ -210,12 +197,15 @@ impl Backend for WgpuBackend {
             let len = batch[index].bytes.len();
             let mut start = 0;
             while start < len {
-                if room == 0 {
+                // A carried OSC payload goes up with the piece and may come back in full.
+                let carried = 4 * batch[index].state.carried_payload();
+                if room <= carried && !self.pieces.is_empty() {
                     // The pieces so far fill a submission; their end states become the
                     // start states of what follows.
                     self.submit(batch, out)?;
                     room = self.submission_bytes;
                 }
+                room = room.saturating_sub(carried).max(1);
                 let end = len.min(start + room);
                 self.pieces.push(Piece {
                     work: index,

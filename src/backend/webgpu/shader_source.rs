@@ -1,8 +1,12 @@
-//! The WGSL source of the parse passes: constants generated from the Rust state table,
-//! then the files of `shaders/`.
+//! The WGSL source of the parse passes: constants generated from the Rust sources (state
+//! table, record layout, limits, the carried-state layout), then the files of `shaders/`.
 
+use super::carry;
+use crate::parse::record::MAX_RUN_BODY;
 use crate::parse::table::{packed_table, transition_functions, IDENTITY_FUNCTION, STATE_COUNT};
-use crate::parse::Action;
+use crate::parse::{
+    Action, RecordKind, State, MAX_INTERMEDIATES, MAX_OSC_PARAMS, MAX_PARAMS, OSC_PAYLOAD_CAP,
+};
 use std::fmt::Write;
 
 /// Bytes one invocation walks (one block of one stream).
@@ -12,6 +16,7 @@ pub const WORKGROUP: usize = 256;
 
 const COMMON: &str = include_str!("../../../shaders/common.wgsl");
 const SCAN: &str = include_str!("../../../shaders/scan.wgsl");
+const RECORDS: &str = include_str!("../../../shaders/records.wgsl");
 const BLOCKS: &str = include_str!("../../../shaders/blocks.wgsl");
 
 /// Words of the machine buffer before the transition functions: the packed table.
@@ -22,7 +27,8 @@ pub const MACHINE_FUNCTIONS_AT: usize = STATE_COUNT * 256;
 /// ```
 /// let source = perdix::backend::webgpu::shader_source();
 /// assert!(source.contains("const STATE_COUNT: u32 = 14u;"));
-/// assert!(source.contains("fn block_events"));
+/// assert!(source.contains("const ACTION_CSI_DISPATCH: u32 = 9u;"));
+/// assert!(source.contains("fn block_records"));
 /// ```
 pub fn shader_source() -> String {
     let mut source = String::from("// Generated from src/parse/table.rs at start-up.\n");
@@ -33,10 +39,32 @@ pub fn shader_source() -> String {
     constant("BLOCK_BYTES", BLOCK_BYTES as u64);
     constant("WORKGROUP", WORKGROUP as u64);
     constant("MACHINE_FUNCTIONS_AT", MACHINE_FUNCTIONS_AT as u64);
-    constant("ACTION_IGNORE", Action::Ignore as u64);
-    constant("ACTION_GROUND", Action::Ground as u64);
-    constant("ACTION_PUT", Action::Put as u64);
-    constant("ACTION_OSC_PUT", Action::OscPut as u64);
+    for state in State::ALL {
+        constant(
+            &format!("STATE_{}", screaming(&format!("{state:?}"))),
+            state as u64,
+        );
+    }
+    for action in Action::ALL {
+        constant(
+            &format!("ACTION_{}", screaming(&format!("{action:?}"))),
+            action as u64,
+        );
+    }
+    for kind in RecordKind::ALL {
+        constant(
+            &format!("RECORD_{}", screaming(&format!("{kind:?}"))),
+            kind as u64,
+        );
+    }
+    constant("MAX_RUN_BODY", MAX_RUN_BODY as u64);
+    constant("MAX_PARAMS", MAX_PARAMS as u64);
+    constant("MAX_INTERMEDIATES", MAX_INTERMEDIATES as u64);
+    constant("MAX_OSC_PARAMS", MAX_OSC_PARAMS as u64);
+    constant("OSC_PAYLOAD_CAP", OSC_PAYLOAD_CAP as u64);
+    for (name, word) in carry::LAYOUT {
+        constant(&format!("CARRY_{name}"), word as u64);
+    }
     writeln!(
         source,
         "const IDENTITY: vec2<u32> = vec2<u32>({}u, {}u);",
@@ -44,11 +72,23 @@ pub fn shader_source() -> String {
         (IDENTITY_FUNCTION >> 32) as u32
     )
     .expect("writing to a String");
-    for part in [COMMON, SCAN, BLOCKS] {
+    for part in [COMMON, SCAN, RECORDS, BLOCKS] {
         source.push('\n');
         source.push_str(part);
     }
     source
+}
+
+/// `OscEndBell` as `OSC_END_BELL`.
+fn screaming(camel: &str) -> String {
+    let mut out = String::new();
+    for (index, c) in camel.chars().enumerate() {
+        if c.is_ascii_uppercase() && index > 0 {
+            out.push('_');
+        }
+        out.push(c.to_ascii_uppercase());
+    }
+    out
 }
 
 /// The contents of the machine buffer: the packed table (`next | action << 8` at

@@ -1,5 +1,6 @@
-//! One submission: the packed bytes of many streams go up, the passes run, and every
-//! stream's compacted events and end state come back through mappable buffers.
+//! One submission: the packed bytes of many streams and their carried state go up, the
+//! passes run, and every stream's records, carried state and end state come back through
+//! mappable buffers.
 
 use super::device::GpuContext;
 use super::device_timer::{DeviceTimer, DeviceTimings};
@@ -19,10 +20,12 @@ pub(super) struct Piece {
     pub start_state: u32,
 }
 
-/// What came back for one piece.
+/// What came back for one piece, as word ranges of [`Submitter::records`].
 pub(super) struct PieceResult {
-    /// `action << 16 | length` words covering the piece's bytes, in order.
-    pub events: std::ops::Range<usize>,
+    /// The piece's records.
+    pub records: std::ops::Range<usize>,
+    /// What the stream carries into its next piece.
+    pub carried: std::ops::Range<usize>,
     /// State after the piece's last byte.
     pub end_state: u32,
 }
@@ -39,8 +42,8 @@ pub struct StageTimings {
     pub compute: Duration,
     /// Mapping the results and copying them out.
     pub readback: Duration,
-    /// Building records from the events on the CPU.
-    pub emit: Duration,
+    /// Checking the records that came back and handing them on, on the CPU.
+    pub unpack: Duration,
     /// Submissions made.
     pub submissions: u32,
     /// Device time per phase, when the adapter has timestamp queries.
@@ -53,7 +56,7 @@ impl StageTimings {
         self.upload += other.upload;
         self.compute += other.compute;
         self.readback += other.readback;
-        self.emit += other.emit;
+        self.unpack += other.unpack;
         self.submissions += other.submissions;
         self.device = match (self.device, other.device) {
             (Some(mut mine), Some(theirs)) => {
@@ -67,52 +70,61 @@ impl StageTimings {
 
 /// Device buffers, kept across submissions and grown when a submission needs more.
 struct Buffers {
-    byte_words: u64,
-    blocks: u64,
-    streams: u64,
-    scan_elements: u64,
-    levels: u64,
+    sizes: Sizes,
     input: wgpu::Buffer,
     block_stream: wgpu::Buffer,
     streams_buffer: wgpu::Buffer,
-    events: wgpu::Buffer,
+    records: wgpu::Buffer,
     stream_out: wgpu::Buffer,
     level_params: wgpu::Buffer,
-    events_readback: wgpu::Buffer,
     stream_out_readback: wgpu::Buffer,
+    records_readback: wgpu::Buffer,
     bind_group: wgpu::BindGroup,
 }
 
 /// Sizes one submission needs.
 #[derive(Clone, Copy, PartialEq, Eq)]
 struct Sizes {
-    byte_words: u64,
+    /// Stream bytes and carried state, in words.
+    input_words: u64,
     blocks: u64,
     streams: u64,
     scan_elements: u64,
     levels: u64,
+    /// The most words of records and carried state the submission can write.
+    record_words: u64,
 }
 
 impl Sizes {
     fn fits_in(&self, buffers: &Buffers) -> bool {
-        self.byte_words <= buffers.byte_words
-            && self.blocks <= buffers.blocks
-            && self.streams <= buffers.streams
-            && self.scan_elements <= buffers.scan_elements
-            && self.levels <= buffers.levels
+        let have = &buffers.sizes;
+        self.input_words <= have.input_words
+            && self.blocks <= have.blocks
+            && self.streams <= have.streams
+            && self.scan_elements <= have.scan_elements
+            && self.levels <= have.levels
+            && self.record_words <= have.record_words
     }
 
     fn grown(self) -> Sizes {
         let up = |n: u64| n.max(1).next_power_of_two();
         Sizes {
-            byte_words: up(self.byte_words),
+            input_words: up(self.input_words),
             blocks: up(self.blocks),
             streams: up(self.streams),
             scan_elements: up(self.scan_elements),
             levels: self.levels.max(8),
+            record_words: up(self.record_words),
         }
     }
 }
+
+/// Words of records copied back in the first submission (1 MiB).
+const EAGER_RECORD_WORDS: u64 = 1 << 18;
+/// Bytes of one stream's entry in the streams buffer (the WGSL `Stream`).
+const STREAM_BYTES: u64 = 32;
+/// Words per stream in the stream results: first record, carried state, end, end state.
+const STREAM_OUT_WORDS: usize = 4;
 
 impl Buffers {
     fn new(context: &GpuContext, sizes: Sizes) -> Buffers {
@@ -129,22 +141,25 @@ impl Buffers {
         let up = wgpu::BufferUsages::COPY_DST;
         let down = wgpu::BufferUsages::COPY_SRC;
         let readback = wgpu::BufferUsages::MAP_READ | wgpu::BufferUsages::COPY_DST;
-        // Every byte is at most one event.
-        let event_bytes = 4 * sizes.blocks * BLOCK_BYTES as u64;
-        let input = buffer("input bytes", 4 * sizes.byte_words, storage | up);
+        let out_bytes = 4 * STREAM_OUT_WORDS as u64 * sizes.streams;
+        let input = buffer(
+            "input bytes and carried state",
+            4 * sizes.input_words,
+            storage | up,
+        );
         let block_stream = buffer("block streams", 4 * sizes.blocks, storage | up);
-        let streams_buffer = buffer("streams", 16 * sizes.streams, storage | up);
-        let function_scan = buffer("function scan", 8 * sizes.scan_elements, storage);
+        let streams_buffer = buffer("streams", STREAM_BYTES * sizes.streams, storage | up);
+        let function_scan = buffer("function scan", 16 * sizes.scan_elements, storage);
         let count_scan = buffer("count scan", 4 * sizes.scan_elements, storage);
-        let events = buffer("events", event_bytes, storage | down);
-        let stream_out = buffer("stream results", 12 * sizes.streams, storage | down);
+        let records = buffer("records", 4 * sizes.record_words, storage | down);
+        let stream_out = buffer("stream results", out_bytes, storage | down);
         let level_params = buffer(
             "scan levels",
             context.level_stride * sizes.levels,
             wgpu::BufferUsages::UNIFORM | up,
         );
-        let events_readback = buffer("events readback", event_bytes, readback);
-        let stream_out_readback = buffer("stream results readback", 12 * sizes.streams, readback);
+        let stream_out_readback = buffer("stream results readback", out_bytes, readback);
+        let records_readback = buffer("records readback", 4 * sizes.record_words, readback);
         let bind_group = device.create_bind_group(&wgpu::BindGroupDescriptor {
             label: Some("perdix parse"),
             layout: &context.layout,
@@ -155,7 +170,7 @@ impl Buffers {
                 whole(3, &context.machine),
                 whole(4, &function_scan),
                 whole(5, &count_scan),
-                whole(6, &events),
+                whole(6, &records),
                 whole(7, &stream_out),
                 wgpu::BindGroupEntry {
                     binding: 8,
@@ -168,19 +183,15 @@ impl Buffers {
             ],
         });
         Buffers {
-            byte_words: sizes.byte_words,
-            blocks: sizes.blocks,
-            streams: sizes.streams,
-            scan_elements: sizes.scan_elements,
-            levels: sizes.levels,
+            sizes,
             input,
             block_stream,
             streams_buffer,
-            events,
+            records,
             stream_out,
             level_params,
-            events_readback,
             stream_out_readback,
+            records_readback,
             bind_group,
         }
     }
@@ -225,10 +236,19 @@ pub(super) struct Submitter {
     buffers: Option<Buffers>,
     packed: Vec<u8>,
     block_stream: Vec<u32>,
-    streams: Vec<[u32; 4]>,
-    /// Events of the last submission, copied out of the mapped buffer.
-    pub events: Vec<u32>,
+    streams: Vec<[u32; 8]>,
+    /// Records and carried state of the last submission, copied out of the mapped buffer.
+    pub records: Vec<u32>,
     timer: Option<DeviceTimer>,
+}
+
+/// The most words of records a submission can write: two a byte (the densest input, such
+/// as a control between two printable characters or `ESC ] ESC ]`, makes six bytes a
+/// byte), a text header and padding per block, and per stream what its carried state can
+/// add (the state written back, a sequence of 32 parameters, an OSC string whose payload
+/// was carried, written once as a record or once as carried state).
+fn record_bound(bytes: usize, blocks: usize, pieces: usize, carried_words: usize) -> u64 {
+    (2 * bytes + 2 * blocks + 128 * pieces + 2 * carried_words) as u64
 }
 
 impl Submitter {
@@ -238,21 +258,23 @@ impl Submitter {
             packed: Vec::new(),
             block_stream: Vec::new(),
             streams: Vec::new(),
-            events: Vec::new(),
+            records: Vec::new(),
             timer: None,
         }
     }
 
-    /// Runs one submission over `pieces` (each non-empty) of the streams' `bytes`. After
-    /// a failure the buffers are dropped, so that the next submission starts clean.
+    /// Runs one submission over `pieces` (each non-empty) of the streams' `bytes`, each
+    /// stream starting from its `carried` words. After a failure the buffers are dropped,
+    /// so that the next submission starts clean.
     pub fn run(
         &mut self,
         context: &GpuContext,
         pieces: &[Piece],
         bytes: &[&[u8]],
+        carried: &[&[u32]],
         timings: &mut StageTimings,
     ) -> Result<Vec<PieceResult>, WgpuError> {
-        let result = self.try_run(context, pieces, bytes, timings);
+        let result = self.try_run(context, pieces, bytes, carried, timings);
         if result.is_err() {
             self.buffers = None;
         }
@@ -264,18 +286,21 @@ impl Submitter {
         context: &GpuContext,
         pieces: &[Piece],
         bytes: &[&[u8]],
+        carried: &[&[u32]],
         timings: &mut StageTimings,
     ) -> Result<Vec<PieceResult>, WgpuError> {
         let started = Instant::now();
-        self.pack(pieces, bytes);
+        let stream_bytes = self.pack(pieces, bytes, carried);
         let blocks = self.block_stream.len();
         let levels = scan_levels(blocks);
+        let carried_words = pieces.iter().map(|piece| carried[piece.work].len()).sum();
         let sizes = Sizes {
-            byte_words: (self.packed.len() / 4) as u64,
+            input_words: (self.packed.len() / 4) as u64,
             blocks: blocks as u64,
             streams: pieces.len() as u64,
             scan_elements: levels.last().map_or(0, |&(offset, count)| offset + count) as u64,
             levels: levels.len() as u64,
+            record_words: record_bound(stream_bytes, blocks, pieces.len(), carried_words),
         };
         if !self
             .buffers
@@ -301,106 +326,72 @@ impl Submitter {
 
         let started = Instant::now();
         let device = &context.device;
-        let validation = device.push_error_scope(wgpu::ErrorFilter::Validation);
-        let memory = device.push_error_scope(wgpu::ErrorFilter::OutOfMemory);
-        let mut encoder = device.create_command_encoder(&Default::default());
         if self.timer.is_none() {
             self.timer = context
                 .timestamp_period
                 .map(|period| DeviceTimer::new(device, period));
         }
         let timer = self.timer.as_ref();
-        let passes = &context.passes;
-        let top = levels.len() - 1;
-        let phases = [
-            (
-                &passes.block_functions,
-                &passes.scan_function_level,
-                &passes.add_function_level,
-            ),
-            (
-                &passes.block_counts,
-                &passes.scan_count_level,
-                &passes.add_count_level,
-            ),
-        ];
-        let dispatch = |pass: &mut wgpu::ComputePass<'_>, pipeline: &wgpu::ComputePipeline, level: usize| {
-            let groups = levels[level].1.div_ceil(WORKGROUP) as u32;
-            pass.set_pipeline(pipeline);
-            pass.set_bind_group(0, &buffers.bind_group, &[(level * stride) as u32]);
-            pass.dispatch_workgroups(groups, 1, 1);
-        };
-        for (phase, (blocks_pass, scan_pass, add_pass)) in phases.into_iter().enumerate() {
-            let mut pass = begin_phase(&mut encoder, timer, phase as u32);
-            dispatch(&mut pass, blocks_pass, 0);
-            for level in 1..top {
-                dispatch(&mut pass, scan_pass, level);
-            }
-            for level in (0..top.saturating_sub(1)).rev() {
-                dispatch(&mut pass, add_pass, level);
-            }
-        }
-        {
-            let mut pass = begin_phase(&mut encoder, timer, 2);
-            dispatch(&mut pass, &passes.block_events, 0);
-        }
-        if let Some(timer) = timer {
-            timer.resolve(&mut encoder);
-        }
-        let event_bytes = 4 * (blocks * BLOCK_BYTES) as u64;
-        let out_bytes = 12 * pieces.len() as u64;
-        encoder.copy_buffer_to_buffer(&buffers.events, 0, &buffers.events_readback, 0, event_bytes);
-        encoder.copy_buffer_to_buffer(&buffers.stream_out, 0, &buffers.stream_out_readback, 0, out_bytes);
-        queue.submit([encoder.finish()]);
-        let events_slice = buffers.events_readback.slice(..event_bytes);
+        let out_bytes = (4 * STREAM_OUT_WORDS * pieces.len()) as u64;
         let out_slice = buffers.stream_out_readback.slice(..out_bytes);
-        let (done_tx, done_rx) = std::sync::mpsc::channel();
-        let mut slices = vec![events_slice, out_slice];
-        slices.extend(timer.map(DeviceTimer::slice));
-        for slice in &slices {
-            let done_tx = done_tx.clone();
-            slice.map_async(wgpu::MapMode::Read, move |result| {
-                // The receiver outlives the wait below, so the send cannot fail.
-                let _ = done_tx.send(result);
-            });
-        }
-        device
-            .poll(wgpu::PollType::wait_indefinitely())
-            .map_err(|error| WgpuError::Device(error.to_string()))?;
-        for scope in [memory, validation] {
-            if let Some(error) = pollster::block_on(scope.pop()) {
-                return Err(WgpuError::Submission(error.to_string()));
+        // The first words of records come back with the stream results, which is all of
+        // them in a small batch; the rest, once the results say how many there are, in a
+        // second submission.
+        let eager = sizes.record_words.min(EAGER_RECORD_WORDS);
+        let eager_slice = buffers.records_readback.slice(..4 * eager);
+        checked(device, || {
+            let mut encoder = device.create_command_encoder(&Default::default());
+            let passes = &context.passes;
+            let top = levels.len() - 1;
+            let phases = [
+                (
+                    &passes.block_functions,
+                    &passes.scan_function_level,
+                    &passes.add_function_level,
+                ),
+                (
+                    &passes.block_counts,
+                    &passes.scan_count_level,
+                    &passes.add_count_level,
+                ),
+            ];
+            let dispatch =
+                |pass: &mut wgpu::ComputePass<'_>, pipeline: &wgpu::ComputePipeline, level: usize| {
+                    let groups = levels[level].1.div_ceil(WORKGROUP) as u32;
+                    pass.set_pipeline(pipeline);
+                    pass.set_bind_group(0, &buffers.bind_group, &[(level * stride) as u32]);
+                    pass.dispatch_workgroups(groups, 1, 1);
+                };
+            for (phase, (blocks_pass, scan_pass, add_pass)) in phases.into_iter().enumerate() {
+                let mut pass = begin_phase(&mut encoder, timer, phase as u32);
+                dispatch(&mut pass, blocks_pass, 0);
+                for level in 1..top {
+                    dispatch(&mut pass, scan_pass, level);
+                }
+                for level in (0..top.saturating_sub(1)).rev() {
+                    dispatch(&mut pass, add_pass, level);
+                }
             }
-        }
-        for _ in 0..slices.len() {
-            done_rx
-                .recv()
-                .map_err(|_| WgpuError::Map("the mapping callback was dropped".into()))?
-                .map_err(|error| WgpuError::Map(error.to_string()))?;
-        }
-        timings.compute += started.elapsed();
-
-        let started = Instant::now();
-        let results = {
-            let out = out_slice
+            {
+                let mut pass = begin_phase(&mut encoder, timer, 2);
+                dispatch(&mut pass, &passes.block_records, 0);
+            }
+            if let Some(timer) = timer {
+                timer.resolve(&mut encoder);
+            }
+            encoder.copy_buffer_to_buffer(&buffers.stream_out, 0, &buffers.stream_out_readback, 0, out_bytes);
+            encoder.copy_buffer_to_buffer(&buffers.records, 0, &buffers.records_readback, 0, 4 * eager);
+            queue.submit([encoder.finish()]);
+            let mut slices = vec![out_slice, eager_slice];
+            slices.extend(timer.map(DeviceTimer::slice));
+            wait_mapped(device, &slices)
+        })?;
+        let out: Vec<u32> = {
+            let view = out_slice
                 .get_mapped_range()
                 .map_err(|error| WgpuError::Map(error.to_string()))?;
-            let out: &[u32] = bytemuck::cast_slice(&out);
-            let used = out.chunks_exact(3).map(|r| r[1] as usize).max().unwrap_or(0);
-            let events = events_slice
-                .get_mapped_range()
-                .map_err(|error| WgpuError::Map(error.to_string()))?;
-            self.events.clear();
-            self.events
-                .extend_from_slice(&bytemuck::cast_slice(&events)[..used]);
-            out.chunks_exact(3)
-                .map(|r| PieceResult {
-                    events: r[0] as usize..r[1] as usize,
-                    end_state: r[2],
-                })
-                .collect()
+            bytemuck::cast_slice(&view).to_vec()
         };
-        buffers.events_readback.unmap();
         buffers.stream_out_readback.unmap();
         if let Some(timer) = timer {
             let device_time = timer.read()?;
@@ -409,13 +400,76 @@ impl Submitter {
                 ..Default::default()
             });
         }
+        let total = out
+            .chunks_exact(STREAM_OUT_WORDS)
+            .map(|result| result[2] as u64)
+            .max()
+            .unwrap_or(0);
+        if total > sizes.record_words {
+            return Err(WgpuError::Submission(format!(
+                "the device counted {total} words of records, over the bound of {}",
+                sizes.record_words
+            )));
+        }
+        timings.compute += started.elapsed();
+
+        let started = Instant::now();
+        self.records.clear();
+        {
+            let view = eager_slice
+                .get_mapped_range()
+                .map_err(|error| WgpuError::Map(error.to_string()))?;
+            let words: &[u32] = bytemuck::cast_slice(&view);
+            self.records
+                .extend_from_slice(&words[..total.min(eager) as usize]);
+        }
+        buffers.records_readback.unmap();
+        if total > eager {
+            let (from, to) = (4 * eager, 4 * total);
+            let records_slice = buffers.records_readback.slice(from..to);
+            checked(device, || {
+                let mut encoder = device.create_command_encoder(&Default::default());
+                encoder.copy_buffer_to_buffer(
+                    &buffers.records,
+                    from,
+                    &buffers.records_readback,
+                    from,
+                    to - from,
+                );
+                queue.submit([encoder.finish()]);
+                wait_mapped(device, &[records_slice])
+            })?;
+            {
+                let view = records_slice
+                    .get_mapped_range()
+                    .map_err(|error| WgpuError::Map(error.to_string()))?;
+                self.records.extend_from_slice(bytemuck::cast_slice(&view));
+            }
+            buffers.records_readback.unmap();
+        }
         timings.readback += started.elapsed();
         timings.submissions += 1;
-        Ok(results)
+        out.chunks_exact(STREAM_OUT_WORDS)
+            .map(|result| {
+                let [start, carry, end, end_state] = [0, 1, 2, 3].map(|i| result[i] as usize);
+                if start <= carry && carry <= end && end as u64 <= total {
+                    Ok(PieceResult {
+                        records: start..carry,
+                        carried: carry..end,
+                        end_state: end_state as u32,
+                    })
+                } else {
+                    Err(WgpuError::Submission(format!(
+                        "the device wrote the word ranges {start}, {carry}, {end} of {total}"
+                    )))
+                }
+            })
+            .collect()
     }
 
-    /// Lays the pieces out block-aligned and records which stream each block belongs to.
-    fn pack(&mut self, pieces: &[Piece], bytes: &[&[u8]]) {
+    /// Lays the pieces out block-aligned, records which stream each block belongs to, and
+    /// appends each piece's carried words; returns the stream bytes.
+    fn pack(&mut self, pieces: &[Piece], bytes: &[&[u8]], carried: &[&[u32]]) -> usize {
         self.packed.clear();
         self.block_stream.clear();
         self.streams.clear();
@@ -434,7 +488,55 @@ impl Submitter {
                 data.len() as u32,
                 piece.start_state,
                 first_block as u32,
+                0,
+                0,
+                0,
+                0,
             ]);
         }
+        let stream_bytes = self.packed.len();
+        for (stream, piece) in self.streams.iter_mut().zip(pieces) {
+            // The packed bytes are block-aligned, so each carry starts on a word.
+            stream[4] = (self.packed.len() / 4) as u32;
+            self.packed
+                .extend_from_slice(bytemuck::cast_slice(carried[piece.work]));
+        }
+        stream_bytes
     }
+}
+
+/// Runs `work` inside validation and out-of-memory error scopes: an error the device
+/// reports becomes an `Err`, never a panic.
+fn checked(device: &wgpu::Device, work: impl FnOnce() -> Result<(), WgpuError>) -> Result<(), WgpuError> {
+    let validation = device.push_error_scope(wgpu::ErrorFilter::Validation);
+    let memory = device.push_error_scope(wgpu::ErrorFilter::OutOfMemory);
+    let result = work();
+    for scope in [memory, validation] {
+        if let Some(error) = pollster::block_on(scope.pop()) {
+            return Err(WgpuError::Submission(error.to_string()));
+        }
+    }
+    result
+}
+
+/// Maps `slices` for reading and waits until the device has finished with them.
+fn wait_mapped(device: &wgpu::Device, slices: &[wgpu::BufferSlice<'_>]) -> Result<(), WgpuError> {
+    let (done_tx, done_rx) = std::sync::mpsc::channel();
+    for slice in slices {
+        let done_tx = done_tx.clone();
+        slice.map_async(wgpu::MapMode::Read, move |result| {
+            // The receiver outlives the wait below, so the send cannot fail.
+            let _ = done_tx.send(result);
+        });
+    }
+    device
+        .poll(wgpu::PollType::wait_indefinitely())
+        .map_err(|error| WgpuError::Device(error.to_string()))?;
+    for _ in slices {
+        done_rx
+            .recv()
+            .map_err(|_| WgpuError::Map("the mapping callback was dropped".into()))?
+            .map_err(|error| WgpuError::Map(error.to_string()))?;
+    }
+    Ok(())
 }
