@@ -130,3 +130,90 @@ fn empty_streams_block_edges_and_four_scan_levels_match_the_scan_backend() {
     assert_same_dumps(&expected, &actual, "one batch");
     assert!(gpu.parse(&[]).unwrap().is_empty());
 }
+
+#[test]
+fn characters_and_sequences_cut_by_blocks_and_submissions_match_the_scan_backend() {
+    let Some(gpu) = backend() else { return };
+    // Each pattern lands at every offset around the first block boundary, in streams cut
+    // into submissions of 61 bytes, so that characters, sequences and strings are cut by
+    // blocks and carried between submissions at every byte.
+    let patterns: [&[u8]; 10] = [
+        "a€b😀c\u{85}d".as_bytes(),
+        b"\xf0\x9f\x98x\xe2\x82\xe2\x82\xac\xed\xa0\x80\xe0\x80\xf4\x90",
+        // A lead byte inside a DCS string, then ST (0x9c, a continuation byte) and one
+        // more continuation byte in ground: no character.
+        b"\x1bPq\xe2\x9c\x82\x9c\x82x",
+        b"\x1b[38:2:1:2:3;4;;5m\x1b[?1049h\x1b[1;2;3;4;5;6;7;8;9;10;11;12;13;14;15;16;17;18;19;20;21;22;23;24;25;26;27;28;29;30;31;32;33;34m",
+        b"\x1b]0;title;with;params\x07\x1b]8;;http://x\x1b\\text\x1b]2;t\x18\x1b]2;u\x1a",
+        b"\x1bP1;2|data\x18more\x1bP$q\x1b\\\x1bPq#0;1\x9c",
+        b"\x1b(B\x1b#8\x1b !\"#7\x1b\x05[\x1b\x85c",
+        b"\xe2\x82\x1b[m\xc2\x1b]x\x07\xf0\x9f\x98",
+        b"\x1b]52;c;aGVsbG8=\x1b\\\x1b[200~pasted\x1b[201~",
+        b"\x1b[1;\x00\x1b2\x1b[\x7f\x1bX sos \x1b\\\x1b^pm\x9c\x1b_apc\x07",
+    ];
+    let inputs: Vec<Vec<u8>> = patterns
+        .iter()
+        .flat_map(|pattern| {
+            (48..72).map(move |offset| {
+                let mut input = vec![b'.'; offset];
+                input.extend_from_slice(pattern);
+                input.extend_from_slice(pattern);
+                input
+            })
+        })
+        .collect();
+    let batch: Vec<(u16, &[u8])> = inputs
+        .iter()
+        .enumerate()
+        .map(|(stream, bytes)| (stream as u16, &bytes[..]))
+        .collect();
+    let mut gpu = Engine::new(gpu.with_submission_bytes(61));
+    let mut scan = Engine::new(ScanBackend::default());
+    // Half of each stream in one batch, the rest in another.
+    for round in 0..2 {
+        let halves: Vec<(u16, &[u8])> = batch
+            .iter()
+            .map(|&(stream, bytes)| {
+                let half = bytes.len() / 2;
+                (
+                    stream,
+                    if round == 0 {
+                        &bytes[..half]
+                    } else {
+                        &bytes[half..]
+                    },
+                )
+            })
+            .collect();
+        let expected = collect(scan.parse(&halves).unwrap());
+        let actual = collect(gpu.parse(&halves).unwrap());
+        assert_same_dumps(&expected, &actual, &format!("round {round}"));
+    }
+}
+
+#[test]
+fn the_densest_inputs_fit_the_record_bound() {
+    let Some(gpu) = backend() else { return };
+    // Inputs that make the most record bytes per input byte: a control between printable
+    // characters, OSC strings ended at once, invalid bytes between controls, a full CSI
+    // parameter list carried into a batch of one byte.
+    let patterns: [&[u8]; 5] = [b"\na", b"\x1b]\x1b]", b"\x1b]\x18a", b"\xff\n", b"\x1b[;m"];
+    let inputs: Vec<Vec<u8>> = patterns
+        .iter()
+        .map(|pattern| pattern.repeat(4096 / pattern.len()))
+        .collect();
+    let mut batch: Vec<(u16, &[u8])> = inputs
+        .iter()
+        .enumerate()
+        .map(|(stream, bytes)| (stream as u16, &bytes[..]))
+        .collect();
+    let params = format!("\x1b[{}", ";".repeat(40));
+    batch.push((9, params.as_bytes()));
+    let mut gpu = Engine::new(gpu);
+    let mut scan = Engine::new(ScanBackend::default());
+    for round in [batch, vec![(9, &b"m"[..])]] {
+        let expected = collect(scan.parse(&round).unwrap());
+        let actual = collect(gpu.parse(&round).unwrap());
+        assert_same_dumps(&expected, &actual, "dense input");
+    }
+}
