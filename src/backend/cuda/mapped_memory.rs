@@ -85,7 +85,7 @@ impl MemoryProvider for MappedPinnedProvider {
             }
         };
         // Pinned allocations are page aligned; check rather than assume.
-        if host.as_ptr() as usize % RING_ALIGN != 0 {
+        if !(host.as_ptr() as usize).is_multiple_of(RING_ALIGN) {
             return Err(free("cuMemHostAlloc returned a block not aligned for slots"));
         }
         let mut device: sys::CUdeviceptr = 0;
