@@ -13,6 +13,9 @@ pub enum CudaError {
     /// The driver loaded but reports no device.
     #[error("no CUDA device: {0}")]
     NoDevice(String),
+    /// The device is too old for the CUDA version the backend is built for.
+    #[error("unsupported CUDA device: {0}")]
+    Unsupported(String),
     /// The runtime compiler library (libnvrtc) could not be loaded.
     #[error("no NVRTC: libnvrtc could not be loaded (install nvidia-cuda-nvrtc and add its lib folder to LD_LIBRARY_PATH)")]
     NoNvrtc,
@@ -50,6 +53,7 @@ impl CudaError {
         match self {
             CudaError::NoDriver => "no CUDA driver (libcuda could not be loaded)",
             CudaError::NoDevice(_) => "the CUDA driver reports no device",
+            CudaError::Unsupported(_) => "the CUDA device is older than compute capability 7.5",
             CudaError::NoNvrtc => "no NVRTC (libnvrtc could not be loaded)",
             CudaError::Compile { .. } => "the kernels did not compile",
             CudaError::NoContext => "no CUDA context",

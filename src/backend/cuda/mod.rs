@@ -44,7 +44,7 @@ pub use device::CudaDevice;
 pub use error::CudaError;
 pub use kernel_source::{get_kernel_source, CudaKernel, KernelSource, BLOCK_BYTES, BLOCK_THREADS};
 pub use mapped_memory::{MappedPinnedMemory, MappedPinnedProvider};
-pub use probe::{driver_present, nvrtc_present, probe, CudaDeviceSummary};
+pub use probe::{driver_present, nvrtc_present, probe, CudaDeviceSummary, OLDEST_COMPUTE_CAPABILITY};
 pub use producer::{GpuProducer, PublishStats, StreamContext};
 pub use ptx_cache::{CachedPtx, PtxCache};
 

@@ -9,6 +9,10 @@ use cudarc::driver::{result, sys};
 use std::fmt;
 use std::sync::OnceLock;
 
+/// The oldest compute capability CUDA 13's NVRTC compiles for (Turing); an older device
+/// fails the probe, so that `auto` passes it over instead of failing to compile.
+pub const OLDEST_COMPUTE_CAPABILITY: (u32, u32) = (7, 5);
+
 /// The device the cuda backend runs on.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CudaDeviceSummary {
@@ -100,10 +104,17 @@ fn probe_now() -> Result<CudaDeviceSummary, CudaError> {
         CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MAJOR as MAJOR,
         CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MINOR as MINOR,
     };
+    let compute_capability = (attribute(MAJOR)?, attribute(MINOR)?);
+    if compute_capability < OLDEST_COMPUTE_CAPABILITY {
+        let (major, minor) = compute_capability;
+        return Err(CudaError::Unsupported(format!(
+            "{name} has compute capability {major}.{minor}; CUDA 13 needs 7.5 or later"
+        )));
+    }
     Ok(CudaDeviceSummary {
         ordinal: 0,
         name,
-        compute_capability: (attribute(MAJOR)?, attribute(MINOR)?),
+        compute_capability,
         device_count: count as usize,
     })
 }

@@ -237,6 +237,8 @@ impl GpuProducer {
         self.stream
             .memcpy_htod(&self.images, device_images)
             .map_err(driver)?;
+        // A status left set by an earlier failed batch must not fail this one.
+        self.stream.memset_zeros(&mut self.status).map_err(driver)?;
         let capacity = self.producer.capacity();
         let mut next_message = 0;
         while next_message < self.image_slots.len() {
