@@ -72,7 +72,7 @@ pub struct PublishStats {
 /// let ring = Buffer::with_provider(4096, &MappedPinnedProvider::new(0)?)?;
 /// let mut producer = GpuProducer::new(ring, 0)?;
 /// let mut consumer = producer.take_consumer().unwrap();
-/// let streams = [StreamContext::new(b"\x1b[32mok\x1b[0m\n", AgentType::Tool)];
+/// let streams = [StreamContext::new(b"\x1b[32mok\x1b[0m\n", AgentType::Info)];
 /// let stats = producer.process_batch(&streams, true)?;
 /// assert!(stats.messages > 0);
 /// assert!(consumer.try_consume().is_some());
