@@ -38,6 +38,7 @@ mod mapped_memory;
 mod probe;
 mod producer;
 mod ptx_cache;
+mod slot_images;
 
 pub use compiler::{CompiledPtx, CudaKernelModule, CudaRuntimeCompiler};
 pub use device::CudaDevice;

@@ -4,10 +4,11 @@
 
 use super::device::CudaDevice;
 use super::error::CudaError;
+use super::slot_images::SlotImages;
 use super::{CudaBackend, CudaStreamState};
 use crate::parse::{Backend, RecordBatch, StreamWork};
-use crate::ring::layout::{offsets, SLOT_PAYLOAD, SLOT_SIZE};
-use crate::ring::{AgentType, Buffer, Consumer, ProduceError, Producer, Tag};
+use crate::ring::layout::SLOT_SIZE;
+use crate::ring::{AgentType, Buffer, Consumer, ProduceError, Producer};
 use cudarc::driver::{CudaSlice, CudaStream, LaunchConfig, PushKernelArg};
 use std::sync::Arc;
 
@@ -87,8 +88,7 @@ pub struct GpuProducer {
     ring: u64,
     states: Vec<CudaStreamState>,
     records: RecordBatch,
-    images: Vec<u8>,
-    image_slots: Vec<(usize, usize)>,
+    images: SlotImages,
     device_images: Option<CudaSlice<u8>>,
     status: CudaSlice<u32>,
 }
@@ -120,8 +120,7 @@ impl GpuProducer {
             ring,
             states: Vec::new(),
             records: RecordBatch::default(),
-            images: Vec::new(),
-            image_slots: Vec::new(),
+            images: SlotImages::default(),
             device_images: None,
             status,
         })
@@ -165,7 +164,12 @@ impl GpuProducer {
             self.states[index] = done.state;
         }
         parsed.map_err(|error| CudaError::Results(error.to_string()))?;
-        let (messages, slots) = self.build_images(streams)?;
+        self.images.build(
+            &self.records,
+            |stream| streams[usize::from(stream)].agent,
+            self.producer.capacity(),
+        )?;
+        let (messages, slots) = (self.images.messages.len(), self.images.slots());
         let needed = slots;
         if !wait {
             let free = self.producer.free_slots();
@@ -182,84 +186,38 @@ impl GpuProducer {
         })
     }
 
-    /// Lays every message out as slot images (256 bytes each: `len` and `tag` at 8,
-    /// payload at 16, as in the ring), noting each message's first image and slot count.
-    /// Returns the messages and slots.
-    fn build_images(&mut self, streams: &[StreamContext<'_>]) -> Result<(usize, usize), CudaError> {
-        self.images.clear();
-        self.image_slots.clear();
-        let capacity = self.producer.capacity();
-        for (stream, message) in self.records.messages() {
-            let tag = Tag::new(streams[usize::from(stream)].agent).with_stream(stream);
-            let slots = message.len().div_ceil(SLOT_PAYLOAD).max(1);
-            if slots > capacity {
-                return Err(ProduceError::TooLarge {
-                    len: message.len(),
-                    max: capacity * SLOT_PAYLOAD,
-                }
-                .into());
-            }
-            let first = self.images.len() / SLOT_SIZE;
-            self.image_slots.push((first, slots));
-            let mut pieces = message.chunks(SLOT_PAYLOAD);
-            for slot in 0..slots {
-                let piece = pieces.next().unwrap_or(&[]);
-                let mut image = [0u8; SLOT_SIZE];
-                image[offsets::LEN..offsets::LEN + 4].copy_from_slice(&(piece.len() as u32).to_le_bytes());
-                let raw_tag = tag.encode(slot + 1 < slots);
-                image[offsets::TAG..offsets::TAG + 4].copy_from_slice(&raw_tag.to_le_bytes());
-                image[offsets::PAYLOAD..offsets::PAYLOAD + piece.len()].copy_from_slice(piece);
-                self.images.extend_from_slice(&image);
-            }
-        }
-        Ok((self.image_slots.len(), self.images.len() / SLOT_SIZE))
-    }
-
-    /// Publishes the slot images in launches of at most one ring's worth of whole
-    /// messages: every slot a launch waits for then belongs to an earlier launch, which
-    /// has published all of its slots, so the consumer can always make progress.
+    /// Publishes the slot images, one launch per [`LaunchGroup`](super::slot_images::LaunchGroup).
     fn publish(&mut self) -> Result<(), CudaError> {
-        let total_slots = self.images.len() / SLOT_SIZE;
-        if total_slots == 0 {
+        let image_bytes = &self.images.bytes;
+        if image_bytes.is_empty() {
             return Ok(());
         }
         let driver = CudaError::driver;
         if self
             .device_images
             .as_ref()
-            .is_none_or(|images| images.len() < self.images.len())
+            .is_none_or(|images| images.len() < image_bytes.len())
         {
             self.device_images = None;
-            let len = self.images.len().next_power_of_two();
+            let len = image_bytes.len().next_power_of_two();
             self.device_images = Some(self.stream.alloc_zeros(len).map_err(driver)?);
         }
         let device_images = self.device_images.as_mut().expect("allocated above");
         self.stream
-            .memcpy_htod(&self.images, device_images)
+            .memcpy_htod(image_bytes, device_images)
             .map_err(driver)?;
         // A status left set by an earlier failed batch must not fail this one.
         self.stream.memset_zeros(&mut self.status).map_err(driver)?;
         let capacity = self.producer.capacity();
-        let mut next_message = 0;
-        while next_message < self.image_slots.len() {
-            let (first_slot, _) = self.image_slots[next_message];
-            let mut slots = 0;
-            let mut messages = 0;
-            while let Some(&(_, count)) = self.image_slots.get(next_message + messages) {
-                if slots + count > capacity {
-                    break;
-                }
-                slots += count;
-                messages += 1;
-            }
-            next_message += messages;
+        for group in self.images.launch_groups(capacity) {
             let first_seq = self.producer.next_seq();
             // The one read of the consumer's index per launch: the kernel re-reads the
             // header only for slots this copy says are still taken.
             let read_hint = self.producer.stats().read_index;
-            let images = device_images.slice(first_slot * SLOT_SIZE..(first_slot + slots) * SLOT_SIZE);
+            let images = device_images
+                .slice(group.first_slot * SLOT_SIZE..(group.first_slot + group.slots) * SLOT_SIZE);
             let slot_count = capacity as u64;
-            let slots_u32 = slots as u32;
+            let slots_u32 = group.slots as u32;
             let mut launch = self.stream.launch_builder(&self.device.publish_records);
             launch
                 .arg(&self.ring)
@@ -270,14 +228,19 @@ impl GpuProducer {
                 .arg(&read_hint)
                 .arg(&mut self.status);
             let config = LaunchConfig {
-                grid_dim: ((slots * SLOT_THREADS).div_ceil(PUBLISH_THREADS) as u32, 1, 1),
+                grid_dim: (
+                    (group.slots * SLOT_THREADS).div_ceil(PUBLISH_THREADS) as u32,
+                    1,
+                    1,
+                ),
                 block_dim: (PUBLISH_THREADS as u32, 1, 1),
                 shared_mem_bytes: 0,
             };
             // SAFETY: the arguments match `publish_records` in kernels/publish.cu; `ring`
             // is the device address of this ring's mapped block, whose slots from
             // `first_seq` on this producer owns (the consumer half only reads published
-            // ones); `images` holds `slots` slot images.
+            // ones, and the kernel waits for it to free any it still holds); `images`
+            // holds `slots` slot images.
             unsafe { launch.launch(config) }.map_err(driver)?;
             let mut status = [0u32];
             self.stream
@@ -288,7 +251,7 @@ impl GpuProducer {
                 return Err(ProduceError::Disconnected.into());
             }
             self.producer
-                .advance_past_device_writes(slots as u64, messages as u64);
+                .advance_past_device_writes(group.slots as u64, group.messages as u64);
         }
         Ok(())
     }
