@@ -19,8 +19,12 @@ use std::time::{Duration, Instant};
 
 /// Exit code when there is no CUDA device to run on.
 pub const EXIT_NO_DEVICE: u8 = 3;
-/// Bytes each agent contributes to one batch: one busy pane's read.
+/// Simulated panes, each one stream of every batch.
+const PANES: usize = 16;
+/// Bytes each pane contributes to one batch: one busy pane's read.
 const STREAM_BATCH_BYTES: usize = 64 * 1024;
+/// Output generated per pane before the run, cycled through.
+const POOL_BYTES: usize = 4 << 20;
 /// The flush thread writes once this much is pending (or the ring is empty).
 const FLUSH_BYTES: usize = 256 * 1024;
 /// How long the flush thread sleeps when the ring is empty.
@@ -58,26 +62,22 @@ pub fn run(cli: &Cli) -> Result<ExitCode> {
     let consumer = producer.take_consumer().context("the ring's consumer half")?;
     let flush = thread::spawn(move || flush_records(consumer, io::stdout().lock()));
 
-    let mut agents: Vec<(SimulatedAgent, AgentType)> = AgentKind::ALL
-        .iter()
-        .zip(1u64..)
-        .map(|(&kind, seed)| (SimulatedAgent::new(kind, seed), AgentType::Assistant))
+    // The agents' output is generated up front, so that the time measured is the
+    // device's and the ring's, not the generators'.
+    let pools: Vec<Vec<u8>> = (0..PANES)
+        .map(|pane| agent_output(AgentKind::ALL[pane % AgentKind::ALL.len()], pane as u64 + 1))
         .collect();
+    let mut offset = 0;
     let started = Instant::now();
     let mut total = PublishStats::default();
-    let mut inputs: Vec<Vec<u8>> = vec![Vec::new(); agents.len()];
     while started.elapsed() < duration {
-        for ((agent, _), input) in agents.iter_mut().zip(&mut inputs) {
-            input.clear();
-            while input.len() < STREAM_BATCH_BYTES {
-                input.extend_from_slice(&agent.next_burst().bytes);
-            }
-        }
-        let streams: Vec<StreamContext<'_>> = inputs
+        // Each pane's next window of its output; a pool wraps around, which is just more
+        // of the same stream to the parser.
+        let streams: Vec<StreamContext<'_>> = pools
             .iter()
-            .zip(&agents)
-            .map(|(input, (_, agent))| StreamContext::new(input, *agent))
+            .map(|pool| StreamContext::new(&pool[offset..offset + STREAM_BATCH_BYTES], AgentType::Assistant))
             .collect();
+        offset = (offset + STREAM_BATCH_BYTES) % (POOL_BYTES - STREAM_BATCH_BYTES);
         let stats = producer
             .process_batch(&streams, true)
             .context("parsing and publishing a batch")?;
@@ -106,6 +106,16 @@ pub fn run(cli: &Cli) -> Result<ExitCode> {
         total.input_bytes as f64 / 1e6 / seconds,
     );
     Ok(ExitCode::SUCCESS)
+}
+
+/// At least [`POOL_BYTES`] of one simulated agent's output.
+fn agent_output(kind: AgentKind, seed: u64) -> Vec<u8> {
+    let mut agent = SimulatedAgent::new(kind, seed);
+    let mut output = Vec::with_capacity(POOL_BYTES + STREAM_BATCH_BYTES);
+    while output.len() < POOL_BYTES {
+        output.extend_from_slice(&agent.next_burst().bytes);
+    }
+    output
 }
 
 /// Drains `consumer` until its producer has gone and the ring is empty, re-rendering each
