@@ -13,7 +13,7 @@ pub enum CudaError {
     /// The driver loaded but reports no device.
     #[error("no CUDA device: {0}")]
     NoDevice(String),
-    /// The device is too old for the CUDA version the backend is built for.
+    /// The driver or device is too old for the CUDA version the backend is built for.
     #[error("unsupported CUDA device: {0}")]
     Unsupported(String),
     /// The runtime compiler library (libnvrtc) could not be loaded.
@@ -53,7 +53,9 @@ impl CudaError {
         match self {
             CudaError::NoDriver => "no CUDA driver (libcuda could not be loaded)",
             CudaError::NoDevice(_) => "the CUDA driver reports no device",
-            CudaError::Unsupported(_) => "the CUDA device is older than compute capability 7.5",
+            CudaError::Unsupported(_) => {
+                "the CUDA driver or device is too old (needs CUDA 13.0 and compute capability 7.5)"
+            }
             CudaError::NoNvrtc => "no NVRTC (libnvrtc could not be loaded)",
             CudaError::Compile { .. } => "the kernels did not compile",
             CudaError::NoContext => "no CUDA context",

@@ -13,6 +13,9 @@ use std::sync::OnceLock;
 /// fails the probe, so that `auto` passes it over instead of failing to compile.
 pub const OLDEST_COMPUTE_CAPABILITY: (u32, u32) = (7, 5);
 
+/// The oldest driver API version the bindings are built for (CUDA 13.0, driver 580).
+const OLDEST_DRIVER_API: i32 = 13000;
+
 /// The device the cuda backend runs on.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CudaDeviceSummary {
@@ -84,6 +87,21 @@ fn probe_now() -> Result<CudaDeviceSummary, CudaError> {
             CudaError::driver(error)
         }
     };
+    // The bindings are CUDA 13.0's; an older driver may lack symbols they load, which
+    // cudarc would meet with a panic, so it is refused here.
+    let mut version = 0;
+    // SAFETY: `version` is a live local; cuDriverGetVersion exists in every driver and
+    // needs no cuInit.
+    unsafe { sys::cuDriverGetVersion(&mut version) }
+        .result()
+        .map_err(CudaError::driver)?;
+    if version < OLDEST_DRIVER_API {
+        return Err(CudaError::Unsupported(format!(
+            "the driver supports CUDA {}.{}; perdix needs 13.0 (driver 580 or later)",
+            version / 1000,
+            version % 1000 / 10
+        )));
+    }
     result::init().map_err(no_device)?;
     let count = result::device::get_count().map_err(no_device)?;
     if count < 1 {
