@@ -133,9 +133,9 @@ impl GpuProducer {
 
     /// Parses `streams` (stream `i` is ring stream `i`) and publishes their records.
     /// With `wait`, the device waits for the consumer to free slots when the ring is
-    /// full (it never overwrites); without it, a batch that does not fit now is
-    /// [`ProduceError::Full`] and nothing of it is published (the parse state moves on,
-    /// so the caller should wait and retry only the publishing, or treat it as loss).
+    /// full (it never overwrites); without it, a batch whose records do not fit now is
+    /// [`ProduceError::Full`] and is not taken at all: nothing is published and every
+    /// stream's parser state is as before, so the caller retries with the same bytes.
     pub fn process_batch(
         &mut self,
         streams: &[StreamContext<'_>],
@@ -149,6 +149,9 @@ impl GpuProducer {
         }
         self.states
             .resize_with(self.states.len().max(streams.len()), Default::default);
+        // Without waiting, a batch that does not fit is refused whole: keep the states
+        // it would move on from.
+        let before = (!wait).then(|| self.states.clone());
         self.records.clear();
         let mut work: Vec<StreamWork<'_, CudaStreamState>> = streams
             .iter()
@@ -170,11 +173,11 @@ impl GpuProducer {
             self.producer.capacity(),
         )?;
         let (messages, slots) = (self.images.messages.len(), self.images.slots());
-        let needed = slots;
-        if !wait {
+        if let Some(before) = before {
             let free = self.producer.free_slots();
-            if free < needed {
-                return Err(ProduceError::Full { needed, free }.into());
+            if free < slots {
+                self.states = before;
+                return Err(ProduceError::Full { needed: slots, free }.into());
             }
         }
         self.publish()?;

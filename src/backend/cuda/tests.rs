@@ -143,3 +143,27 @@ fn the_gpu_producer_publishes_into_a_mapped_ring_on_a_device() {
     drop(producer);
     assert_eq!(reader.join().unwrap(), stats.record_bytes);
 }
+
+/// Without waiting, a batch that does not fit is refused whole and taken on a retry once
+/// the consumer has made room.
+#[test]
+fn a_batch_that_does_not_fit_without_waiting_is_refused_whole_on_a_device() {
+    if !device_or_skip() {
+        return;
+    }
+    let provider = MappedPinnedProvider::new(0).unwrap();
+    let ring = crate::ring::Buffer::with_provider(4, &provider).unwrap();
+    let mut producer = GpuProducer::new(ring, 0).unwrap();
+    let mut consumer = producer.take_consumer().unwrap();
+    let text = b"\x1b[1mhello\x1b[0m\r\n".repeat(100);
+    let streams = [StreamContext::new(&text, AgentType::Info)];
+    let refused = producer.process_batch(&streams, false);
+    assert!(matches!(
+        refused,
+        Err(CudaError::Produce(crate::ring::ProduceError::Full { .. }))
+    ));
+    assert!(consumer.try_consume().is_none(), "nothing of it was published");
+    let small = [StreamContext::new(b"ok", AgentType::Info)];
+    producer.process_batch(&small, false).unwrap();
+    assert_eq!(consumer.try_consume().unwrap().stream(), 0);
+}
