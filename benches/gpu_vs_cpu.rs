@@ -2,10 +2,12 @@
 //! `perdix::bench::parse_throughput` (16 MiB each; `PERDIX_BENCH_PARSE_BYTES` overrides),
 //! then the wgpu backend by batch size (64 KiB to 64 MiB as many 64 KiB streams in one
 //! batch; 64 KiB and 1 MiB in test mode) with its time split into upload, compute,
-//! readback and unpack (`perdix::bench::gpu_throughput`). Without an adapter the wgpu part
-//! says so in one line and is skipped.
+//! readback and unpack (`perdix::bench::gpu_throughput`), then the cuda backend by the same
+//! batch sizes. Without an adapter (a CUDA device) the wgpu (cuda) part says so in one
+//! line and is skipped.
 
 use criterion::{criterion_group, criterion_main, Criterion, SamplingMode, Throughput};
+use perdix::backend::cuda::CudaBackend;
 use perdix::backend::webgpu::{probe, WgpuBackend};
 use perdix::bench::gpu_throughput::{as_streams, measure_gpu_throughput, GpuThroughputConfig};
 use perdix::bench::parse_throughput::{
@@ -89,5 +91,31 @@ fn wgpu_by_batch_size(c: &mut Criterion) {
     }
 }
 
-criterion_group!(benches, parse_throughput, wgpu_by_batch_size);
+fn cuda_by_batch_size(c: &mut Criterion) {
+    if let Err(error) = perdix::backend::cuda::probe() {
+        eprintln!("cuda: skipped, {error}");
+        return;
+    }
+    let mut engine = Engine::new(CudaBackend::new().expect("the probed device opens"));
+    for batch_bytes in batch_sizes() {
+        for input in generate_inputs(batch_bytes) {
+            let mut group = c.benchmark_group(format!("cuda/{}", input.name));
+            group.throughput(Throughput::Bytes(batch_bytes as u64));
+            group.sampling_mode(SamplingMode::Flat);
+            group.sample_size(10);
+            let streams = as_streams(&input.bytes);
+            group.bench_function(format!("{} KiB", batch_bytes >> 10), |b| {
+                b.iter(|| {
+                    black_box(engine.parse(black_box(&streams)).expect("cuda parses").len());
+                    for &(stream, _) in &streams {
+                        engine.finish(stream).expect("cuda finishes");
+                    }
+                })
+            });
+            group.finish();
+        }
+    }
+}
+
+criterion_group!(benches, parse_throughput, wgpu_by_batch_size, cuda_by_batch_size);
 criterion_main!(benches);

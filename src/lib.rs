@@ -24,6 +24,7 @@ pub mod logview;
 pub mod parse;
 pub mod pty;
 pub mod ring;
+pub mod runtime;
 pub mod term;
 pub mod tui;
 

@@ -48,10 +48,13 @@ fn dump_actions_reads_stdin() {
 #[test]
 fn unavailable_backend_and_bad_slots_exit_with_code_2() {
     let mut cases = vec![
-        &["--dump-actions", "--backend", "cuda"][..],
-        &["--benchmark", "--slots=5000"],
+        &["--benchmark", "--slots=5000"][..],
         &["--benchmark", "--slots=1"],
+        &["--zerocopy", "--slots=5000"],
     ];
+    if perdix::backend::cuda::probe().is_err() {
+        cases.push(&["--dump-actions", "--backend", "cuda"]);
+    }
     if perdix::backend::webgpu::probe().is_err() {
         cases.push(&["--dump-actions", "--backend", "wgpu"]);
     }
@@ -60,6 +63,30 @@ fn unavailable_backend_and_bad_slots_exit_with_code_2() {
         assert_eq!(output.status.code(), Some(2), "{args:?}");
         assert!(!output.stderr.is_empty(), "{args:?} says why");
     }
+}
+
+#[test]
+fn without_a_cuda_device_cuda_is_a_clear_error_and_zerocopy_exits_3() {
+    if perdix::backend::cuda::probe().is_ok() {
+        eprintln!("cli: a CUDA device is here; the no-device exits are not checked");
+        return;
+    }
+    let output = perdix(&["--zerocopy", "--duration", "0.1"], b"");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(3), "{stderr}");
+    assert_eq!(stderr.lines().count(), 1, "one line says why: {stderr}");
+    assert!(stderr.contains("CUDA"), "{stderr}");
+    let output = perdix(&["--dump-actions", "--backend", "cuda", "-"], b"hi");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("backend cuda is not available"), "{stderr}");
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_perdix-tui"))
+        .args(["--headless", "--screen-dump", "--backend", "cuda", "true"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!output.status.success());
+    assert!(stderr.contains("backend cuda is not available"), "{stderr}");
 }
 
 #[test]

@@ -499,6 +499,7 @@ macro_rules! suite_for {
 suite_for!(cpu, perdix::parse::BackendKind::Cpu);
 suite_for!(cpu_scan, perdix::parse::BackendKind::CpuScan);
 suite_for!(wgpu, perdix::parse::BackendKind::Wgpu);
+suite_for!(cuda, perdix::parse::BackendKind::Cuda);
 
 #[test]
 fn backends_agree_with_each_other_on_random_input() {
@@ -517,8 +518,10 @@ fn backends_agree_with_each_other_on_random_input() {
     let whole: Vec<Vec<&[u8]>> = inputs.iter().map(|input| vec![&input[..]]).collect();
     let cpu = run_cases(BackendKind::Cpu, &chunked);
     let mut others = vec![(BackendKind::CpuScan, run_cases(BackendKind::CpuScan, &whole))];
-    if backend_available(BackendKind::Wgpu) {
-        others.push((BackendKind::Wgpu, run_cases(BackendKind::Wgpu, &chunked)));
+    for kind in [BackendKind::Wgpu, BackendKind::Cuda] {
+        if backend_available(kind) {
+            others.push((kind, run_cases(kind, &chunked)));
+        }
     }
     for (kind, dumps) in others {
         for (case, (a, b)) in cpu.iter().zip(&dumps).enumerate() {
@@ -531,11 +534,17 @@ fn backends_agree_with_each_other_on_random_input() {
 
 #[test]
 fn unavailable_backends_are_errors_not_panics() {
-    assert!(perdix::backend::Pipeline::new(BackendKind::Cuda, SMALL_RINGS).is_err());
-    // wgpu runs exactly when an adapter exists; auto says what it picks and runs it.
+    // cuda and wgpu run exactly when their probes succeed; auto says what it picks and
+    // runs it, and picks cuda exactly when cuda can run.
+    let cuda = perdix::backend::Pipeline::new(BackendKind::Cuda, SMALL_RINGS);
+    assert_eq!(cuda.is_ok(), perdix::backend::cuda::probe().is_ok());
     let wgpu = perdix::backend::Pipeline::new(BackendKind::Wgpu, SMALL_RINGS);
     assert_eq!(wgpu.is_ok(), perdix::backend::webgpu::probe().is_ok());
     let (picked, _) = perdix::backend::auto_choice();
+    assert_eq!(
+        picked == BackendKind::Cuda,
+        perdix::backend::cuda::probe().is_ok()
+    );
     assert_eq!(
         perdix::backend::Pipeline::new(BackendKind::Auto, SMALL_RINGS)
             .unwrap()
@@ -549,11 +558,13 @@ fn dump_actions_command_matches_vte_at_every_chunk_size() {
     let fixture = format!("{FIXTURES_DIR}/python-cursor-drawing.raw");
     let expected = reference_dump(&std::fs::read(&fixture).unwrap());
     let mut backends = vec!["cpu", "cpu-scan", "auto"];
-    let mut missing = vec!["cuda"];
-    if backend_available(BackendKind::Wgpu) {
-        backends.push("wgpu");
-    } else {
-        missing.push("wgpu");
+    let mut missing = vec![];
+    for kind in [BackendKind::Wgpu, BackendKind::Cuda] {
+        if backend_available(kind) {
+            backends.push(kind.name());
+        } else {
+            missing.push(kind.name());
+        }
     }
     for backend in backends {
         for chunk in [None, Some("1"), Some("7"), Some("100")] {

@@ -43,6 +43,9 @@ fn backends() -> Vec<BackendKind> {
             Err(error) if kind == BackendKind::Wgpu && std::env::var_os("PERDIX_REQUIRE_WGPU").is_some() => {
                 panic!("PERDIX_REQUIRE_WGPU is set, but {error}")
             }
+            Err(error) if kind == BackendKind::Cuda && std::env::var_os("PERDIX_REQUIRE_CUDA").is_some() => {
+                panic!("PERDIX_REQUIRE_CUDA is set, but {error}")
+            }
             Err(error) => eprintln!("term_replay: skipping {kind:?}: {error}"),
         }
     }

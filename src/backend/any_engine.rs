@@ -1,5 +1,6 @@
 //! An engine on a backend chosen at run time.
 
+use super::cuda::CudaBackend;
 use super::resolve;
 use super::webgpu::WgpuBackend;
 use crate::parse::{BackendKind, CpuBackend, Engine, ParseError, RecordBatch, ScanBackend};
@@ -12,7 +13,10 @@ use crate::parse::{BackendKind, CpuBackend, Engine, ParseError, RecordBatch, Sca
 /// let mut engine = AnyEngine::new(BackendKind::CpuScan).unwrap();
 /// assert_eq!(engine.backend_name(), "cpu-scan");
 /// assert!(!engine.parse(&[(0, b"hi")]).unwrap().is_empty());
-/// assert!(AnyEngine::new(BackendKind::Cuda).is_err());
+/// // cuda runs exactly where its probe succeeds (and its kernels build).
+/// if perdix::backend::cuda::probe().is_err() {
+///     assert!(AnyEngine::new(BackendKind::Cuda).is_err());
+/// }
 /// ```
 pub enum AnyEngine {
     /// On `vte`.
@@ -21,6 +25,8 @@ pub enum AnyEngine {
     CpuScan(Engine<ScanBackend>),
     /// On WGSL compute shaders (boxed: the backend holds device handles and buffers).
     Wgpu(Box<Engine<WgpuBackend>>),
+    /// On CUDA kernels (boxed: the backend holds device buffers).
+    Cuda(Box<Engine<CudaBackend>>),
 }
 
 impl AnyEngine {
@@ -29,6 +35,7 @@ impl AnyEngine {
         Ok(match resolve(kind)? {
             BackendKind::CpuScan => AnyEngine::CpuScan(Engine::new(ScanBackend::default())),
             BackendKind::Wgpu => AnyEngine::Wgpu(Box::new(Engine::new(WgpuBackend::new()?))),
+            BackendKind::Cuda => AnyEngine::Cuda(Box::new(Engine::new(CudaBackend::new()?))),
             _ => AnyEngine::Cpu(Engine::new(CpuBackend::default())),
         })
     }
@@ -39,6 +46,7 @@ impl AnyEngine {
             AnyEngine::Cpu(engine) => engine.backend_name(),
             AnyEngine::CpuScan(engine) => engine.backend_name(),
             AnyEngine::Wgpu(engine) => engine.backend_name(),
+            AnyEngine::Cuda(engine) => engine.backend_name(),
         }
     }
 
@@ -48,6 +56,7 @@ impl AnyEngine {
             AnyEngine::Cpu(engine) => engine.parse(inputs),
             AnyEngine::CpuScan(engine) => engine.parse(inputs),
             AnyEngine::Wgpu(engine) => engine.parse(inputs),
+            AnyEngine::Cuda(engine) => engine.parse(inputs),
         }
     }
 
@@ -57,6 +66,7 @@ impl AnyEngine {
             AnyEngine::Cpu(engine) => engine.finish(stream),
             AnyEngine::CpuScan(engine) => engine.finish(stream),
             AnyEngine::Wgpu(engine) => engine.finish(stream),
+            AnyEngine::Cuda(engine) => engine.finish(stream),
         }
     }
 }

@@ -2,18 +2,20 @@
 //!
 //! [`parse`](crate::parse) owns the record format, the state table, the [`Backend`] trait
 //! and the CPU backends; this module depends on it (never the other way round) and adds
-//! device discovery ([`resolve`]), the `wgpu` backend ([`webgpu`]), the engine on a kind
-//! chosen at run time ([`AnyEngine`]) and the two places that build one from a kind: the
-//! single-thread [`Pipeline`] and the app's [`ParseStage`].
+//! device discovery ([`resolve`]), the `wgpu` backend ([`webgpu`]), the `cuda` backend
+//! ([`cuda`]), the engine on a kind chosen at run time ([`AnyEngine`]) and the two places
+//! that build one from a kind: the single-thread [`Pipeline`] and the app's [`ParseStage`].
 //!
-//! `--backend auto` picks `wgpu` only on a hardware adapter: a software one (Mesa's
-//! lavapipe, `DeviceType::Cpu`) runs the shaders on the CPU, slower than the `cpu`
-//! backend, so there auto stays on `cpu`. Naming `wgpu` explicitly still runs it on
-//! lavapipe, which is how the tests check the shaders without a GPU.
+//! `--backend auto` picks `cuda` when the driver, a device and NVRTC are there, else
+//! `wgpu` on a hardware adapter, else `cpu`. A software wgpu adapter (Mesa's lavapipe,
+//! `DeviceType::Cpu`) runs the shaders on the CPU, slower than the `cpu` backend, so auto
+//! passes it over; naming `wgpu` explicitly still runs it on lavapipe, which is how the
+//! tests check the shaders without a GPU.
 //!
 //! [`Backend`]: crate::parse::Backend
 
 mod any_engine;
+pub mod cuda;
 mod pipeline;
 mod progress;
 mod stage;
@@ -34,7 +36,8 @@ use crate::parse::{BackendKind, ParseError};
 /// use perdix::parse::BackendKind;
 /// assert_eq!(resolve(BackendKind::CpuScan).unwrap(), BackendKind::CpuScan);
 /// assert_ne!(resolve(BackendKind::Auto).unwrap(), BackendKind::Auto);
-/// assert!(resolve(BackendKind::Cuda).is_err());
+/// // cuda resolves exactly where its probe succeeds.
+/// assert_eq!(resolve(BackendKind::Cuda).is_ok(), perdix::backend::cuda::probe().is_ok());
 /// ```
 pub fn resolve(kind: BackendKind) -> Result<BackendKind, ParseError> {
     match kind {
@@ -47,10 +50,13 @@ pub fn resolve(kind: BackendKind) -> Result<BackendKind, ParseError> {
                 reason: "no wgpu adapter (no Vulkan, Metal or DX12 driver that wgpu accepts)",
             }),
         },
-        BackendKind::Cuda => Err(ParseError::BackendUnavailable {
-            name: kind.name(),
-            reason: "not built into this version of perdix",
-        }),
+        BackendKind::Cuda => match cuda::probe() {
+            Ok(_) => Ok(kind),
+            Err(error) => Err(ParseError::BackendUnavailable {
+                name: kind.name(),
+                reason: error.reason(),
+            }),
+        },
     }
 }
 
@@ -60,14 +66,21 @@ pub fn resolve(kind: BackendKind) -> Result<BackendKind, ParseError> {
 /// let (kind, why) = perdix::backend::auto_choice();
 /// assert!(!why.is_empty());
 /// assert_ne!(kind, perdix::parse::BackendKind::Auto);
+/// // cuda comes first wherever it can run, and never where it cannot.
+/// let cuda = perdix::backend::cuda::probe().is_ok();
+/// assert_eq!(kind == perdix::parse::BackendKind::Cuda, cuda);
 /// ```
 pub fn auto_choice() -> (BackendKind, String) {
+    let cuda = match cuda::probe() {
+        Ok(device) => return (BackendKind::Cuda, format!("cuda on {device}")),
+        Err(error) => error,
+    };
     match webgpu::probe() {
         Ok(adapter) if !adapter.software => (BackendKind::Wgpu, format!("wgpu on {adapter}")),
         Ok(adapter) => (
             BackendKind::Cpu,
-            format!("cpu: the only wgpu adapter, {adapter}, is a software one"),
+            format!("cpu: {cuda}; the only wgpu adapter, {adapter}, is a software one"),
         ),
-        Err(error) => (BackendKind::Cpu, format!("cpu: {error}")),
+        Err(error) => (BackendKind::Cpu, format!("cpu: {cuda}; {error}")),
     }
 }

@@ -160,7 +160,8 @@ fn split_messages(records: &[u8]) -> impl Iterator<Item = &[u8]> + '_ {
 /// let kind: BackendKind = "cpu-scan".parse().unwrap();
 /// assert_eq!(kind, BackendKind::CpuScan);
 /// // Which one can run here is the `backend` module's business.
-/// assert!(perdix::backend::resolve(BackendKind::Cuda).is_err());
+/// let cuda = perdix::backend::resolve(BackendKind::Cuda);
+/// assert_eq!(cuda.is_ok(), perdix::backend::cuda::probe().is_ok());
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub enum BackendKind {

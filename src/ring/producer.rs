@@ -406,6 +406,20 @@ impl Producer<'_> {
         self.core.write
     }
 
+    /// Moves the write index past `slots` slots holding `messages` messages that device
+    /// code wrote and published itself, from [`next_seq`](Self::next_seq) on, following
+    /// the ring protocol (payload, a system-wide fence, then each slot's `seq`). The
+    /// caller made sure those slots were free before the device wrote them.
+    pub(crate) fn advance_past_device_writes(&mut self, slots: u64, messages: u64) {
+        debug_assert!(slots <= self.core.capacity);
+        // Acquire: the device waited for the consumer to free these slots, so its index
+        // has moved past the cached copy; reload it so that `write - cached_read` stays
+        // within the capacity.
+        self.core.cached_read = self.core.shared.header().consumer.read.load(Ordering::Acquire);
+        self.core.advance(slots, messages);
+        debug_assert!(self.core.write - self.core.cached_read <= self.core.capacity);
+    }
+
     /// The largest message [`try_produce_stream`](Self::try_produce_stream) accepts.
     pub fn max_message_len(&self) -> usize {
         self.core.capacity as usize * SLOT_PAYLOAD

@@ -71,18 +71,30 @@ pub const MANY_STREAMS: PipelineConfig = PipelineConfig {
 };
 
 /// Whether `kind` can run here. A backend that cannot is named once on stderr (outside
-/// the test harness's capture, so the skip is never silent), unless `PERDIX_REQUIRE_WGPU`
-/// is set and the backend is wgpu: then the test fails.
+/// the test harness's capture, so the skip is never silent), unless the variable that
+/// requires it is set (`PERDIX_REQUIRE_WGPU` for wgpu, `PERDIX_REQUIRE_CUDA` for cuda):
+/// then the test fails.
 pub fn backend_available(kind: BackendKind) -> bool {
     use std::sync::Once;
-    static SKIP_NOTICE: Once = Once::new();
+    static WGPU_SKIP_NOTICE: Once = Once::new();
+    static OTHER_SKIP_NOTICE: Once = Once::new();
     match perdix::backend::resolve(kind) {
         Ok(_) => true,
         Err(error) => {
-            if kind == BackendKind::Wgpu && std::env::var_os("PERDIX_REQUIRE_WGPU").is_some() {
-                panic!("PERDIX_REQUIRE_WGPU is set, but {error}");
+            let required = match kind {
+                BackendKind::Wgpu => "PERDIX_REQUIRE_WGPU",
+                BackendKind::Cuda => "PERDIX_REQUIRE_CUDA",
+                _ => "",
+            };
+            if !required.is_empty() && std::env::var_os(required).is_some() {
+                panic!("{required} is set, but {error}");
             }
-            SKIP_NOTICE.call_once(|| {
+            let notice = if kind == BackendKind::Wgpu {
+                &WGPU_SKIP_NOTICE
+            } else {
+                &OTHER_SKIP_NOTICE
+            };
+            notice.call_once(|| {
                 let line = format!("{kind}: skipped ({error})\n");
                 let _ = std::io::stderr().write_all(line.as_bytes());
             });

@@ -43,7 +43,8 @@ struct Cli {
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=64))]
     demo: Option<u16>,
 
-    /// Parse backend: cpu (vte), cpu-scan (the GPU algorithm on the CPU), wgpu, cuda, or auto.
+    /// Parse backend: cpu (vte), cpu-scan (the GPU algorithm on the CPU), wgpu, cuda, or auto
+    /// (cuda on a CUDA device, else wgpu on a hardware adapter, else cpu).
     #[arg(long, value_name = "KIND", default_value = "auto")]
     backend: BackendKind,
 

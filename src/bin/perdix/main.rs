@@ -5,6 +5,7 @@ mod claude;
 mod dump;
 mod repl;
 mod stream;
+mod zerocopy;
 
 use anyhow::Result;
 use clap::{ArgGroup, Parser};
@@ -23,7 +24,9 @@ Examples:
   perdix --stream -a 'cargo build' -a 'npm test'   two commands' output as tagged lines
   perdix --stream --duration 3                three simulated agents for 3 seconds
   perdix --claude                             run claude through the pipeline
-  perdix --claude -- aider --model sonnet     any program, with its arguments";
+  perdix --claude -- aider --model sonnet     any program, with its arguments
+  perdix --zerocopy --duration 3              parse on a CUDA device straight into a mapped ring
+                                              (exit code 3 when there is no CUDA device)";
 
 /// Exit code for invalid arguments (clap uses the same).
 const EXIT_USAGE: u8 = 2;
@@ -31,7 +34,7 @@ const EXIT_USAGE: u8 = 2;
 /// Perdix: lock-free rings and a vte-compatible ANSI parse stage for many agents at once.
 #[derive(Debug, Parser)]
 #[command(version, about, long_about = None, after_help = EXAMPLES)]
-#[command(group(ArgGroup::new("mode").args(["benchmark", "dump_actions", "repl", "stream", "claude"]).required(true)))]
+#[command(group(ArgGroup::new("mode").args(["benchmark", "dump_actions", "repl", "stream", "claude", "zerocopy"]).required(true)))]
 pub struct Cli {
     /// Race the ring against rtrb and crossbeam-queue and print a table of ratios.
     #[arg(long)]
@@ -55,7 +58,8 @@ pub struct Cli {
     repl: bool,
 
     /// Parse backend: cpu (vte), cpu-scan (the GPU algorithm on the CPU), wgpu (WGSL compute
-    /// shaders), cuda, or auto (wgpu on a hardware adapter, else cpu).
+    /// shaders), cuda (NVRTC-compiled kernels), or auto (cuda on a CUDA device, else wgpu on
+    /// a hardware adapter, else cpu).
     #[arg(long, value_name = "KIND", default_value = "cpu")]
     backend: BackendKind,
 
@@ -72,12 +76,11 @@ pub struct Cli {
     #[arg(short = 'a', long = "agent", value_name = "CMD", requires = "stream")]
     agents: Vec<String>,
 
-    /// How long the simulated agents of --stream run, in seconds.
+    /// How long the simulated agents of --stream (or the batches of --zerocopy) run, in seconds.
     #[arg(
         long,
         value_name = "SECS",
         default_value_t = 10.0,
-        requires = "stream",
         allow_negative_numbers = true
     )]
     duration: f64,
@@ -86,6 +89,13 @@ pub struct Cli {
     /// screen, input and resizes straight through; exits with the program's exit code.
     #[arg(long)]
     claude: bool,
+
+    /// Parse simulated agents' output on a CUDA device, the device writing the records
+    /// straight into a ring in mapped pinned memory while a CPU thread drains it to the
+    /// terminal; prints the throughput. Exits with code 3 when there is no CUDA device.
+    /// Uses --slots for the ring and --duration.
+    #[arg(long)]
+    zerocopy: bool,
 
     /// Input file for the modes that read bytes ("-" or nothing for stdin).
     #[arg(value_name = "FILE")]
@@ -131,6 +141,13 @@ fn run(cli: &Cli) -> Result<ExitCode> {
     }
     if cli.claude {
         return claude::run(cli);
+    }
+    if cli.zerocopy {
+        if let Err(error) = perdix::ring::validate_slot_count(cli.slots) {
+            eprintln!("perdix: --slots={}: {error}", cli.slots);
+            return Ok(ExitCode::from(EXIT_USAGE));
+        }
+        return zerocopy::run(cli);
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -81,7 +81,7 @@ pub fn run(cli: &Cli) -> Result<ExitCode> {
 }
 
 /// The simulated agents' run time, refusing what is not a number of seconds.
-fn simulation_duration(seconds: f64) -> Result<Duration, &'static str> {
+pub(crate) fn simulation_duration(seconds: f64) -> Result<Duration, &'static str> {
     if seconds.is_nan() || seconds < 0.0 {
         return Err("the duration must be a number of seconds, 0 or more");
     }
