@@ -1,13 +1,15 @@
 //! The `cuda` backend: the parse as CUDA C kernels (`kernels/*.cu`), compiled at run time
 //! by NVRTC for the device's compute capability, with the PTX cached on disk.
 //!
-//! The algorithm is the wgpu backend's: per batch, each 64-byte block of a stream gets its
+//! The algorithm is the one the wgpu backend had before it built records on the device:
+//! per batch, each 64-byte block of a stream gets its
 //! transition function (14 nibbles in a `u64`; constant after the block's last ESC, CAN or
 //! SUB), block-wide scans (warp shuffles, then one warp over the warp totals) and a pass
 //! per level compose them into every block's start state, every byte's action comes from
 //! the table, and the actions are compacted into `action << 16 | length` events at offsets
 //! from a prefix sum of per-block counts. The records are built on the host from those
-//! events by the same emitter the `cpu-scan` and `wgpu` backends use.
+//! events by the same emitter the `cpu-scan` backend uses (porting the wgpu backend's
+//! record-building passes, `shaders/records.wgsl`, is the next step).
 //!
 //! The state table reaches the device as data (the packed table and the transition
 //! functions of [`crate::parse::table`]), and the few constants the kernels need are
