@@ -16,12 +16,17 @@
 
 mod any_engine;
 pub mod cuda;
+mod device_output;
 mod pipeline;
 mod progress;
 mod stage;
 pub mod webgpu;
 
 pub use any_engine::AnyEngine;
+pub use device_output::{
+    check_whole_records, record_bound, DeviceOutputError, DeviceStreamState,
+    FIXED_WORDS as CARRY_FIXED_WORDS, LAYOUT as CARRY_LAYOUT,
+};
 pub use pipeline::{Pipeline, PipelineConfig};
 pub use progress::{ProgressLog, ProgressMark, PROGRESS_LOG_CAPACITY};
 pub use stage::{ParseStage, StageInputs};

@@ -35,19 +35,17 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
-mod carry;
 mod device;
 mod device_timer;
 mod shader_source;
 mod submission;
 
-pub use carry::WgpuStreamState;
 pub use device::{probe, AdapterSummary, GpuContext};
 pub use device_timer::DeviceTimings;
 pub use shader_source::{machine_words, shader_source, BLOCK_BYTES, WORKGROUP};
 pub use submission::StageTimings;
 
-use crate::parse::record::{record_len, RecordKind, HEADER_LEN};
+use super::device_output::{check_whole_records, DeviceOutputError, DeviceStreamState};
 use crate::parse::{Backend, ParseError, RecordBatch, StreamWork};
 use std::sync::Arc;
 use std::time::Instant;
@@ -78,6 +76,16 @@ pub enum WgpuError {
     /// The results could not be mapped.
     #[error("wgpu readback: {0}")]
     Map(String),
+}
+
+/// What the wgpu backend carries per stream: the parser state and the words its last
+/// submission wrote after the stream's records.
+pub type WgpuStreamState = DeviceStreamState;
+
+impl From<DeviceOutputError> for WgpuError {
+    fn from(error: DeviceOutputError) -> WgpuError {
+        WgpuError::Submission(error.to_string())
+    }
 }
 
 impl From<WgpuError> for ParseError {
@@ -156,27 +164,6 @@ impl WgpuBackend {
         self.timings.unpack += started.elapsed();
         Ok(())
     }
-}
-
-/// Checks that the device's words are whole records of known kinds, so that nothing
-/// malformed reaches the ring (their contents are checked again where they are decoded).
-fn check_whole_records(mut records: &[u8]) -> Result<(), WgpuError> {
-    while !records.is_empty() {
-        let len = match records.get(..HEADER_LEN) {
-            Some(&[kind, _, low, high]) if RecordKind::from_code(kind).is_some() => {
-                record_len(u16::from_le_bytes([low, high]) as usize)
-            }
-            _ => usize::MAX,
-        };
-        if len > records.len() {
-            return Err(WgpuError::Submission(format!(
-                "the device wrote a broken record header {:02x?}",
-                &records[..records.len().min(HEADER_LEN)]
-            )));
-        }
-        records = &records[len..];
-    }
-    Ok(())
 }
 
 impl Backend for WgpuBackend {

@@ -1,7 +1,6 @@
 //! The WGSL source of the parse passes: constants generated from the Rust sources (state
 //! table, record layout, limits, the carried-state layout), then the files of `shaders/`.
 
-use super::carry;
 use crate::parse::record::MAX_RUN_BODY;
 use crate::parse::table::{packed_table, transition_functions, IDENTITY_FUNCTION, STATE_COUNT};
 use crate::parse::{
@@ -62,7 +61,7 @@ pub fn shader_source() -> String {
     constant("MAX_INTERMEDIATES", MAX_INTERMEDIATES as u64);
     constant("MAX_OSC_PARAMS", MAX_OSC_PARAMS as u64);
     constant("OSC_PAYLOAD_CAP", OSC_PAYLOAD_CAP as u64);
-    for (name, word) in carry::LAYOUT {
+    for (name, word) in crate::backend::CARRY_LAYOUT {
         constant(&format!("CARRY_{name}"), word as u64);
     }
     writeln!(

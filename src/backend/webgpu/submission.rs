@@ -6,6 +6,7 @@ use super::device::GpuContext;
 use super::device_timer::{DeviceTimer, DeviceTimings};
 use super::shader_source::{BLOCK_BYTES, WORKGROUP};
 use super::WgpuError;
+use crate::backend::record_bound;
 use std::time::{Duration, Instant};
 
 /// One stream's share of a submission.
@@ -240,15 +241,6 @@ pub(super) struct Submitter {
     /// Records and carried state of the last submission, copied out of the mapped buffer.
     pub records: Vec<u32>,
     timer: Option<DeviceTimer>,
-}
-
-/// The most words of records a submission can write: two a byte (the densest input, such
-/// as a control between two printable characters or `ESC ] ESC ]`, makes six bytes a
-/// byte), a text header and padding per block, and per stream what its carried state can
-/// add (the state written back, a sequence of 32 parameters, an OSC string whose payload
-/// was carried, written once as a record or once as carried state).
-fn record_bound(bytes: usize, blocks: usize, pieces: usize, carried_words: usize) -> u64 {
-    (2 * bytes + 2 * blocks + 128 * pieces + 2 * carried_words) as u64
 }
 
 impl Submitter {
