@@ -13,7 +13,7 @@ use perdix::bench::gpu_throughput::{as_streams, measure_gpu_throughput, GpuThrou
 use perdix::bench::parse_throughput::{
     count_with_vte, generate_inputs, parse_with_backend, DEFAULT_INPUT_BYTES,
 };
-use perdix::parse::{CpuBackend, Engine, ScanBackend};
+use perdix::parse::{Backend, CpuBackend, Engine, ScanBackend};
 use std::hint::black_box;
 use std::time::Duration;
 
@@ -56,30 +56,36 @@ fn parse_throughput(c: &mut Criterion) {
     }
 }
 
-fn wgpu_by_batch_size(c: &mut Criterion) {
-    if let Err(error) = probe() {
-        eprintln!("wgpu: skipped, {error}");
-        return;
-    }
-    let mut engine = Engine::new(WgpuBackend::new().expect("the probed adapter opens"));
+/// One Criterion group per input and batch size for `engine`'s backend, named `name`.
+fn groups_by_batch_size<B: Backend>(c: &mut Criterion, name: &str, engine: &mut Engine<B>) {
     for batch_bytes in batch_sizes() {
         for input in generate_inputs(batch_bytes) {
-            let mut group = c.benchmark_group(format!("wgpu/{}", input.name));
+            let mut group = c.benchmark_group(format!("{name}/{}", input.name));
             group.throughput(Throughput::Bytes(batch_bytes as u64));
             group.sampling_mode(SamplingMode::Flat);
             group.sample_size(10);
             let streams = as_streams(&input.bytes);
             group.bench_function(format!("{} KiB", batch_bytes >> 10), |b| {
                 b.iter(|| {
-                    black_box(engine.parse(black_box(&streams)).expect("wgpu parses").len());
+                    let records = engine.parse(black_box(&streams));
+                    black_box(records.unwrap_or_else(|e| panic!("{name}: {e}")).len());
                     for &(stream, _) in &streams {
-                        engine.finish(stream).expect("wgpu finishes");
+                        engine.finish(stream).unwrap_or_else(|e| panic!("{name}: {e}"));
                     }
                 })
             });
             group.finish();
         }
     }
+}
+
+fn wgpu_by_batch_size(c: &mut Criterion) {
+    if let Err(error) = probe() {
+        eprintln!("wgpu: skipped, {error}");
+        return;
+    }
+    let mut engine = Engine::new(WgpuBackend::new().expect("the probed adapter opens"));
+    groups_by_batch_size(c, "wgpu", &mut engine);
     // The split by stage, with raw vte in the same run, as `perdix --benchmark` prints it.
     let config = GpuThroughputConfig {
         batch_sizes: batch_sizes(),
@@ -97,24 +103,7 @@ fn cuda_by_batch_size(c: &mut Criterion) {
         return;
     }
     let mut engine = Engine::new(CudaBackend::new().expect("the probed device opens"));
-    for batch_bytes in batch_sizes() {
-        for input in generate_inputs(batch_bytes) {
-            let mut group = c.benchmark_group(format!("cuda/{}", input.name));
-            group.throughput(Throughput::Bytes(batch_bytes as u64));
-            group.sampling_mode(SamplingMode::Flat);
-            group.sample_size(10);
-            let streams = as_streams(&input.bytes);
-            group.bench_function(format!("{} KiB", batch_bytes >> 10), |b| {
-                b.iter(|| {
-                    black_box(engine.parse(black_box(&streams)).expect("cuda parses").len());
-                    for &(stream, _) in &streams {
-                        engine.finish(stream).expect("cuda finishes");
-                    }
-                })
-            });
-            group.finish();
-        }
-    }
+    groups_by_batch_size(c, "cuda", &mut engine);
 }
 
 criterion_group!(benches, parse_throughput, wgpu_by_batch_size, cuda_by_batch_size);
