@@ -2,6 +2,8 @@
 //! stage → record ring → terminal model), several panes at once, and the
 //! `perdix-tui --headless --screen-dump` view of them.
 
+mod support;
+
 use alacritty_terminal::event::VoidListener;
 use alacritty_terminal::grid::Dimensions;
 use alacritty_terminal::term::test::TermSize;
@@ -165,7 +167,15 @@ fn expected_screen(bytes: &[u8], size: PaneSize) -> Vec<String> {
 #[test]
 fn screen_dumps_of_recorded_programs_equal_alacritty_s_own_path() {
     let fixtures = fixtures();
-    for backend in ["cpu", "cpu-scan"] {
+    // The GPU backends where they can run (a missing one is named once, or fails the
+    // test under its PERDIX_REQUIRE_* variable): the app on the device's records.
+    let mut backends = vec![BackendKind::Cpu, BackendKind::CpuScan];
+    backends.extend(
+        [BackendKind::Wgpu, BackendKind::Cuda]
+            .into_iter()
+            .filter(|&kind| support::backend_available(kind)),
+    );
+    for backend in backends.iter().map(|kind| kind.name()) {
         for (cols, rows) in [(80u16, 24u16), (37, 9)] {
             let mut command = Command::new(env!("CARGO_BIN_EXE_perdix-tui"));
             command.args(["--headless", "--screen-dump", "--backend", backend]);
