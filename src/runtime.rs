@@ -13,6 +13,7 @@
 //! # Ok::<(), perdix::backend::cuda::CudaError>(())
 //! ```
 
+pub use crate::backend::cuda::record_walk_source;
 pub use crate::backend::cuda::{
     get_kernel_source, CachedPtx, CompiledPtx, CudaKernel, CudaKernelModule, CudaRuntimeCompiler,
     KernelSource, PtxCache,
