@@ -9,7 +9,7 @@
 //! let compiler = CudaRuntimeCompiler::new()?; // an error without a device or NVRTC
 //! let ptx = compiler.compile(&source.source, source.name)?;
 //! let module = compiler.load_ptx(&ptx)?;
-//! let _kernel = module.get_function("block_events")?;
+//! let _kernel = module.get_function("block_records")?;
 //! # Ok::<(), perdix::backend::cuda::CudaError>(())
 //! ```
 

@@ -14,6 +14,7 @@ use super::packing::{piece_results, PackedLaunch, Piece, PieceResult, STREAM_OUT
 use super::{parse_in_launches, CudaError, CudaStreamState, RunPieces};
 use crate::backend::test_support::{assert_same_dumps, collect, noise, CUT_PATTERNS};
 use crate::parse::{Backend, Engine, ParseError, RecordBatch, ScanBackend, StreamWork};
+use std::hash::{Hash, Hasher};
 use std::io::{Read, Write};
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
@@ -40,11 +41,20 @@ fn compile_emulator() -> Option<PathBuf> {
         let _ = std::io::stderr().write_all(line.as_bytes());
         return None;
     }
-    let dir = std::env::temp_dir().join(format!("perdix-cuda-host-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).expect("a temporary folder");
-    let source = dir.join("emulate.cpp");
-    let binary = dir.join("emulate");
+    // One folder per source text: reruns reuse the binary, and edits never meet a stale one.
     let text = format!("{SHIM}\n{}\n{DRIVER}", record_walk_source());
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    text.hash(&mut hasher);
+    let dir = std::env::temp_dir().join(format!("perdix-cuda-host-{:016x}", hasher.finish()));
+    let binary = dir.join("emulate");
+    if binary.is_file() {
+        return Some(binary);
+    }
+    std::fs::create_dir_all(&dir).expect("a temporary folder");
+    // Built under this process's own names, then renamed into place in one step, so that
+    // test processes running at once never see half a binary.
+    let source = dir.join(format!("emulate-{}.cpp", std::process::id()));
+    let built = dir.join(format!("emulate-{}", std::process::id()));
     std::fs::write(&source, text).expect("writing the emulator's source");
     let output = Command::new("g++")
         .args([
@@ -56,7 +66,7 @@ fn compile_emulator() -> Option<PathBuf> {
             "-Wno-unknown-pragmas",
         ])
         .arg("-o")
-        .arg(&binary)
+        .arg(&built)
         .arg(&source)
         .output()
         .expect("running g++");
@@ -65,6 +75,8 @@ fn compile_emulator() -> Option<PathBuf> {
         "g++ refused the kernels' host code:\n{}",
         String::from_utf8_lossy(&output.stderr)
     );
+    std::fs::rename(&built, &binary).expect("moving the emulator into place");
+    let _ = std::fs::remove_file(&source);
     Some(binary)
 }
 
