@@ -368,3 +368,23 @@ fn an_osc_payload_carried_over_many_batches_matches_the_scan_backend() {
         .collect();
     assert_rounds_match(&mut backend, &rounds);
 }
+
+#[test]
+fn tiny_launches_carry_every_state_from_byte_to_byte() {
+    let inputs: Vec<Vec<u8>> = (0..4).map(|seed| noise(1000 + seed, 150)).collect();
+    for launch_bytes in [1, 7, 200] {
+        let Some(mut backend) = emulated(launch_bytes) else {
+            return;
+        };
+        let rounds: Vec<Vec<(u16, &[u8])>> = (0..3)
+            .map(|round| {
+                inputs
+                    .iter()
+                    .enumerate()
+                    .map(|(stream, bytes)| (stream as u16, &bytes[round * 50..(round + 1) * 50]))
+                    .collect()
+            })
+            .collect();
+        assert_rounds_match(&mut backend, &rounds);
+    }
+}
