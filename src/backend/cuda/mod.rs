@@ -23,7 +23,8 @@
 //! code over plain pointers: besides compiling it with NVRTC for sm_90 and sm_75
 //! (`tests/cuda_kernels.rs`), a test compiles it as host C++ and runs the three passes on
 //! the CPU against the `cpu-scan` backend (`host_emulation`). The kernels have not yet run
-//! on a GPU: the warp-shuffle scans and the device memory model are checked there only.
+//! on a GPU, the only place the warp-shuffle scans and the device's memory model can be
+//! checked.
 //!
 //! The state table reaches the device as data (the packed table and the transition
 //! functions of [`crate::parse::table`]), and the few constants the kernels need are
