@@ -9,10 +9,11 @@
 //! let compiler = CudaRuntimeCompiler::new()?; // an error without a device or NVRTC
 //! let ptx = compiler.compile(&source.source, source.name)?;
 //! let module = compiler.load_ptx(&ptx)?;
-//! let _kernel = module.get_function("block_events")?;
+//! let _kernel = module.get_function("block_records")?;
 //! # Ok::<(), perdix::backend::cuda::CudaError>(())
 //! ```
 
+pub use crate::backend::cuda::record_walk_source;
 pub use crate::backend::cuda::{
     get_kernel_source, CachedPtx, CompiledPtx, CudaKernel, CudaKernelModule, CudaRuntimeCompiler,
     KernelSource, PtxCache,

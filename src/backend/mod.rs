@@ -16,10 +16,13 @@
 
 mod any_engine;
 pub mod cuda;
+mod device_constants;
 mod device_output;
 mod pipeline;
 mod progress;
 mod stage;
+#[cfg(test)]
+mod test_support;
 pub mod webgpu;
 
 pub use any_engine::AnyEngine;

@@ -16,7 +16,7 @@ pub(crate) struct ParseKernels {
     pub block_counts: CudaFunction,
     pub scan_count_level: CudaFunction,
     pub add_count_level: CudaFunction,
-    pub block_events: CudaFunction,
+    pub block_records: CudaFunction,
 }
 
 /// A context on device 0 with every kernel loaded.
@@ -56,7 +56,7 @@ impl CudaDevice {
                 block_counts: parse.get_function("block_counts")?,
                 scan_count_level: parse.get_function("scan_count_level")?,
                 add_count_level: parse.get_function("add_count_level")?,
-                block_events: parse.get_function("block_events")?,
+                block_records: parse.get_function("block_records")?,
             },
             publish_records: publish.get_function("publish_records")?,
         })

@@ -1,18 +1,20 @@
-//! The CUDA C source of every kernel: constants generated from the Rust state table and
-//! ring layout, then the files of `kernels/`. The table itself is uploaded as data
-//! ([`machine_tables`]), so no kernel holds a hand-written copy of it.
+//! The CUDA C source of every kernel: constants generated from the Rust state table,
+//! record layout, limits, carried-state layout and ring layout (the parse constants are the
+//! list the WGSL gets too), then the files of `kernels/`. The table itself is uploaded as
+//! data ([`machine_tables`]), so no kernel holds a hand-written copy of it.
 
+use crate::backend::device_constants::device_constants;
+pub use crate::backend::device_constants::BLOCK_BYTES;
 use crate::parse::table::{packed_table, transition_functions, IDENTITY_FUNCTION, STATE_COUNT};
-use crate::parse::Action;
 use crate::ring::layout::{offsets, ControlLine, Header, FLAG_CONSUMER_ATTACHED, HEADER_SIZE, SLOT_SIZE};
 use std::fmt::Write;
 use std::mem::offset_of;
 
-/// Bytes one thread walks (one block of one stream).
-pub const BLOCK_BYTES: usize = 64;
 /// Threads per thread block, and elements per level of the scans.
 pub const BLOCK_THREADS: usize = 256;
 
+const MACHINE: &str = include_str!("../../../kernels/machine.cu");
+const RECORDS: &str = include_str!("../../../kernels/records.cu");
 const PARSE: &str = include_str!("../../../kernels/parse.cu");
 const PUBLISH: &str = include_str!("../../../kernels/publish.cu");
 
@@ -23,7 +25,8 @@ const HEADER_CONTROL_FLAGS: usize = offset_of!(Header, control) + offset_of!(Con
 /// The kernels of `kernels/`, one compilation unit each.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum CudaKernel {
-    /// `kernels/parse.cu`: block transition functions, scans, event counts and events.
+    /// `kernels/machine.cu`, `kernels/records.cu` and `kernels/parse.cu`: block transition
+    /// functions, scans, record sizes and records.
     Parse,
     /// `kernels/publish.cu`: built messages into the mapped ring.
     Publish,
@@ -43,7 +46,7 @@ impl CudaKernel {
                 "block_counts",
                 "scan_count_level",
                 "add_count_level",
-                "block_events",
+                "block_records",
             ],
             CudaKernel::Publish => &["publish_records"],
         }
@@ -66,46 +69,76 @@ pub struct KernelSource {
 /// let kernel = get_kernel_source(CudaKernel::Parse);
 /// assert_eq!(kernel.name, "parse.cu");
 /// assert!(kernel.source.contains("constexpr unsigned int STATE_COUNT = 14u;"));
-/// assert!(kernel.source.contains("block_events"));
+/// assert!(kernel.source.contains("block_records"));
 /// ```
 pub fn get_kernel_source(kernel: CudaKernel) -> KernelSource {
-    let (name, body) = match kernel {
-        CudaKernel::Parse => ("parse.cu", PARSE),
-        CudaKernel::Publish => ("publish.cu", PUBLISH),
-    };
-    let mut source =
-        String::from("// Generated from src/parse/table.rs and src/ring/layout.rs at start-up.\n");
-    let mut constant = |name: &str, value: u64| {
-        writeln!(source, "constexpr unsigned int {name} = {value}u;").expect("writing to a String");
-    };
-    // Each file gets only the constants it uses: NVRTC warns about unused ones.
     match kernel {
         CudaKernel::Parse => {
-            constant("STATE_COUNT", STATE_COUNT as u64);
-            constant("BLOCK_BYTES", BLOCK_BYTES as u64);
-            constant("BLOCK_THREADS", BLOCK_THREADS as u64);
-            constant("ACTION_IGNORE", Action::Ignore as u64);
-            constant("ACTION_GROUND", Action::Ground as u64);
-            constant("ACTION_PUT", Action::Put as u64);
-            constant("ACTION_OSC_PUT", Action::OscPut as u64);
-            let mut wide = |name: &str, value: u64| {
-                writeln!(source, "constexpr unsigned long long {name} = {value:#x}ull;")
-                    .expect("writing to a String");
-            };
-            wide("IDENTITY_FUNCTION", IDENTITY_FUNCTION);
-            wide("ONE_IN_EVERY_STATE", one_in_every_state());
+            let mut source = record_walk_source();
+            source.push('\n');
+            source.push_str(PARSE);
+            KernelSource {
+                name: "parse.cu",
+                source,
+            }
         }
         CudaKernel::Publish => {
-            constant("HEADER_SIZE", HEADER_SIZE as u64);
-            constant("SLOT_SIZE", SLOT_SIZE as u64);
-            constant("HEADER_READ", offsets::HEADER_READ as u64);
-            constant("HEADER_CONTROL_FLAGS", HEADER_CONTROL_FLAGS as u64);
-            constant("FLAG_CONSUMER_ATTACHED", FLAG_CONSUMER_ATTACHED as u64);
+            let mut source = String::from("// Generated from src/ring/layout.rs at start-up.\n");
+            let mut constant = |name: &str, value: usize| {
+                writeln!(source, "constexpr unsigned int {name} = {value}u;").expect("writing to a String");
+            };
+            constant("HEADER_SIZE", HEADER_SIZE);
+            constant("SLOT_SIZE", SLOT_SIZE);
+            constant("HEADER_READ", offsets::HEADER_READ);
+            constant("HEADER_CONTROL_FLAGS", HEADER_CONTROL_FLAGS);
+            constant("FLAG_CONSUMER_ATTACHED", FLAG_CONSUMER_ATTACHED as usize);
+            source.push('\n');
+            source.push_str(PUBLISH);
+            KernelSource {
+                name: "publish.cu",
+                source,
+            }
         }
     }
-    source.push('\n');
-    source.push_str(body);
-    KernelSource { name, source }
+}
+
+/// The generated parse constants, then `kernels/machine.cu` and `kernels/records.cu`: every
+/// helper the parse kernels walk a block with, and nothing that needs a device. It begins
+/// the parse kernel's source, and the host emulation compiles it as host C++ behind a
+/// header that defines the CUDA qualifiers away.
+///
+/// ```
+/// let source = perdix::runtime::record_walk_source();
+/// assert!(source.contains("constexpr unsigned int CARRY_FIXED_WORDS = "));
+/// assert!(source.contains("walk_block("));
+/// assert!(!source.contains("__global__"));
+/// ```
+pub fn record_walk_source() -> String {
+    let mut source =
+        String::from("// Generated from src/parse and src/backend/device_output.rs at start-up.\n");
+    // The list is shared with the WGSL, so not every constant is used here: NVRTC would
+    // warn about those.
+    for (name, value) in device_constants() {
+        writeln!(
+            source,
+            "[[maybe_unused]] constexpr unsigned int {name} = {value}u;"
+        )
+        .expect("writing to a String");
+    }
+    writeln!(source, "constexpr unsigned int BLOCK_THREADS = {BLOCK_THREADS}u;")
+        .expect("writing to a String");
+    for (name, value) in [
+        ("IDENTITY_FUNCTION", IDENTITY_FUNCTION),
+        ("ONE_IN_EVERY_STATE", one_in_every_state()),
+    ] {
+        writeln!(source, "constexpr unsigned long long {name} = {value:#x}ull;")
+            .expect("writing to a String");
+    }
+    for part in [MACHINE, RECORDS] {
+        source.push('\n');
+        source.push_str(part);
+    }
+    source
 }
 
 /// The function sending every state to state 1; `s` times it sends every state to `s`.

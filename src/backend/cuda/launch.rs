@@ -1,79 +1,79 @@
-//! One launch sequence of the parse kernels: the packed bytes of many streams go up, the
-//! passes run on one CUDA stream, and every stream's compacted events and end state come
-//! back.
+//! One launch sequence of the parse kernels: the packed bytes of many streams and their
+//! carried state go up, the passes run on one CUDA stream, and every stream's records,
+//! carried state and end state come back.
 
 use super::device::CudaDevice;
 use super::error::CudaError;
-use super::kernel_source::{machine_tables, BLOCK_BYTES, BLOCK_THREADS};
+use super::kernel_source::{machine_tables, BLOCK_THREADS};
+use super::packing::{piece_results, PackedLaunch, Piece, PieceResult, STREAM_OUT_WORDS, STREAM_WORDS};
+use super::RunPieces;
 use cudarc::driver::{
     CudaFunction, CudaSlice, CudaStream, DeviceRepr, LaunchConfig, PushKernelArg, ValidAsZeroBits,
 };
 use std::sync::Arc;
 
-/// One stream's share of a launch.
-#[derive(Debug, Clone, Copy)]
-pub(super) struct Piece {
-    /// Index of the stream's work in the batch.
-    pub work: usize,
-    /// Byte range of the stream's new bytes in this piece.
-    pub start: usize,
-    pub end: usize,
-    /// Parser state before the piece (a `State` index).
-    pub start_state: u32,
-}
-
-/// What came back for one piece.
-pub(super) struct PieceResult {
-    /// `action << 16 | length` words covering the piece's bytes, in order.
-    pub events: std::ops::Range<usize>,
-    /// State after the piece's last byte.
-    pub end_state: u32,
-}
+/// `u64`s per scanned function (the kernels' 16-byte `ScannedFunction`).
+const SCANNED_FUNCTION_U64S: usize = 2;
 
 /// Device buffers, kept across launches and grown when one needs more.
 struct DeviceBuffers {
-    bytes: CudaSlice<u8>,
+    sizes: Sizes,
+    /// Bytes, read by the kernels as words (the allocation is word-aligned).
+    input: CudaSlice<u8>,
     block_stream: CudaSlice<u32>,
     streams: CudaSlice<u32>,
     function_scan: CudaSlice<u64>,
     count_scan: CudaSlice<u32>,
-    events: CudaSlice<u32>,
+    records: CudaSlice<u32>,
     stream_out: CudaSlice<u32>,
 }
 
 /// Element counts one launch needs.
 #[derive(Clone, Copy)]
 struct Sizes {
-    bytes: usize,
+    /// Stream bytes and carried state, in words.
+    input_words: usize,
     blocks: usize,
     streams: usize,
     scan_elements: usize,
+    /// The most words of records and carried state the launch can write.
+    record_words: usize,
 }
 
 impl Sizes {
     fn fit_in(&self, buffers: &DeviceBuffers) -> bool {
-        self.bytes <= buffers.bytes.len()
-            && self.blocks <= buffers.block_stream.len()
-            && 4 * self.streams <= buffers.streams.len()
-            && self.scan_elements <= buffers.function_scan.len()
+        let have = &buffers.sizes;
+        self.input_words <= have.input_words
+            && self.blocks <= have.blocks
+            && self.streams <= have.streams
+            && self.scan_elements <= have.scan_elements
+            && self.record_words <= have.record_words
+    }
+
+    fn grown(self) -> Sizes {
+        let up = |n: usize| n.max(1).next_power_of_two();
+        Sizes {
+            input_words: up(self.input_words),
+            blocks: up(self.blocks),
+            streams: up(self.streams),
+            scan_elements: up(self.scan_elements),
+            record_words: up(self.record_words),
+        }
     }
 }
 
 impl DeviceBuffers {
     fn new(stream: &Arc<CudaStream>, sizes: Sizes) -> Result<DeviceBuffers, CudaError> {
-        let up = |n: usize| n.max(1).next_power_of_two();
-        let blocks = up(sizes.blocks);
-        let streams = up(sizes.streams);
-        let scan = up(sizes.scan_elements);
+        let sizes = sizes.grown();
         Ok(DeviceBuffers {
-            bytes: zeros(stream, blocks * BLOCK_BYTES)?,
-            block_stream: zeros(stream, blocks)?,
-            streams: zeros(stream, 4 * streams)?,
-            function_scan: zeros(stream, scan)?,
-            count_scan: zeros(stream, scan)?,
-            // Every byte is at most one event.
-            events: zeros(stream, blocks * BLOCK_BYTES)?,
-            stream_out: zeros(stream, 3 * streams)?,
+            sizes,
+            input: zeros(stream, 4 * sizes.input_words)?,
+            block_stream: zeros(stream, sizes.blocks)?,
+            streams: zeros(stream, STREAM_WORDS * sizes.streams)?,
+            function_scan: zeros(stream, SCANNED_FUNCTION_U64S * sizes.scan_elements)?,
+            count_scan: zeros(stream, sizes.scan_elements)?,
+            records: zeros(stream, sizes.record_words)?,
+            stream_out: zeros(stream, STREAM_OUT_WORDS * sizes.streams)?,
         })
     }
 }
@@ -115,12 +115,10 @@ pub(super) struct ParseLauncher {
     table: CudaSlice<u32>,
     functions: CudaSlice<u64>,
     buffers: Option<DeviceBuffers>,
-    packed: Vec<u8>,
-    block_stream: Vec<u32>,
-    streams: Vec<u32>,
+    packed: PackedLaunch,
     stream_out: Vec<u32>,
-    /// Events of the last launch, copied back from the device.
-    pub events: Vec<u32>,
+    /// Records and carried state of the last launch, copied back from the device.
+    records: Vec<u32>,
 }
 
 impl ParseLauncher {
@@ -136,33 +134,30 @@ impl ParseLauncher {
             table,
             functions,
             buffers: None,
-            packed: Vec::new(),
-            block_stream: Vec::new(),
-            streams: Vec::new(),
+            packed: PackedLaunch::default(),
             stream_out: Vec::new(),
-            events: Vec::new(),
+            records: Vec::new(),
         })
     }
 
-    /// Runs the passes over `pieces` (each non-empty) of the streams' `bytes`. After a
-    /// failure the buffers are dropped, so that the next launch starts clean.
-    pub fn run(&mut self, pieces: &[Piece], bytes: &[&[u8]]) -> Result<Vec<PieceResult>, CudaError> {
-        let result = self.try_run(pieces, bytes);
-        if result.is_err() {
-            self.buffers = None;
-        }
-        result
-    }
-
-    fn try_run(&mut self, pieces: &[Piece], bytes: &[&[u8]]) -> Result<Vec<PieceResult>, CudaError> {
-        self.pack(pieces, bytes);
-        let blocks = self.block_stream.len();
+    fn try_run(
+        &mut self,
+        pieces: &[Piece],
+        bytes: &[&[u8]],
+        carried: &[&[u32]],
+    ) -> Result<Vec<PieceResult>, CudaError> {
+        self.packed.pack(pieces, bytes, carried);
+        let packed = &self.packed;
+        let blocks = packed.block_stream.len();
         let levels = scan_levels(blocks);
+        let record_words = packed.record_bound();
         let sizes = Sizes {
-            bytes: self.packed.len(),
+            input_words: packed.input.len() / 4,
             blocks,
             streams: pieces.len(),
             scan_elements: levels.last().map_or(0, |&(offset, count)| offset + count),
+            record_words: usize::try_from(record_words)
+                .map_err(|_| CudaError::Results(format!("{record_words} words of records")))?,
         };
         if !self.buffers.as_ref().is_some_and(|buffers| sizes.fit_in(buffers)) {
             self.buffers = None;
@@ -172,13 +167,14 @@ impl ParseLauncher {
         let stream = &self.stream;
         let driver = CudaError::driver;
         stream
-            .memcpy_htod(&self.packed, &mut buffers.bytes)
+            .memcpy_htod(&packed.input, &mut buffers.input)
             .map_err(driver)?;
         stream
-            .memcpy_htod(&self.block_stream, &mut buffers.block_stream)
+            .memcpy_htod(&packed.block_stream, &mut buffers.block_stream)
             .map_err(driver)?;
+        let streams: &[u32] = bytemuck::cast_slice(&packed.streams);
         stream
-            .memcpy_htod(&self.streams, &mut buffers.streams)
+            .memcpy_htod(streams, &mut buffers.streams)
             .map_err(driver)?;
 
         let kernels = &self.device.parse;
@@ -187,7 +183,7 @@ impl ParseLauncher {
         {
             let mut launch = stream.launch_builder(&kernels.block_functions);
             launch
-                .arg(&buffers.bytes)
+                .arg(&buffers.input)
                 .arg(&buffers.block_stream)
                 .arg(&buffers.streams)
                 .arg(&self.table)
@@ -208,7 +204,7 @@ impl ParseLauncher {
         {
             let mut launch = stream.launch_builder(&kernels.block_counts);
             launch
-                .arg(&buffers.bytes)
+                .arg(&buffers.input)
                 .arg(&buffers.block_stream)
                 .arg(&buffers.streams)
                 .arg(&self.table)
@@ -226,80 +222,68 @@ impl ParseLauncher {
             &mut buffers.count_scan,
         )?;
         {
-            let mut launch = stream.launch_builder(&kernels.block_events);
+            let mut launch = stream.launch_builder(&kernels.block_records);
             launch
-                .arg(&buffers.bytes)
+                .arg(&buffers.input)
                 .arg(&buffers.block_stream)
                 .arg(&buffers.streams)
                 .arg(&self.table)
                 .arg(&buffers.function_scan)
                 .arg(&buffers.count_scan)
-                .arg(&mut buffers.events)
+                .arg(&mut buffers.records)
                 .arg(&mut buffers.stream_out)
                 .arg(&blocks_u32);
-            // SAFETY: as above, for `block_events`; `events` holds one word per byte, the
-            // most events a block can make.
+            // SAFETY: as above, for `block_records`; `records` holds `record_bound` words,
+            // the most the blocks can write.
             unsafe { launch.launch(grid(blocks)) }.map_err(driver)?;
         }
-        self.stream_out.resize(3 * pieces.len(), 0);
+        let out_words = STREAM_OUT_WORDS * pieces.len();
+        self.stream_out.resize(out_words, 0);
         stream
-            .memcpy_dtoh(
-                &buffers.stream_out.slice(..3 * pieces.len()),
-                &mut self.stream_out,
-            )
+            .memcpy_dtoh(&buffers.stream_out.slice(..out_words), &mut self.stream_out)
             .map_err(driver)?;
         stream.synchronize().map_err(driver)?;
-        let used = self
+        let total = self
             .stream_out
-            .chunks_exact(3)
-            .map(|r| r[1] as usize)
+            .chunks_exact(STREAM_OUT_WORDS)
+            .map(|result| result[2] as usize)
             .max()
             .unwrap_or(0);
-        if used > buffers.events.len() {
+        if total > sizes.record_words {
             return Err(CudaError::Results(format!(
-                "{used} events, room for {}",
-                buffers.events.len()
+                "the device counted {total} words of records, over the bound of {}",
+                sizes.record_words
             )));
         }
-        self.events.resize(used, 0);
-        if used > 0 {
+        // Exactly the words written come back.
+        self.records.resize(total, 0);
+        if total > 0 {
             stream
-                .memcpy_dtoh(&buffers.events.slice(..used), &mut self.events)
+                .memcpy_dtoh(&buffers.records.slice(..total), &mut self.records)
                 .map_err(driver)?;
             stream.synchronize().map_err(driver)?;
         }
-        Ok(self
-            .stream_out
-            .chunks_exact(3)
-            .map(|r| PieceResult {
-                events: r[0] as usize..r[1] as usize,
-                end_state: r[2],
-            })
-            .collect())
+        piece_results(&self.stream_out, total)
+    }
+}
+
+impl RunPieces for ParseLauncher {
+    /// After a failure the buffers are dropped, so that the next launch starts clean.
+    fn run(
+        &mut self,
+        pieces: &[Piece],
+        bytes: &[&[u8]],
+        carried: &[&[u32]],
+    ) -> Result<Vec<PieceResult>, CudaError> {
+        let result = self.try_run(pieces, bytes, carried);
+        if result.is_err() {
+            self.buffers = None;
+        }
+        result
     }
 
-    /// Lays the pieces out block-aligned and records which stream each block belongs to.
-    fn pack(&mut self, pieces: &[Piece], bytes: &[&[u8]]) {
-        self.packed.clear();
-        self.block_stream.clear();
-        self.streams.clear();
-        for (index, piece) in pieces.iter().enumerate() {
-            let offset = self.packed.len();
-            let data = &bytes[piece.work][piece.start..piece.end];
-            self.packed.extend_from_slice(data);
-            self.packed
-                .resize(offset + data.len().next_multiple_of(BLOCK_BYTES), 0);
-            let first_block = offset / BLOCK_BYTES;
-            let blocks = data.len().div_ceil(BLOCK_BYTES);
-            self.block_stream
-                .extend(std::iter::repeat_n(index as u32, blocks));
-            self.streams.extend([
-                offset as u32,
-                data.len() as u32,
-                piece.start_state,
-                first_block as u32,
-            ]);
-        }
+    fn records(&self) -> &[u32] {
+        &self.records
     }
 }
 

@@ -1,15 +1,30 @@
 //! The `cuda` backend: the parse as CUDA C kernels (`kernels/*.cu`), compiled at run time
 //! by NVRTC for the device's compute capability, with the PTX cached on disk.
 //!
-//! The algorithm is the one the wgpu backend had before it built records on the device:
-//! per batch, each 64-byte block of a stream gets its
-//! transition function (14 nibbles in a `u64`; constant after the block's last ESC, CAN or
-//! SUB), block-wide scans (warp shuffles, then one warp over the warp totals) and a pass
-//! per level compose them into every block's start state, every byte's action comes from
-//! the table, and the actions are compacted into `action << 16 | length` events at offsets
-//! from a prefix sum of per-block counts. The records are built on the host from those
-//! events by the same emitter the `cpu-scan` backend uses (porting the wgpu backend's
-//! record-building passes, `shaders/records.wgsl`, is the next step).
+//! The kernels are a port of the wgpu backend's passes (`shaders/`), and like them build
+//! the records on the device, for the whole batch at once (batches over [`LAUNCH_BYTES`]
+//! become several launch sequences, a stream's carried state passing from one to the
+//! next):
+//!
+//! 1. each 64-byte block of a stream gets its transition function (14 nibbles in a `u64`;
+//!    constant after the block's last ESC, CAN or SUB) and one past its last ESC;
+//!    block-wide scans (warp shuffles, then one warp over the warp totals) and a pass per
+//!    level compose them into every block's start state and the last ESC before it;
+//! 2. every block walks its bytes through the table and sizes the records they make; the
+//!    same scans of the sizes give each block its offset in the output;
+//! 3. every block walks again and writes its records there (UTF-8 text, executes, DCS
+//!    data, and each dispatch's parameters, intermediates or OSC payload folded from the
+//!    sequence's ESC or from the carried state); a stream's last block then writes the
+//!    state the stream carries on ([`DeviceStreamState`], as in the wgpu backend).
+//!
+//! The host packs the streams with their carried words, reads back each stream's word
+//! ranges, then exactly the words written, checks that they are whole records and hands
+//! them on. The walk (`kernels/machine.cu`, `kernels/records.cu`) is `__host__ __device__`
+//! code over plain pointers: besides compiling it with NVRTC for sm_90 and sm_75
+//! (`tests/cuda_kernels.rs`), a test compiles it as host C++ and runs the three passes on
+//! the CPU against the `cpu-scan` backend (`host_emulation`). The kernels have not yet run
+//! on a GPU, the only place the warp-shuffle scans and the device's memory model can be
+//! checked.
 //!
 //! The state table reaches the device as data (the packed table and the transition
 //! functions of [`crate::parse::table`]), and the few constants the kernels need are
@@ -19,7 +34,8 @@
 //! that a device exists and that libnvrtc loads before anything else touches the driver.
 //!
 //! [`GpuProducer`] goes one step further: the records go into a ring in device-mapped
-//! pinned memory ([`MappedPinnedProvider`]), written by the `publish_records` kernel.
+//! pinned memory ([`MappedPinnedProvider`]), written by the `publish_records` kernel (the
+//! slot images are laid out on the host from the records that came back).
 //!
 //! ```no_run
 //! use perdix::backend::cuda::CudaBackend;
@@ -34,9 +50,12 @@
 mod compiler;
 mod device;
 mod error;
+#[cfg(test)]
+mod host_emulation;
 mod kernel_source;
 mod launch;
 mod mapped_memory;
+mod packing;
 mod probe;
 mod producer;
 mod ptx_cache;
@@ -45,30 +64,33 @@ mod slot_images;
 pub use compiler::{CompiledPtx, CudaKernelModule, CudaRuntimeCompiler};
 pub use device::CudaDevice;
 pub use error::CudaError;
-pub use kernel_source::{get_kernel_source, CudaKernel, KernelSource, BLOCK_BYTES, BLOCK_THREADS};
+pub use kernel_source::{
+    get_kernel_source, record_walk_source, CudaKernel, KernelSource, BLOCK_BYTES, BLOCK_THREADS,
+};
 pub use mapped_memory::{MappedPinnedMemory, MappedPinnedProvider};
 pub use probe::{driver_present, nvrtc_present, probe, CudaDeviceSummary, OLDEST_COMPUTE_CAPABILITY};
 pub use producer::{GpuProducer, PublishStats, StreamContext};
 pub use ptx_cache::{CachedPtx, PtxCache};
 
-use crate::parse::scan::emit::Event;
-use crate::parse::table::State;
-use crate::parse::{Action, Backend, ParseError, RecordBatch, ScanStreamState, StreamWork};
-use launch::{ParseLauncher, Piece};
+use crate::backend::{check_whole_records, DeviceOutputError, DeviceStreamState};
+use crate::parse::{Backend, ParseError, RecordBatch, StreamWork};
+use launch::ParseLauncher;
+use packing::{Piece, PieceResult};
 
-/// Most stream bytes one launch sequence takes; a larger batch becomes several, a
-/// stream's carried state passing from one to the next. Keeps 32-bit offsets far from
-/// overflow and the event buffer (four bytes per input byte) bounded.
+/// Most stream bytes (with carried OSC payload) one launch sequence takes; a larger batch
+/// becomes several, a stream's carried state passing from one to the next. Keeps 32-bit
+/// word offsets far from overflow and the record buffer (sized by
+/// [`record_bound`](crate::backend::record_bound), eight bytes per input byte) bounded.
 pub const LAUNCH_BYTES: usize = 64 << 20;
 
-/// What the cuda backend carries per stream: the same as the `cpu-scan` backend.
-pub type CudaStreamState = ScanStreamState;
+/// What the cuda backend carries per stream: the parser state and the words its last
+/// launch wrote after the stream's records.
+pub type CudaStreamState = DeviceStreamState;
 
 /// The cuda backend; see the [module docs](self).
 pub struct CudaBackend {
     launcher: ParseLauncher,
     pieces: Vec<Piece>,
-    events: Vec<Event>,
     launch_bytes: usize,
 }
 
@@ -79,7 +101,6 @@ impl CudaBackend {
         Ok(CudaBackend {
             launcher: ParseLauncher::new(CudaDevice::shared()?)?,
             pieces: Vec::new(),
-            events: Vec::new(),
             launch_bytes: LAUNCH_BYTES,
         })
     }
@@ -90,71 +111,93 @@ impl CudaBackend {
         self.launch_bytes = bytes.clamp(1, LAUNCH_BYTES);
         self
     }
-
-    /// Runs the collected pieces and emits their records.
-    fn submit(
-        &mut self,
-        batch: &mut [StreamWork<'_, CudaStreamState>],
-        out: &mut RecordBatch,
-    ) -> Result<(), CudaError> {
-        if self.pieces.is_empty() {
-            return Ok(());
-        }
-        let results = {
-            let bytes: Vec<&[u8]> = batch.iter().map(|work| work.bytes).collect();
-            self.launcher.run(&self.pieces, &bytes)?
-        };
-        for (piece, result) in self.pieces.iter().zip(results) {
-            let work = &mut batch[piece.work];
-            let bytes = &work.bytes[piece.start..piece.end];
-            let words = self
-                .launcher
-                .events
-                .get(result.events.clone())
-                .ok_or_else(|| CudaError::Results(format!("event range {:?}", result.events)))?;
-            collect_events(words, bytes.len(), &mut self.events)?;
-            if result.end_state as usize >= State::ALL.len() {
-                return Err(CudaError::Results(format!("end state {}", result.end_state)));
-            }
-            let end = State::from_index(result.end_state as u8);
-            work.state.emit(work.stream, bytes, &self.events, end, out);
-        }
-        self.pieces.clear();
-        Ok(())
-    }
 }
 
-/// Turns the device's covering `action << 16 | length` words into the emitter's events,
-/// dropping ignored bytes and joining runs the block boundaries cut.
-fn collect_events(words: &[u32], len: usize, events: &mut Vec<Event>) -> Result<(), CudaError> {
-    events.clear();
-    let mut at = 0u32;
-    for &word in words {
-        let code = (word >> 16) as usize;
-        let run = word & 0xffff;
-        let action = *Action::ALL
-            .get(code)
-            .ok_or_else(|| CudaError::Results(format!("the device wrote action {code}")))?;
-        let (start, end) = (at, at + run);
-        at = end;
-        if action == Action::Ignore {
-            continue;
-        }
-        if let Some(last) = events.last_mut() {
-            let joins = matches!(action, Action::Ground | Action::Put | Action::OscPut);
-            if joins && last.action == action && last.end == start {
-                last.end = end;
-                continue;
-            }
-        }
-        events.push(Event { action, start, end });
+/// What runs one launch sequence's pieces: the device's [`ParseLauncher`], or in tests the
+/// kernels' code compiled for the CPU.
+pub(crate) trait RunPieces {
+    /// Runs the passes over `pieces` (each non-empty) of the streams' `bytes`, each stream
+    /// starting from its `carried` words.
+    fn run(
+        &mut self,
+        pieces: &[Piece],
+        bytes: &[&[u8]],
+        carried: &[&[u32]],
+    ) -> Result<Vec<PieceResult>, CudaError>;
+
+    /// The words the last run wrote, which its results index.
+    fn records(&self) -> &[u32];
+}
+
+/// Runs the collected `pieces` as one launch sequence and hands on their records and
+/// carried state.
+fn submit(
+    runner: &mut impl RunPieces,
+    pieces: &mut Vec<Piece>,
+    batch: &mut [StreamWork<'_, CudaStreamState>],
+    out: &mut RecordBatch,
+) -> Result<(), CudaError> {
+    if pieces.is_empty() {
+        return Ok(());
     }
-    if at as usize != len {
-        return Err(CudaError::Results(format!(
-            "the device's events cover {at} bytes of {len}"
-        )));
+    let results = {
+        let bytes: Vec<&[u8]> = batch.iter().map(|work| work.bytes).collect();
+        let carried: Vec<&[u32]> = batch.iter().map(|work| work.state.words()).collect();
+        runner.run(pieces, &bytes, &carried)?
+    };
+    let words = runner.records();
+    for (piece, result) in pieces.iter().zip(results) {
+        let work = &mut batch[piece.work];
+        let records: &[u8] = bytemuck::cast_slice(&words[result.records]);
+        check_whole_records(records)?;
+        out.append_records(work.stream, records);
+        work.state.update(result.end_state, &words[result.carried])?;
     }
+    pieces.clear();
     Ok(())
+}
+
+/// Parses `batch` in launch sequences of at most `launch_bytes` stream bytes.
+pub(crate) fn parse_in_launches(
+    runner: &mut impl RunPieces,
+    pieces: &mut Vec<Piece>,
+    launch_bytes: usize,
+    batch: &mut [StreamWork<'_, CudaStreamState>],
+    out: &mut RecordBatch,
+) -> Result<(), CudaError> {
+    pieces.clear();
+    let mut room = launch_bytes;
+    for index in 0..batch.len() {
+        let len = batch[index].bytes.len();
+        let mut start = 0;
+        while start < len {
+            // A carried OSC payload goes up with the piece and may come back in full.
+            let carried = 4 * batch[index].state.carried_payload();
+            if room <= carried && !pieces.is_empty() {
+                // The pieces so far fill a launch; their end states become the start
+                // states of what follows.
+                submit(runner, pieces, batch, out)?;
+                room = launch_bytes;
+            }
+            room = room.saturating_sub(carried).max(1);
+            let end = len.min(start + room);
+            pieces.push(Piece {
+                work: index,
+                start,
+                end,
+                start_state: batch[index].state.state() as u32,
+            });
+            room -= end - start;
+            start = end;
+        }
+    }
+    submit(runner, pieces, batch, out)
+}
+
+impl From<DeviceOutputError> for CudaError {
+    fn from(error: DeviceOutputError) -> CudaError {
+        CudaError::Results(error.to_string())
+    }
 }
 
 impl Backend for CudaBackend {
@@ -169,30 +212,13 @@ impl Backend for CudaBackend {
         batch: &mut [StreamWork<'_, CudaStreamState>],
         out: &mut RecordBatch,
     ) -> Result<(), ParseError> {
-        self.pieces.clear();
-        let mut room = self.launch_bytes;
-        for index in 0..batch.len() {
-            let len = batch[index].bytes.len();
-            let mut start = 0;
-            while start < len {
-                if room == 0 {
-                    // The pieces so far fill a launch; their end states become the start
-                    // states of what follows.
-                    self.submit(batch, out)?;
-                    room = self.launch_bytes;
-                }
-                let end = len.min(start + room);
-                self.pieces.push(Piece {
-                    work: index,
-                    start,
-                    end,
-                    start_state: batch[index].state.state() as u32,
-                });
-                room -= end - start;
-                start = end;
-            }
-        }
-        self.submit(batch, out)?;
+        parse_in_launches(
+            &mut self.launcher,
+            &mut self.pieces,
+            self.launch_bytes,
+            batch,
+            out,
+        )?;
         Ok(())
     }
 

@@ -3,49 +3,6 @@ use crate::parse::{Backend, ScanBackend};
 use crate::ring::AgentType;
 
 #[test]
-fn events_join_runs_cut_by_blocks_and_drop_ignored_bytes() {
-    let word = |action: Action, len: u32| ((action as u32) << 16) | len;
-    let words = [
-        word(Action::Ground, 3),
-        word(Action::Ground, 2),
-        word(Action::Ignore, 4),
-        word(Action::Execute, 1),
-    ];
-    let mut events = Vec::new();
-    collect_events(&words, 10, &mut events).unwrap();
-    assert_eq!(
-        events,
-        [
-            Event {
-                action: Action::Ground,
-                start: 0,
-                end: 5
-            },
-            Event {
-                action: Action::Execute,
-                start: 9,
-                end: 10
-            },
-        ]
-    );
-}
-
-#[test]
-fn events_that_do_not_cover_the_bytes_or_name_no_action_are_errors() {
-    let mut events = Vec::new();
-    let short = [((Action::Ground as u32) << 16) | 3];
-    assert!(matches!(
-        collect_events(&short, 4, &mut events),
-        Err(CudaError::Results(_))
-    ));
-    let unknown = [(200u32 << 16) | 1];
-    assert!(matches!(
-        collect_events(&unknown, 1, &mut events),
-        Err(CudaError::Results(_))
-    ));
-}
-
-#[test]
 fn without_a_device_everything_is_an_error_not_a_panic() {
     if probe().is_ok() {
         return;

@@ -1,15 +1,11 @@
 //! The WGSL source of the parse passes: constants generated from the Rust sources (state
 //! table, record layout, limits, the carried-state layout), then the files of `shaders/`.
 
-use crate::parse::record::MAX_RUN_BODY;
+use crate::backend::device_constants::device_constants;
+pub use crate::backend::device_constants::BLOCK_BYTES;
 use crate::parse::table::{packed_table, transition_functions, IDENTITY_FUNCTION, STATE_COUNT};
-use crate::parse::{
-    Action, RecordKind, State, MAX_INTERMEDIATES, MAX_OSC_PARAMS, MAX_PARAMS, OSC_PAYLOAD_CAP,
-};
 use std::fmt::Write;
 
-/// Bytes one invocation walks (one block of one stream).
-pub const BLOCK_BYTES: usize = 64;
 /// Invocations per workgroup, and elements per level of the scans.
 pub const WORKGROUP: usize = 256;
 
@@ -34,35 +30,10 @@ pub fn shader_source() -> String {
     let mut constant = |name: &str, value: u64| {
         writeln!(source, "const {name}: u32 = {value}u;").expect("writing to a String");
     };
-    constant("STATE_COUNT", STATE_COUNT as u64);
-    constant("BLOCK_BYTES", BLOCK_BYTES as u64);
     constant("WORKGROUP", WORKGROUP as u64);
     constant("MACHINE_FUNCTIONS_AT", MACHINE_FUNCTIONS_AT as u64);
-    for state in State::ALL {
-        constant(
-            &format!("STATE_{}", screaming(&format!("{state:?}"))),
-            state as u64,
-        );
-    }
-    for action in Action::ALL {
-        constant(
-            &format!("ACTION_{}", screaming(&format!("{action:?}"))),
-            action as u64,
-        );
-    }
-    for kind in RecordKind::ALL {
-        constant(
-            &format!("RECORD_{}", screaming(&format!("{kind:?}"))),
-            kind as u64,
-        );
-    }
-    constant("MAX_RUN_BODY", MAX_RUN_BODY as u64);
-    constant("MAX_PARAMS", MAX_PARAMS as u64);
-    constant("MAX_INTERMEDIATES", MAX_INTERMEDIATES as u64);
-    constant("MAX_OSC_PARAMS", MAX_OSC_PARAMS as u64);
-    constant("OSC_PAYLOAD_CAP", OSC_PAYLOAD_CAP as u64);
-    for (name, word) in crate::backend::CARRY_LAYOUT {
-        constant(&format!("CARRY_{name}"), word as u64);
+    for (name, value) in device_constants() {
+        constant(&name, value);
     }
     writeln!(
         source,
@@ -76,18 +47,6 @@ pub fn shader_source() -> String {
         source.push_str(part);
     }
     source
-}
-
-/// `OscEndBell` as `OSC_END_BELL`.
-fn screaming(camel: &str) -> String {
-    let mut out = String::new();
-    for (index, c) in camel.chars().enumerate() {
-        if c.is_ascii_uppercase() && index > 0 {
-            out.push('_');
-        }
-        out.push(c.to_ascii_uppercase());
-    }
-    out
 }
 
 /// The contents of the machine buffer: the packed table (`next | action << 8` at

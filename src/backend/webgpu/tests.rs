@@ -1,5 +1,6 @@
 use super::*;
-use crate::parse::{decode_records, ActionDump, Engine, ScanBackend};
+use crate::backend::test_support::{assert_same_dumps, collect, noise, CUT_PATTERNS};
+use crate::parse::{Engine, ScanBackend};
 
 /// The backend, or `None` (with one line saying so) when this machine has no adapter and
 /// `PERDIX_REQUIRE_WGPU` is unset.
@@ -15,23 +16,6 @@ fn backend() -> Option<WgpuBackend> {
         }
         Err(error) => panic!("PERDIX_REQUIRE_WGPU is set, but: {error}"),
     }
-}
-
-fn noise(seed: u32, len: usize) -> Vec<u8> {
-    let mut state = seed | 1;
-    let pool = b"\x1b[]P;:?1m \x07\x18\x9cX\\q\xe2\x82\xac\x1a";
-    (0..len)
-        .map(|_| {
-            state ^= state << 13;
-            state ^= state >> 17;
-            state ^= state << 5;
-            if state.is_multiple_of(3) {
-                state as u8
-            } else {
-                pool[(state >> 8) as usize % pool.len()]
-            }
-        })
-        .collect()
 }
 
 #[test]
@@ -69,39 +53,6 @@ fn records_equal_the_scan_backend_across_submissions_and_blocks() {
     }
 }
 
-/// Compares per-stream dumps, naming the first stream and line that differ.
-fn assert_same_dumps(expected: &[(u16, String)], actual: &[(u16, String)], context: &str) {
-    let streams = |dumps: &[(u16, String)]| dumps.iter().map(|(s, _)| *s).collect::<Vec<_>>();
-    assert_eq!(
-        streams(expected),
-        streams(actual),
-        "{context}: streams with records"
-    );
-    for ((stream, want), (_, got)) in expected.iter().zip(actual) {
-        let mut lines = want.lines().zip(got.lines()).enumerate();
-        if let Some((line, (a, b))) = lines.find(|(_, (a, b))| a != b) {
-            panic!("{context}, stream {stream}, line {line}: expected {a:.200}, got {b:.200}");
-        }
-        assert_eq!(want.len(), got.len(), "{context}, stream {stream}: dump lengths");
-    }
-}
-
-/// Each stream's decoded calls (a stream cut across submissions has several spans, and
-/// a text run cut there is two records: the dump joins them again).
-fn collect(records: &RecordBatch) -> Vec<(u16, String)> {
-    let mut dumps: std::collections::BTreeMap<u16, ActionDump> = Default::default();
-    for (stream, bytes) in records.streams() {
-        let dump = dumps.entry(stream).or_default();
-        for action in decode_records(bytes) {
-            dump.push(&action.expect("records decode"));
-        }
-    }
-    dumps
-        .into_iter()
-        .map(|(stream, mut dump)| (stream, dump.take()))
-        .collect()
-}
-
 #[test]
 fn empty_streams_block_edges_and_four_scan_levels_match_the_scan_backend() {
     let Some(gpu) = backend() else { return };
@@ -137,21 +88,7 @@ fn characters_and_sequences_cut_by_blocks_and_submissions_match_the_scan_backend
     // Each pattern lands at every offset around the first block boundary, in streams cut
     // into submissions of 61 bytes, so that characters, sequences and strings are cut by
     // blocks and carried between submissions at every byte.
-    let patterns: [&[u8]; 10] = [
-        "a€b😀c\u{85}d".as_bytes(),
-        b"\xf0\x9f\x98x\xe2\x82\xe2\x82\xac\xed\xa0\x80\xe0\x80\xf4\x90",
-        // A lead byte inside a DCS string, then ST (0x9c, a continuation byte) and one
-        // more continuation byte in ground: no character.
-        b"\x1bPq\xe2\x9c\x82\x9c\x82x",
-        b"\x1b[38:2:1:2:3;4;;5m\x1b[?1049h\x1b[1;2;3;4;5;6;7;8;9;10;11;12;13;14;15;16;17;18;19;20;21;22;23;24;25;26;27;28;29;30;31;32;33;34m",
-        b"\x1b]0;title;with;params\x07\x1b]8;;http://x\x1b\\text\x1b]2;t\x18\x1b]2;u\x1a",
-        b"\x1bP1;2|data\x18more\x1bP$q\x1b\\\x1bPq#0;1\x9c",
-        b"\x1b(B\x1b#8\x1b !\"#7\x1b\x05[\x1b\x85c",
-        b"\xe2\x82\x1b[m\xc2\x1b]x\x07\xf0\x9f\x98",
-        b"\x1b]52;c;aGVsbG8=\x1b\\\x1b[200~pasted\x1b[201~",
-        b"\x1b[1;\x00\x1b2\x1b[\x7f\x1bX sos \x1b\\\x1b^pm\x9c\x1b_apc\x07",
-    ];
-    let inputs: Vec<Vec<u8>> = patterns
+    let inputs: Vec<Vec<u8>> = CUT_PATTERNS
         .iter()
         .flat_map(|pattern| {
             (48..72).map(move |offset| {
