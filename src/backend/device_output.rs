@@ -18,6 +18,18 @@ pub enum DeviceOutputError {
     /// Carried words whose size does not fit their contents.
     #[error("the device's carried state is {0} words, which does not fit its contents")]
     Carry(usize),
+    /// Word ranges out of order, or past the words that came back.
+    #[error("the device wrote the word ranges {start}, {carry}, {end} of {total}")]
+    Ranges {
+        /// First record.
+        start: usize,
+        /// Start of the carried state.
+        carry: usize,
+        /// End of the carried state.
+        end: usize,
+        /// Words that came back.
+        total: usize,
+    },
     /// A record header of no known kind, or one running past the end.
     #[error("the device wrote a broken record header {0:02x?}")]
     Record(Vec<u8>),

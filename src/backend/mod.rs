@@ -16,6 +16,7 @@
 
 mod any_engine;
 pub mod cuda;
+mod device_batch;
 mod device_constants;
 mod device_output;
 mod pipeline;

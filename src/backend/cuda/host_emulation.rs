@@ -3,15 +3,17 @@
 //! NVRTC gets them, is compiled as host C++ by the system `g++` together with
 //! `kernels/host/emulate.cpp`, which runs the three passes one block after the other over
 //! the buffers the launcher would upload. The host side is the backend's own
-//! ([`parse_in_launches`], [`PackedLaunch`], [`piece_results`]), so only the launches are
+//! (`parse_in_pieces`, `PackedPieces`, `piece_results` of `backend::device_batch`), so only the launches are
 //! replaced. The results are compared with the `cpu-scan` backend.
 //!
 //! Not covered here: the warp-shuffle scans and their levels (plain loops here), the
 //! device's memory model and anything NVRTC compiles differently from g++.
 
 use super::kernel_source::{machine_tables, record_walk_source};
-use super::packing::{piece_results, PackedLaunch, Piece, PieceResult, STREAM_OUT_WORDS};
-use super::{parse_in_launches, CudaError, CudaStreamState, RunPieces};
+use super::{CudaError, CudaStreamState};
+use crate::backend::device_batch::{
+    parse_in_pieces, piece_results, PackedPieces, Piece, PieceResult, RunPieces, STREAM_OUT_WORDS,
+};
 use crate::backend::test_support::{assert_same_dumps, collect, noise, CUT_PATTERNS};
 use crate::parse::{Backend, Engine, ParseError, RecordBatch, ScanBackend, StreamWork};
 use std::hash::{Hash, Hasher};
@@ -83,7 +85,7 @@ fn compile_emulator() -> Option<PathBuf> {
 /// Runs launches through the emulator, one process each.
 struct HostLauncher {
     binary: PathBuf,
-    packed: PackedLaunch,
+    packed: PackedPieces,
     records: Vec<u32>,
 }
 
@@ -112,6 +114,8 @@ impl HostLauncher {
 }
 
 impl RunPieces for HostLauncher {
+    type Error = CudaError;
+
     fn run(
         &mut self,
         pieces: &[Piece],
@@ -154,7 +158,7 @@ impl RunPieces for HostLauncher {
         assert!(total <= bound, "{total} words, over the bound of {bound}");
         self.records.clear();
         self.records.extend_from_slice(&words[1 + out_words..]);
-        piece_results(&words[1..1 + out_words], total)
+        Ok(piece_results(&words[1..1 + out_words], total)?)
     }
 
     fn records(&self) -> &[u32] {
@@ -181,7 +185,7 @@ impl Backend for EmulatedBackend {
         batch: &mut [StreamWork<'_, CudaStreamState>],
         out: &mut RecordBatch,
     ) -> Result<(), ParseError> {
-        parse_in_launches(
+        parse_in_pieces(
             &mut self.launcher,
             &mut self.pieces,
             self.launch_bytes,
@@ -207,7 +211,7 @@ fn emulated(launch_bytes: usize) -> Option<Engine<EmulatedBackend>> {
     Some(Engine::new(EmulatedBackend {
         launcher: HostLauncher {
             binary: emulator()?,
-            packed: PackedLaunch::default(),
+            packed: PackedPieces::default(),
             records: Vec::new(),
         },
         pieces: Vec::new(),

@@ -5,8 +5,9 @@
 use super::device::CudaDevice;
 use super::error::CudaError;
 use super::kernel_source::{machine_tables, BLOCK_THREADS};
-use super::packing::{piece_results, PackedLaunch, Piece, PieceResult, STREAM_OUT_WORDS, STREAM_WORDS};
-use super::RunPieces;
+use crate::backend::device_batch::{
+    piece_results, PackedPieces, Piece, PieceResult, RunPieces, STREAM_OUT_WORDS, STREAM_WORDS,
+};
 use cudarc::driver::{
     CudaFunction, CudaSlice, CudaStream, DeviceRepr, LaunchConfig, PushKernelArg, ValidAsZeroBits,
 };
@@ -115,7 +116,7 @@ pub(super) struct ParseLauncher {
     table: CudaSlice<u32>,
     functions: CudaSlice<u64>,
     buffers: Option<DeviceBuffers>,
-    packed: PackedLaunch,
+    packed: PackedPieces,
     stream_out: Vec<u32>,
     /// Records and carried state of the last launch, copied back from the device.
     records: Vec<u32>,
@@ -134,7 +135,7 @@ impl ParseLauncher {
             table,
             functions,
             buffers: None,
-            packed: PackedLaunch::default(),
+            packed: PackedPieces::default(),
             stream_out: Vec::new(),
             records: Vec::new(),
         })
@@ -263,11 +264,13 @@ impl ParseLauncher {
                 .map_err(driver)?;
             stream.synchronize().map_err(driver)?;
         }
-        piece_results(&self.stream_out, total)
+        Ok(piece_results(&self.stream_out, total)?)
     }
 }
 
 impl RunPieces for ParseLauncher {
+    type Error = CudaError;
+
     /// After a failure the buffers are dropped, so that the next launch starts clean.
     fn run(
         &mut self,

@@ -55,7 +55,6 @@ mod host_emulation;
 mod kernel_source;
 mod launch;
 mod mapped_memory;
-mod packing;
 mod probe;
 mod producer;
 mod ptx_cache;
@@ -72,10 +71,10 @@ pub use probe::{driver_present, nvrtc_present, probe, CudaDeviceSummary, OLDEST_
 pub use producer::{GpuProducer, PublishStats, StreamContext};
 pub use ptx_cache::{CachedPtx, PtxCache};
 
-use crate::backend::{check_whole_records, DeviceOutputError, DeviceStreamState};
+use crate::backend::device_batch::{parse_in_pieces, Piece};
+use crate::backend::{DeviceOutputError, DeviceStreamState};
 use crate::parse::{Backend, ParseError, RecordBatch, StreamWork};
 use launch::ParseLauncher;
-use packing::{Piece, PieceResult};
 
 /// Most stream bytes (with carried OSC payload) one launch sequence takes; a larger batch
 /// becomes several, a stream's carried state passing from one to the next. Keeps 32-bit
@@ -113,87 +112,6 @@ impl CudaBackend {
     }
 }
 
-/// What runs one launch sequence's pieces: the device's [`ParseLauncher`], or in tests the
-/// kernels' code compiled for the CPU.
-pub(crate) trait RunPieces {
-    /// Runs the passes over `pieces` (each non-empty) of the streams' `bytes`, each stream
-    /// starting from its `carried` words.
-    fn run(
-        &mut self,
-        pieces: &[Piece],
-        bytes: &[&[u8]],
-        carried: &[&[u32]],
-    ) -> Result<Vec<PieceResult>, CudaError>;
-
-    /// The words the last run wrote, which its results index.
-    fn records(&self) -> &[u32];
-}
-
-/// Runs the collected `pieces` as one launch sequence and hands on their records and
-/// carried state.
-fn submit(
-    runner: &mut impl RunPieces,
-    pieces: &mut Vec<Piece>,
-    batch: &mut [StreamWork<'_, CudaStreamState>],
-    out: &mut RecordBatch,
-) -> Result<(), CudaError> {
-    if pieces.is_empty() {
-        return Ok(());
-    }
-    let results = {
-        let bytes: Vec<&[u8]> = batch.iter().map(|work| work.bytes).collect();
-        let carried: Vec<&[u32]> = batch.iter().map(|work| work.state.words()).collect();
-        runner.run(pieces, &bytes, &carried)?
-    };
-    let words = runner.records();
-    for (piece, result) in pieces.iter().zip(results) {
-        let work = &mut batch[piece.work];
-        let records: &[u8] = bytemuck::cast_slice(&words[result.records]);
-        check_whole_records(records)?;
-        out.append_records(work.stream, records);
-        work.state.update(result.end_state, &words[result.carried])?;
-    }
-    pieces.clear();
-    Ok(())
-}
-
-/// Parses `batch` in launch sequences of at most `launch_bytes` stream bytes.
-pub(crate) fn parse_in_launches(
-    runner: &mut impl RunPieces,
-    pieces: &mut Vec<Piece>,
-    launch_bytes: usize,
-    batch: &mut [StreamWork<'_, CudaStreamState>],
-    out: &mut RecordBatch,
-) -> Result<(), CudaError> {
-    pieces.clear();
-    let mut room = launch_bytes;
-    for index in 0..batch.len() {
-        let len = batch[index].bytes.len();
-        let mut start = 0;
-        while start < len {
-            // A carried OSC payload goes up with the piece and may come back in full.
-            let carried = 4 * batch[index].state.carried_payload();
-            if room <= carried && !pieces.is_empty() {
-                // The pieces so far fill a launch; their end states become the start
-                // states of what follows.
-                submit(runner, pieces, batch, out)?;
-                room = launch_bytes;
-            }
-            room = room.saturating_sub(carried).max(1);
-            let end = len.min(start + room);
-            pieces.push(Piece {
-                work: index,
-                start,
-                end,
-                start_state: batch[index].state.state() as u32,
-            });
-            room -= end - start;
-            start = end;
-        }
-    }
-    submit(runner, pieces, batch, out)
-}
-
 impl From<DeviceOutputError> for CudaError {
     fn from(error: DeviceOutputError) -> CudaError {
         CudaError::Results(error.to_string())
@@ -212,7 +130,7 @@ impl Backend for CudaBackend {
         batch: &mut [StreamWork<'_, CudaStreamState>],
         out: &mut RecordBatch,
     ) -> Result<(), ParseError> {
-        parse_in_launches(
+        parse_in_pieces(
             &mut self.launcher,
             &mut self.pieces,
             self.launch_bytes,

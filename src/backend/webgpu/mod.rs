@@ -45,11 +45,11 @@ pub use device_timer::DeviceTimings;
 pub use shader_source::{machine_words, shader_source, BLOCK_BYTES, WORKGROUP};
 pub use submission::StageTimings;
 
-use super::device_output::{check_whole_records, DeviceOutputError, DeviceStreamState};
+use super::device_batch::{parse_in_pieces, Piece};
+use super::device_output::{DeviceOutputError, DeviceStreamState};
 use crate::parse::{Backend, ParseError, RecordBatch, StreamWork};
-use std::sync::Arc;
 use std::time::Instant;
-use submission::{Piece, Submitter};
+use submission::Submitter;
 use thiserror::Error;
 
 /// Most stream bytes (with carried OSC payload) one submission takes; a larger batch
@@ -99,10 +99,8 @@ impl From<WgpuError> for ParseError {
 
 /// The wgpu backend; see the [module docs](self) for what runs on the device.
 pub struct WgpuBackend {
-    context: Arc<GpuContext>,
     submitter: Submitter,
     pieces: Vec<Piece>,
-    timings: StageTimings,
     submission_bytes: usize,
 }
 
@@ -111,17 +109,15 @@ impl WgpuBackend {
     /// there is no adapter.
     pub fn new() -> Result<WgpuBackend, WgpuError> {
         Ok(WgpuBackend {
-            context: GpuContext::shared()?,
-            submitter: Submitter::new(),
+            submitter: Submitter::new(GpuContext::shared()?),
             pieces: Vec::new(),
-            timings: StageTimings::default(),
             submission_bytes: SUBMISSION_BYTES,
         })
     }
 
     /// The adapter the backend runs on.
     pub fn adapter(&self) -> &AdapterSummary {
-        self.context.adapter()
+        self.submitter.context.adapter()
     }
 
     /// Caps the stream bytes of one submission (at most [`SUBMISSION_BYTES`]); tests use a
@@ -133,36 +129,7 @@ impl WgpuBackend {
 
     /// The time spent since the last call, by stage, and resets it.
     pub fn take_timings(&mut self) -> StageTimings {
-        std::mem::take(&mut self.timings)
-    }
-
-    /// Runs the collected pieces as one submission and hands on their records.
-    fn submit(
-        &mut self,
-        batch: &mut [StreamWork<'_, WgpuStreamState>],
-        out: &mut RecordBatch,
-    ) -> Result<(), WgpuError> {
-        if self.pieces.is_empty() {
-            return Ok(());
-        }
-        let results = {
-            let bytes: Vec<&[u8]> = batch.iter().map(|work| work.bytes).collect();
-            let carried: Vec<&[u32]> = batch.iter().map(|work| work.state.words()).collect();
-            self.submitter
-                .run(&self.context, &self.pieces, &bytes, &carried, &mut self.timings)?
-        };
-        let started = Instant::now();
-        for (piece, result) in self.pieces.iter().zip(results) {
-            let work = &mut batch[piece.work];
-            let records: &[u8] = bytemuck::cast_slice(&self.submitter.records[result.records]);
-            check_whole_records(records)?;
-            out.append_records(work.stream, records);
-            work.state
-                .update(result.end_state, &self.submitter.records[result.carried])?;
-        }
-        self.pieces.clear();
-        self.timings.unpack += started.elapsed();
-        Ok(())
+        std::mem::take(&mut self.submitter.timings)
     }
 }
 
@@ -178,33 +145,22 @@ impl Backend for WgpuBackend {
         batch: &mut [StreamWork<'_, WgpuStreamState>],
         out: &mut RecordBatch,
     ) -> Result<(), ParseError> {
-        self.pieces.clear();
-        let mut room = self.submission_bytes;
-        for index in 0..batch.len() {
-            let len = batch[index].bytes.len();
-            let mut start = 0;
-            while start < len {
-                // A carried OSC payload goes up with the piece and may come back in full.
-                let carried = 4 * batch[index].state.carried_payload();
-                if room <= carried && !self.pieces.is_empty() {
-                    // The pieces so far fill a submission; their end states become the
-                    // start states of what follows.
-                    self.submit(batch, out)?;
-                    room = self.submission_bytes;
-                }
-                room = room.saturating_sub(carried).max(1);
-                let end = len.min(start + room);
-                self.pieces.push(Piece {
-                    work: index,
-                    start,
-                    end,
-                    start_state: batch[index].state.state() as u32,
-                });
-                room -= end - start;
-                start = end;
-            }
-        }
-        self.submit(batch, out)?;
+        // Unpack is the host's time besides the submissions' own: cutting the batch,
+        // checking the records and handing them on.
+        let started = Instant::now();
+        let before = self.submitter.timings;
+        let result = parse_in_pieces(
+            &mut self.submitter,
+            &mut self.pieces,
+            self.submission_bytes,
+            batch,
+            out,
+        );
+        let timings = &mut self.submitter.timings;
+        let submitting = (timings.upload + timings.compute + timings.readback)
+            .saturating_sub(before.upload + before.compute + before.readback);
+        timings.unpack += started.elapsed().saturating_sub(submitting);
+        result?;
         Ok(())
     }
 

@@ -4,32 +4,13 @@
 
 use super::device::GpuContext;
 use super::device_timer::{DeviceTimer, DeviceTimings};
-use super::shader_source::{BLOCK_BYTES, WORKGROUP};
+use super::shader_source::WORKGROUP;
 use super::WgpuError;
-use crate::backend::record_bound;
+use crate::backend::device_batch::{
+    piece_results, PackedPieces, Piece, PieceResult, RunPieces, STREAM_OUT_WORDS, STREAM_WORDS,
+};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
-
-/// One stream's share of a submission.
-#[derive(Debug, Clone, Copy)]
-pub(super) struct Piece {
-    /// Index of the stream's work in the batch.
-    pub work: usize,
-    /// Byte range of the stream's new bytes in this piece.
-    pub start: usize,
-    pub end: usize,
-    /// Parser state before the piece (a `State` index).
-    pub start_state: u32,
-}
-
-/// What came back for one piece, as word ranges of [`Submitter::records`].
-pub(super) struct PieceResult {
-    /// The piece's records.
-    pub records: std::ops::Range<usize>,
-    /// What the stream carries into its next piece.
-    pub carried: std::ops::Range<usize>,
-    /// State after the piece's last byte.
-    pub end_state: u32,
-}
 
 /// Where the time went, measured on the CPU around the calls (so that any adapter can
 /// report it), plus the device time per phase from timestamp queries where the adapter
@@ -123,9 +104,7 @@ impl Sizes {
 /// Words of records copied back in the first submission (1 MiB).
 const EAGER_RECORD_WORDS: u64 = 1 << 18;
 /// Bytes of one stream's entry in the streams buffer (the WGSL `Stream`).
-const STREAM_BYTES: u64 = 32;
-/// Words per stream in the stream results: first record, carried state, end, end state.
-const STREAM_OUT_WORDS: usize = 4;
+const STREAM_BYTES: u64 = 4 * STREAM_WORDS as u64;
 
 impl Buffers {
     fn new(context: &GpuContext, sizes: Sizes) -> Buffers {
@@ -234,65 +213,69 @@ fn scan_levels(blocks: usize) -> Vec<(usize, usize)> {
 
 /// Runs submissions on one context, reusing buffers and packing scratch.
 pub(super) struct Submitter {
+    pub context: Arc<GpuContext>,
     buffers: Option<Buffers>,
-    packed: Vec<u8>,
-    block_stream: Vec<u32>,
-    streams: Vec<[u32; 8]>,
+    packed: PackedPieces,
     /// Records and carried state of the last submission, copied out of the mapped buffer.
-    pub records: Vec<u32>,
+    records: Vec<u32>,
     timer: Option<DeviceTimer>,
+    /// Where the time went since the backend last took it.
+    pub timings: StageTimings,
 }
 
-impl Submitter {
-    pub fn new() -> Submitter {
-        Submitter {
-            buffers: None,
-            packed: Vec::new(),
-            block_stream: Vec::new(),
-            streams: Vec::new(),
-            records: Vec::new(),
-            timer: None,
-        }
-    }
+impl RunPieces for Submitter {
+    type Error = WgpuError;
 
-    /// Runs one submission over `pieces` (each non-empty) of the streams' `bytes`, each
-    /// stream starting from its `carried` words. After a failure the buffers are dropped,
-    /// so that the next submission starts clean.
-    pub fn run(
+    /// After a failure the buffers are dropped, so that the next submission starts clean.
+    fn run(
         &mut self,
-        context: &GpuContext,
         pieces: &[Piece],
         bytes: &[&[u8]],
         carried: &[&[u32]],
-        timings: &mut StageTimings,
     ) -> Result<Vec<PieceResult>, WgpuError> {
-        let result = self.try_run(context, pieces, bytes, carried, timings);
+        let result = self.try_run(pieces, bytes, carried);
         if result.is_err() {
             self.buffers = None;
         }
         result
     }
 
+    fn records(&self) -> &[u32] {
+        &self.records
+    }
+}
+
+impl Submitter {
+    pub fn new(context: Arc<GpuContext>) -> Submitter {
+        Submitter {
+            context,
+            buffers: None,
+            packed: PackedPieces::default(),
+            records: Vec::new(),
+            timer: None,
+            timings: StageTimings::default(),
+        }
+    }
+
     fn try_run(
         &mut self,
-        context: &GpuContext,
         pieces: &[Piece],
         bytes: &[&[u8]],
         carried: &[&[u32]],
-        timings: &mut StageTimings,
     ) -> Result<Vec<PieceResult>, WgpuError> {
+        let context = &*self.context;
+        let timings = &mut self.timings;
         let started = Instant::now();
-        let stream_bytes = self.pack(pieces, bytes, carried);
-        let blocks = self.block_stream.len();
+        self.packed.pack(pieces, bytes, carried);
+        let blocks = self.packed.block_stream.len();
         let levels = scan_levels(blocks);
-        let carried_words = pieces.iter().map(|piece| carried[piece.work].len()).sum();
         let sizes = Sizes {
-            input_words: (self.packed.len() / 4) as u64,
+            input_words: (self.packed.input.len() / 4) as u64,
             blocks: blocks as u64,
             streams: pieces.len() as u64,
             scan_elements: levels.last().map_or(0, |&(offset, count)| offset + count) as u64,
             levels: levels.len() as u64,
-            record_words: record_bound(stream_bytes, blocks, pieces.len(), carried_words),
+            record_words: self.packed.record_bound(),
         };
         if !self
             .buffers
@@ -303,9 +286,14 @@ impl Submitter {
         }
         let buffers = self.buffers.as_ref().expect("buffers were just made");
         let queue = &context.queue;
-        queue.write_buffer(&buffers.input, 0, &self.packed);
-        queue.write_buffer(&buffers.block_stream, 0, bytemuck::cast_slice(&self.block_stream));
-        queue.write_buffer(&buffers.streams_buffer, 0, bytemuck::cast_slice(&self.streams));
+        queue.write_buffer(&buffers.input, 0, &self.packed.input);
+        let block_stream = bytemuck::cast_slice(&self.packed.block_stream);
+        queue.write_buffer(&buffers.block_stream, 0, block_stream);
+        queue.write_buffer(
+            &buffers.streams_buffer,
+            0,
+            bytemuck::cast_slice(&self.packed.streams),
+        );
         let stride = context.level_stride as usize;
         let mut level_bytes = vec![0u8; stride * levels.len()];
         for (index, &(offset, count)) in levels.iter().enumerate() {
@@ -441,59 +429,7 @@ impl Submitter {
         }
         timings.readback += started.elapsed();
         timings.submissions += 1;
-        out.chunks_exact(STREAM_OUT_WORDS)
-            .map(|result| {
-                let [start, carry, end, end_state] = [0, 1, 2, 3].map(|i| result[i] as usize);
-                if start <= carry && carry <= end && end as u64 <= total {
-                    Ok(PieceResult {
-                        records: start..carry,
-                        carried: carry..end,
-                        end_state: end_state as u32,
-                    })
-                } else {
-                    Err(WgpuError::Submission(format!(
-                        "the device wrote the word ranges {start}, {carry}, {end} of {total}"
-                    )))
-                }
-            })
-            .collect()
-    }
-
-    /// Lays the pieces out block-aligned, records which stream each block belongs to, and
-    /// appends each piece's carried words; returns the stream bytes.
-    fn pack(&mut self, pieces: &[Piece], bytes: &[&[u8]], carried: &[&[u32]]) -> usize {
-        self.packed.clear();
-        self.block_stream.clear();
-        self.streams.clear();
-        for (index, piece) in pieces.iter().enumerate() {
-            let offset = self.packed.len();
-            let data = &bytes[piece.work][piece.start..piece.end];
-            self.packed.extend_from_slice(data);
-            self.packed
-                .resize(offset + data.len().next_multiple_of(BLOCK_BYTES), 0);
-            let first_block = offset / BLOCK_BYTES;
-            let blocks = data.len().div_ceil(BLOCK_BYTES);
-            self.block_stream
-                .extend(std::iter::repeat_n(index as u32, blocks));
-            self.streams.push([
-                offset as u32,
-                data.len() as u32,
-                piece.start_state,
-                first_block as u32,
-                0,
-                0,
-                0,
-                0,
-            ]);
-        }
-        let stream_bytes = self.packed.len();
-        for (stream, piece) in self.streams.iter_mut().zip(pieces) {
-            // The packed bytes are block-aligned, so each carry starts on a word.
-            stream[4] = (self.packed.len() / 4) as u32;
-            self.packed
-                .extend_from_slice(bytemuck::cast_slice(carried[piece.work]));
-        }
-        stream_bytes
+        Ok(piece_results(&out, total as usize)?)
     }
 }
 

@@ -1,14 +1,14 @@
-//! The host's side of one launch sequence, apart from the device: the pieces of the
-//! batch's streams laid out as the kernels read them, and the checks on the word ranges
-//! that come back. The launcher uploads exactly this; the host emulation feeds the same
-//! buffers to the kernels' code compiled for the CPU.
+//! The host's side of a batch on a backend that builds records on the device (`wgpu`,
+//! `cuda`): cutting the batch into pieces that fit one submission, laying the pieces out
+//! as the device code reads them, and taking back what it wrote. Only running the passes
+//! is the backend's own ([`RunPieces`]).
 
-use super::error::CudaError;
-use super::kernel_source::BLOCK_BYTES;
-use crate::backend::record_bound;
+use super::device_constants::BLOCK_BYTES;
+use super::device_output::{check_whole_records, record_bound, DeviceOutputError, DeviceStreamState};
+use crate::parse::{RecordBatch, StreamWork};
 
-/// One stream's share of a launch.
-#[derive(Debug, Clone, Copy)]
+/// One stream's share of a submission.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct Piece {
     /// Index of the stream's work in the batch.
     pub work: usize,
@@ -19,7 +19,8 @@ pub(crate) struct Piece {
     pub start_state: u32,
 }
 
-/// What came back for one piece, as word ranges of the launch's records.
+/// What came back for one piece, as word ranges of the submission's records.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct PieceResult {
     /// The piece's records.
     pub records: std::ops::Range<usize>,
@@ -29,25 +30,26 @@ pub(crate) struct PieceResult {
     pub end_state: u32,
 }
 
-/// Words per stream in the kernels' `Stream` (kernels/machine.cu).
+/// Words per stream in the device code's `Stream`: offset, length, start state, first
+/// block, the carried state's word, three unused.
 pub(crate) const STREAM_WORDS: usize = 8;
 /// Words per stream in the stream results: first record, carried state, end, end state.
 pub(crate) const STREAM_OUT_WORDS: usize = 4;
 
-/// The kernels' input buffers for one launch, reused across launches.
-#[derive(Default)]
-pub(crate) struct PackedLaunch {
+/// The device code's input buffers for one submission, reused across submissions.
+#[derive(Debug, Default)]
+pub(crate) struct PackedPieces {
     /// Stream bytes, each stream block-aligned, then each stream's carried words.
     pub input: Vec<u8>,
     /// The stream (piece index) of every block.
     pub block_stream: Vec<u32>,
-    /// Per piece: offset, length, start state, first block, carried state's word, unused.
+    /// One `Stream` per piece.
     pub streams: Vec<[u32; STREAM_WORDS]>,
     stream_bytes: usize,
     carried_words: usize,
 }
 
-impl PackedLaunch {
+impl PackedPieces {
     /// Lays out `pieces` (each non-empty) of the streams' `bytes`, each stream starting
     /// from its `carried` words.
     pub fn pack(&mut self, pieces: &[Piece], bytes: &[&[u8]], carried: &[&[u32]]) {
@@ -84,7 +86,7 @@ impl PackedLaunch {
         }
     }
 
-    /// The most words of records and carried state the launch can write.
+    /// The most words of records and carried state the submission can write.
     pub fn record_bound(&self) -> u64 {
         record_bound(
             self.stream_bytes,
@@ -97,7 +99,7 @@ impl PackedLaunch {
 
 /// Each piece's word ranges from the stream results, checked against the `total` words
 /// that came back.
-pub(crate) fn piece_results(stream_out: &[u32], total: usize) -> Result<Vec<PieceResult>, CudaError> {
+pub(crate) fn piece_results(stream_out: &[u32], total: usize) -> Result<Vec<PieceResult>, DeviceOutputError> {
     stream_out
         .chunks_exact(STREAM_OUT_WORDS)
         .map(|result| {
@@ -109,14 +111,100 @@ pub(crate) fn piece_results(stream_out: &[u32], total: usize) -> Result<Vec<Piec
                     end_state: end_state as u32,
                 })
             } else {
-                Err(CudaError::Results(format!(
-                    "the device wrote the word ranges {start}, {carry}, {end} of {total}"
-                )))
+                Err(DeviceOutputError::Ranges {
+                    start,
+                    carry,
+                    end,
+                    total,
+                })
             }
         })
         .collect()
 }
 
+/// What runs one submission's pieces: a device, or in tests the device code compiled
+/// for the CPU.
+pub(crate) trait RunPieces {
+    /// The runner's error.
+    type Error: From<DeviceOutputError>;
+
+    /// Runs the passes over `pieces` (each non-empty) of the streams' `bytes`, each stream
+    /// starting from its `carried` words.
+    fn run(
+        &mut self,
+        pieces: &[Piece],
+        bytes: &[&[u8]],
+        carried: &[&[u32]],
+    ) -> Result<Vec<PieceResult>, Self::Error>;
+
+    /// The words the last run wrote, which its results index.
+    fn records(&self) -> &[u32];
+}
+
+/// Runs the collected `pieces` as one submission, hands on their records and moves each
+/// stream on to what it carries.
+fn submit<R: RunPieces>(
+    runner: &mut R,
+    pieces: &mut Vec<Piece>,
+    batch: &mut [StreamWork<'_, DeviceStreamState>],
+    out: &mut RecordBatch,
+) -> Result<(), R::Error> {
+    if pieces.is_empty() {
+        return Ok(());
+    }
+    let results = {
+        let bytes: Vec<&[u8]> = batch.iter().map(|work| work.bytes).collect();
+        let carried: Vec<&[u32]> = batch.iter().map(|work| work.state.words()).collect();
+        runner.run(pieces, &bytes, &carried)?
+    };
+    let words = runner.records();
+    for (piece, result) in pieces.iter().zip(results) {
+        let work = &mut batch[piece.work];
+        let records: &[u8] = bytemuck::cast_slice(&words[result.records]);
+        check_whole_records(records)?;
+        out.append_records(work.stream, records);
+        work.state.update(result.end_state, &words[result.carried])?;
+    }
+    pieces.clear();
+    Ok(())
+}
+
+/// Parses `batch` in submissions of at most `limit` stream bytes (a carried OSC payload
+/// counting towards it, since it goes up with its stream and may come back in full). A
+/// stream cut between two submissions starts the second from the end state and carried
+/// words of the first.
+pub(crate) fn parse_in_pieces<R: RunPieces>(
+    runner: &mut R,
+    pieces: &mut Vec<Piece>,
+    limit: usize,
+    batch: &mut [StreamWork<'_, DeviceStreamState>],
+    out: &mut RecordBatch,
+) -> Result<(), R::Error> {
+    pieces.clear();
+    let mut room = limit;
+    for index in 0..batch.len() {
+        let len = batch[index].bytes.len();
+        let mut start = 0;
+        while start < len {
+            let carried = 4 * batch[index].state.carried_payload();
+            if room <= carried && !pieces.is_empty() {
+                submit(runner, pieces, batch, out)?;
+                room = limit;
+            }
+            room = room.saturating_sub(carried).max(1);
+            let end = len.min(start + room);
+            pieces.push(Piece {
+                work: index,
+                start,
+                end,
+                start_state: batch[index].state.state() as u32,
+            });
+            room -= end - start;
+            start = end;
+        }
+    }
+    submit(runner, pieces, batch, out)
+}
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -134,7 +222,7 @@ mod tests {
 
     #[test]
     fn streams_are_block_aligned_and_their_carried_words_follow_all_bytes() {
-        let mut packed = PackedLaunch::default();
+        let mut packed = PackedPieces::default();
         let pieces = [
             Piece {
                 work: 0,
