@@ -86,6 +86,20 @@ impl PackedPieces {
         }
     }
 
+    /// The buffer sizes the packed pieces need, with the scans' `levels` as
+    /// `(offset, count)` pairs.
+    pub fn sizes(&self, levels: &[(usize, usize)]) -> BufferSizes {
+        BufferSizes {
+            input_words: self.input.len() / 4,
+            blocks: self.block_stream.len(),
+            streams: self.streams.len(),
+            scan_elements: levels.last().map_or(0, |&(offset, count)| offset + count),
+            levels: levels.len(),
+            // Past the address space only on a 32-bit host, where allocating fails anyway.
+            record_words: usize::try_from(self.record_bound()).unwrap_or(usize::MAX),
+        }
+    }
+
     /// The most words of records and carried state the submission can write.
     pub fn record_bound(&self) -> u64 {
         record_bound(
@@ -94,6 +108,46 @@ impl PackedPieces {
             self.streams.len(),
             self.carried_words,
         )
+    }
+}
+
+/// How much of each device buffer a submission needs. The buffers are kept across
+/// submissions and grown to the next powers of two when one needs more.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub(crate) struct BufferSizes {
+    /// Stream bytes and carried state, in words.
+    pub input_words: usize,
+    pub blocks: usize,
+    pub streams: usize,
+    /// Elements of every level of the scans together.
+    pub scan_elements: usize,
+    pub levels: usize,
+    /// The most words of records and carried state the submission can write.
+    pub record_words: usize,
+}
+
+impl BufferSizes {
+    /// True when buffers of sizes `have` hold all of this.
+    pub fn fits_in(&self, have: &BufferSizes) -> bool {
+        self.input_words <= have.input_words
+            && self.blocks <= have.blocks
+            && self.streams <= have.streams
+            && self.scan_elements <= have.scan_elements
+            && self.levels <= have.levels
+            && self.record_words <= have.record_words
+    }
+
+    /// These sizes rounded up, so that buffers are not remade for every small growth.
+    pub fn grown(self) -> BufferSizes {
+        let up = |n: usize| n.max(1).next_power_of_two();
+        BufferSizes {
+            input_words: up(self.input_words),
+            blocks: up(self.blocks),
+            streams: up(self.streams),
+            scan_elements: up(self.scan_elements),
+            levels: self.levels.max(8),
+            record_words: up(self.record_words),
+        }
     }
 }
 

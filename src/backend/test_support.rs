@@ -70,3 +70,25 @@ pub(crate) fn collect(records: &RecordBatch) -> Vec<(u16, String)> {
         .map(|(stream, mut dump)| (stream, dump.take()))
         .collect()
 }
+
+/// Two rounds of the inputs that make the most record bytes per input byte: a control
+/// between printable characters, OSC strings ended at once, invalid bytes between
+/// controls, and a full CSI parameter list (stream 9) carried into a round of one byte.
+pub(crate) fn densest_rounds() -> [Vec<(u16, Vec<u8>)>; 2] {
+    let patterns: [&[u8]; 5] = [b"\na", b"\x1b]\x1b]", b"\x1b]\x18a", b"\xff\n", b"\x1b[;m"];
+    let mut first: Vec<(u16, Vec<u8>)> = patterns
+        .iter()
+        .enumerate()
+        .map(|(stream, pattern)| (stream as u16, pattern.repeat(4096 / pattern.len())))
+        .collect();
+    first.push((9, format!("\x1b[{}", ";".repeat(40)).into_bytes()));
+    [first, vec![(9, b"m".to_vec())]]
+}
+
+/// A round borrowed as a batch.
+pub(crate) fn as_batch(round: &[(u16, Vec<u8>)]) -> Vec<(u16, &[u8])> {
+    round
+        .iter()
+        .map(|(stream, bytes)| (*stream, &bytes[..]))
+        .collect()
+}

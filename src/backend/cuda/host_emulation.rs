@@ -14,7 +14,9 @@ use super::{CudaError, CudaStreamState};
 use crate::backend::device_batch::{
     parse_in_pieces, piece_results, PackedPieces, Piece, PieceResult, RunPieces, STREAM_OUT_WORDS,
 };
-use crate::backend::test_support::{assert_same_dumps, collect, noise, CUT_PATTERNS};
+use crate::backend::test_support::{
+    as_batch, assert_same_dumps, collect, densest_rounds, noise, CUT_PATTERNS,
+};
 use crate::parse::{Backend, Engine, ParseError, RecordBatch, ScanBackend, StreamWork};
 use std::hash::{Hash, Hasher};
 use std::io::{Read, Write};
@@ -341,19 +343,9 @@ fn the_densest_inputs_fit_the_record_bound() {
     let Some(mut backend) = emulated(super::LAUNCH_BYTES) else {
         return;
     };
-    let patterns: [&[u8]; 5] = [b"\na", b"\x1b]\x1b]", b"\x1b]\x18a", b"\xff\n", b"\x1b[;m"];
-    let inputs: Vec<Vec<u8>> = patterns
-        .iter()
-        .map(|pattern| pattern.repeat(4096 / pattern.len()))
-        .collect();
-    let mut batch: Vec<(u16, &[u8])> = inputs
-        .iter()
-        .enumerate()
-        .map(|(stream, bytes)| (stream as u16, &bytes[..]))
-        .collect();
-    let params = format!("\x1b[{}", ";".repeat(40));
-    batch.push((9, params.as_bytes()));
-    assert_rounds_match(&mut backend, &[batch, vec![(9, &b"m"[..])]]);
+    let rounds = densest_rounds();
+    let batches: Vec<Vec<(u16, &[u8])>> = rounds.iter().map(|round| as_batch(round)).collect();
+    assert_rounds_match(&mut backend, &batches);
 }
 
 #[test]

@@ -6,7 +6,7 @@ use super::device::CudaDevice;
 use super::error::CudaError;
 use super::kernel_source::{machine_tables, BLOCK_THREADS};
 use crate::backend::device_batch::{
-    piece_results, PackedPieces, Piece, PieceResult, RunPieces, STREAM_OUT_WORDS, STREAM_WORDS,
+    piece_results, BufferSizes, PackedPieces, Piece, PieceResult, RunPieces, STREAM_OUT_WORDS, STREAM_WORDS,
 };
 use cudarc::driver::{
     CudaFunction, CudaSlice, CudaStream, DeviceRepr, LaunchConfig, PushKernelArg, ValidAsZeroBits,
@@ -18,7 +18,7 @@ const SCANNED_FUNCTION_U64S: usize = 2;
 
 /// Device buffers, kept across launches and grown when one needs more.
 struct DeviceBuffers {
-    sizes: Sizes,
+    sizes: BufferSizes,
     /// Bytes, read by the kernels as words (the allocation is word-aligned).
     input: CudaSlice<u8>,
     block_stream: CudaSlice<u32>,
@@ -29,42 +29,8 @@ struct DeviceBuffers {
     stream_out: CudaSlice<u32>,
 }
 
-/// Element counts one launch needs.
-#[derive(Clone, Copy)]
-struct Sizes {
-    /// Stream bytes and carried state, in words.
-    input_words: usize,
-    blocks: usize,
-    streams: usize,
-    scan_elements: usize,
-    /// The most words of records and carried state the launch can write.
-    record_words: usize,
-}
-
-impl Sizes {
-    fn fit_in(&self, buffers: &DeviceBuffers) -> bool {
-        let have = &buffers.sizes;
-        self.input_words <= have.input_words
-            && self.blocks <= have.blocks
-            && self.streams <= have.streams
-            && self.scan_elements <= have.scan_elements
-            && self.record_words <= have.record_words
-    }
-
-    fn grown(self) -> Sizes {
-        let up = |n: usize| n.max(1).next_power_of_two();
-        Sizes {
-            input_words: up(self.input_words),
-            blocks: up(self.blocks),
-            streams: up(self.streams),
-            scan_elements: up(self.scan_elements),
-            record_words: up(self.record_words),
-        }
-    }
-}
-
 impl DeviceBuffers {
-    fn new(stream: &Arc<CudaStream>, sizes: Sizes) -> Result<DeviceBuffers, CudaError> {
+    fn new(stream: &Arc<CudaStream>, sizes: BufferSizes) -> Result<DeviceBuffers, CudaError> {
         let sizes = sizes.grown();
         Ok(DeviceBuffers {
             sizes,
@@ -151,16 +117,12 @@ impl ParseLauncher {
         let packed = &self.packed;
         let blocks = packed.block_stream.len();
         let levels = scan_levels(blocks);
-        let record_words = packed.record_bound();
-        let sizes = Sizes {
-            input_words: packed.input.len() / 4,
-            blocks,
-            streams: pieces.len(),
-            scan_elements: levels.last().map_or(0, |&(offset, count)| offset + count),
-            record_words: usize::try_from(record_words)
-                .map_err(|_| CudaError::Results(format!("{record_words} words of records")))?,
-        };
-        if !self.buffers.as_ref().is_some_and(|buffers| sizes.fit_in(buffers)) {
+        let sizes = packed.sizes(&levels);
+        if !self
+            .buffers
+            .as_ref()
+            .is_some_and(|buffers| sizes.fits_in(&buffers.sizes))
+        {
             self.buffers = None;
             self.buffers = Some(DeviceBuffers::new(&self.stream, sizes)?);
         }

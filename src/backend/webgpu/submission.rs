@@ -7,7 +7,7 @@ use super::device_timer::{DeviceTimer, DeviceTimings};
 use super::shader_source::WORKGROUP;
 use super::WgpuError;
 use crate::backend::device_batch::{
-    piece_results, PackedPieces, Piece, PieceResult, RunPieces, STREAM_OUT_WORDS, STREAM_WORDS,
+    piece_results, BufferSizes, PackedPieces, Piece, PieceResult, RunPieces, STREAM_OUT_WORDS, STREAM_WORDS,
 };
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -52,7 +52,7 @@ impl StageTimings {
 
 /// Device buffers, kept across submissions and grown when a submission needs more.
 struct Buffers {
-    sizes: Sizes,
+    sizes: BufferSizes,
     input: wgpu::Buffer,
     block_stream: wgpu::Buffer,
     streams_buffer: wgpu::Buffer,
@@ -64,50 +64,23 @@ struct Buffers {
     bind_group: wgpu::BindGroup,
 }
 
-/// Sizes one submission needs.
-#[derive(Clone, Copy, PartialEq, Eq)]
-struct Sizes {
-    /// Stream bytes and carried state, in words.
-    input_words: u64,
-    blocks: u64,
-    streams: u64,
-    scan_elements: u64,
-    levels: u64,
-    /// The most words of records and carried state the submission can write.
-    record_words: u64,
-}
-
-impl Sizes {
-    fn fits_in(&self, buffers: &Buffers) -> bool {
-        let have = &buffers.sizes;
-        self.input_words <= have.input_words
-            && self.blocks <= have.blocks
-            && self.streams <= have.streams
-            && self.scan_elements <= have.scan_elements
-            && self.levels <= have.levels
-            && self.record_words <= have.record_words
-    }
-
-    fn grown(self) -> Sizes {
-        let up = |n: u64| n.max(1).next_power_of_two();
-        Sizes {
-            input_words: up(self.input_words),
-            blocks: up(self.blocks),
-            streams: up(self.streams),
-            scan_elements: up(self.scan_elements),
-            levels: self.levels.max(8),
-            record_words: up(self.record_words),
-        }
-    }
-}
-
 /// Words of records copied back in the first submission (1 MiB).
 const EAGER_RECORD_WORDS: u64 = 1 << 18;
 /// Bytes of one stream's entry in the streams buffer (the WGSL `Stream`).
 const STREAM_BYTES: u64 = 4 * STREAM_WORDS as u64;
 
 impl Buffers {
-    fn new(context: &GpuContext, sizes: Sizes) -> Buffers {
+    fn new(context: &GpuContext, sizes: BufferSizes) -> Buffers {
+        // Buffer sizes are u64 in wgpu.
+        let [input_words, blocks, streams, scan_elements, levels, record_words] = [
+            sizes.input_words,
+            sizes.blocks,
+            sizes.streams,
+            sizes.scan_elements,
+            sizes.levels,
+            sizes.record_words,
+        ]
+        .map(|n| n as u64);
         let device = &context.device;
         let storage = wgpu::BufferUsages::STORAGE;
         let buffer = |label: &str, size: u64, usage: wgpu::BufferUsages| {
@@ -121,25 +94,21 @@ impl Buffers {
         let up = wgpu::BufferUsages::COPY_DST;
         let down = wgpu::BufferUsages::COPY_SRC;
         let readback = wgpu::BufferUsages::MAP_READ | wgpu::BufferUsages::COPY_DST;
-        let out_bytes = 4 * STREAM_OUT_WORDS as u64 * sizes.streams;
-        let input = buffer(
-            "input bytes and carried state",
-            4 * sizes.input_words,
-            storage | up,
-        );
-        let block_stream = buffer("block streams", 4 * sizes.blocks, storage | up);
-        let streams_buffer = buffer("streams", STREAM_BYTES * sizes.streams, storage | up);
-        let function_scan = buffer("function scan", 16 * sizes.scan_elements, storage);
-        let count_scan = buffer("count scan", 4 * sizes.scan_elements, storage);
-        let records = buffer("records", 4 * sizes.record_words, storage | down);
+        let out_bytes = 4 * STREAM_OUT_WORDS as u64 * streams;
+        let input = buffer("input bytes and carried state", 4 * input_words, storage | up);
+        let block_stream = buffer("block streams", 4 * blocks, storage | up);
+        let streams_buffer = buffer("streams", STREAM_BYTES * streams, storage | up);
+        let function_scan = buffer("function scan", 16 * scan_elements, storage);
+        let count_scan = buffer("count scan", 4 * scan_elements, storage);
+        let records = buffer("records", 4 * record_words, storage | down);
         let stream_out = buffer("stream results", out_bytes, storage | down);
         let level_params = buffer(
             "scan levels",
-            context.level_stride * sizes.levels,
+            context.level_stride * levels,
             wgpu::BufferUsages::UNIFORM | up,
         );
         let stream_out_readback = buffer("stream results readback", out_bytes, readback);
-        let records_readback = buffer("records readback", 4 * sizes.record_words, readback);
+        let records_readback = buffer("records readback", 4 * record_words, readback);
         let bind_group = device.create_bind_group(&wgpu::BindGroupDescriptor {
             label: Some("perdix parse"),
             layout: &context.layout,
@@ -269,18 +238,11 @@ impl Submitter {
         self.packed.pack(pieces, bytes, carried);
         let blocks = self.packed.block_stream.len();
         let levels = scan_levels(blocks);
-        let sizes = Sizes {
-            input_words: (self.packed.input.len() / 4) as u64,
-            blocks: blocks as u64,
-            streams: pieces.len() as u64,
-            scan_elements: levels.last().map_or(0, |&(offset, count)| offset + count) as u64,
-            levels: levels.len() as u64,
-            record_words: self.packed.record_bound(),
-        };
+        let sizes = self.packed.sizes(&levels);
         if !self
             .buffers
             .as_ref()
-            .is_some_and(|buffers| sizes.fits_in(buffers))
+            .is_some_and(|buffers| sizes.fits_in(&buffers.sizes))
         {
             self.buffers = Some(Buffers::new(context, sizes.grown()));
         }
@@ -317,7 +279,7 @@ impl Submitter {
         // The first words of records come back with the stream results, which is all of
         // them in a small batch; the rest, once the results say how many there are, in a
         // second submission.
-        let eager = sizes.record_words.min(EAGER_RECORD_WORDS);
+        let eager = (sizes.record_words as u64).min(EAGER_RECORD_WORDS);
         let eager_slice = buffers.records_readback.slice(..4 * eager);
         checked(device, || {
             let mut encoder = device.create_command_encoder(&Default::default());
@@ -385,7 +347,7 @@ impl Submitter {
             .map(|result| result[2] as u64)
             .max()
             .unwrap_or(0);
-        if total > sizes.record_words {
+        if total > sizes.record_words as u64 {
             return Err(WgpuError::Submission(format!(
                 "the device counted {total} words of records, over the bound of {}",
                 sizes.record_words

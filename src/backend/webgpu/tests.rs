@@ -1,5 +1,7 @@
 use super::*;
-use crate::backend::test_support::{assert_same_dumps, collect, noise, CUT_PATTERNS};
+use crate::backend::test_support::{
+    as_batch, assert_same_dumps, collect, densest_rounds, noise, CUT_PATTERNS,
+};
 use crate::parse::{Engine, ScanBackend};
 
 /// The backend, or `None` (with one line saying so) when this machine has no adapter and
@@ -131,26 +133,12 @@ fn characters_and_sequences_cut_by_blocks_and_submissions_match_the_scan_backend
 #[test]
 fn the_densest_inputs_fit_the_record_bound() {
     let Some(gpu) = backend() else { return };
-    // Inputs that make the most record bytes per input byte: a control between printable
-    // characters, OSC strings ended at once, invalid bytes between controls, a full CSI
-    // parameter list carried into a batch of one byte.
-    let patterns: [&[u8]; 5] = [b"\na", b"\x1b]\x1b]", b"\x1b]\x18a", b"\xff\n", b"\x1b[;m"];
-    let inputs: Vec<Vec<u8>> = patterns
-        .iter()
-        .map(|pattern| pattern.repeat(4096 / pattern.len()))
-        .collect();
-    let mut batch: Vec<(u16, &[u8])> = inputs
-        .iter()
-        .enumerate()
-        .map(|(stream, bytes)| (stream as u16, &bytes[..]))
-        .collect();
-    let params = format!("\x1b[{}", ";".repeat(40));
-    batch.push((9, params.as_bytes()));
     let mut gpu = Engine::new(gpu);
     let mut scan = Engine::new(ScanBackend::default());
-    for round in [batch, vec![(9, &b"m"[..])]] {
-        let expected = collect(scan.parse(&round).unwrap());
-        let actual = collect(gpu.parse(&round).unwrap());
+    for round in densest_rounds() {
+        let batch = as_batch(&round);
+        let expected = collect(scan.parse(&batch).unwrap());
+        let actual = collect(gpu.parse(&batch).unwrap());
         assert_same_dumps(&expected, &actual, "dense input");
     }
 }
