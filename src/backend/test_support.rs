@@ -92,3 +92,19 @@ pub(crate) fn as_batch(round: &[(u16, Vec<u8>)]) -> Vec<(u16, &[u8])> {
         .map(|(stream, bytes)| (*stream, &bytes[..]))
         .collect()
 }
+
+/// Every [`CUT_PATTERNS`] entry, twice, after 48 to 71 filler bytes: each lands at every
+/// offset around the first block boundary.
+pub(crate) fn patterns_around_a_block_edge() -> Vec<Vec<u8>> {
+    CUT_PATTERNS
+        .iter()
+        .flat_map(|pattern| {
+            (48..72).map(move |offset| {
+                let mut input = vec![b'.'; offset];
+                input.extend_from_slice(pattern);
+                input.extend_from_slice(pattern);
+                input
+            })
+        })
+        .collect()
+}

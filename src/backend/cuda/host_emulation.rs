@@ -15,7 +15,7 @@ use crate::backend::device_batch::{
     parse_in_pieces, piece_results, PackedPieces, Piece, PieceResult, RunPieces, STREAM_OUT_WORDS,
 };
 use crate::backend::test_support::{
-    as_batch, assert_same_dumps, collect, densest_rounds, noise, CUT_PATTERNS,
+    as_batch, assert_same_dumps, collect, densest_rounds, noise, patterns_around_a_block_edge, CUT_PATTERNS,
 };
 use crate::parse::{Backend, Engine, ParseError, RecordBatch, ScanBackend, StreamWork};
 use std::hash::{Hash, Hasher};
@@ -257,17 +257,7 @@ fn characters_and_sequences_cut_by_blocks_and_launches_match_the_scan_backend() 
     let Some(mut backend) = emulated(61) else { return };
     // Each pattern lands at every offset around the first block boundary, in streams cut
     // into launches of 61 bytes and two batches.
-    let inputs: Vec<Vec<u8>> = CUT_PATTERNS
-        .iter()
-        .flat_map(|pattern| {
-            (48..72).map(move |offset| {
-                let mut input = vec![b'.'; offset];
-                input.extend_from_slice(pattern);
-                input.extend_from_slice(pattern);
-                input
-            })
-        })
-        .collect();
+    let inputs = patterns_around_a_block_edge();
     let rounds: Vec<Vec<(u16, &[u8])>> = (0..2)
         .map(|round| {
             inputs

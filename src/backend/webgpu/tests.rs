@@ -1,6 +1,6 @@
 use super::*;
 use crate::backend::test_support::{
-    as_batch, assert_same_dumps, collect, densest_rounds, noise, CUT_PATTERNS,
+    as_batch, assert_same_dumps, collect, densest_rounds, noise, patterns_around_a_block_edge,
 };
 use crate::parse::{Engine, ScanBackend};
 
@@ -90,17 +90,7 @@ fn characters_and_sequences_cut_by_blocks_and_submissions_match_the_scan_backend
     // Each pattern lands at every offset around the first block boundary, in streams cut
     // into submissions of 61 bytes, so that characters, sequences and strings are cut by
     // blocks and carried between submissions at every byte.
-    let inputs: Vec<Vec<u8>> = CUT_PATTERNS
-        .iter()
-        .flat_map(|pattern| {
-            (48..72).map(move |offset| {
-                let mut input = vec![b'.'; offset];
-                input.extend_from_slice(pattern);
-                input.extend_from_slice(pattern);
-                input
-            })
-        })
-        .collect();
+    let inputs = patterns_around_a_block_edge();
     let batch: Vec<(u16, &[u8])> = inputs
         .iter()
         .enumerate()
