@@ -108,3 +108,22 @@ pub(crate) fn patterns_around_a_block_edge() -> Vec<Vec<u8>> {
         })
         .collect()
 }
+
+/// Empty streams, a stream with an OSC string of `osc_len` bytes and a DCS string of
+/// `dcs_len` bytes (no ESC, CAN or SUB inside, so their state reaches the end only through
+/// the scan), and noise of lengths around the block edges.
+pub(crate) fn long_strings_and_block_edges(osc_len: usize, dcs_len: usize) -> Vec<(u16, Vec<u8>)> {
+    let mut long = b"\x1b]0;".to_vec();
+    long.extend(std::iter::repeat_n(b'a', osc_len));
+    long.extend_from_slice(b"\x07text\x1bPq");
+    long.extend(std::iter::repeat_n(b'#', dcs_len));
+    long.extend_from_slice(b"\x9cdone");
+    let mut streams = vec![(0, Vec::new()), (1, long), (2, Vec::new())];
+    streams.extend(
+        [63, 64, 65, 128, 129]
+            .iter()
+            .enumerate()
+            .map(|(i, &len)| (3 + i as u16, noise(len as u32, len))),
+    );
+    streams
+}

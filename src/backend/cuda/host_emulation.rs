@@ -15,7 +15,8 @@ use crate::backend::device_batch::{
     parse_in_pieces, piece_results, PackedPieces, Piece, PieceResult, RunPieces, STREAM_OUT_WORDS,
 };
 use crate::backend::test_support::{
-    as_batch, assert_same_dumps, collect, densest_rounds, noise, patterns_around_a_block_edge, CUT_PATTERNS,
+    as_batch, assert_same_dumps, collect, densest_rounds, long_strings_and_block_edges, noise,
+    patterns_around_a_block_edge, CUT_PATTERNS,
 };
 use crate::parse::{Backend, Engine, ParseError, RecordBatch, ScanBackend, StreamWork};
 use std::hash::{Hash, Hasher};
@@ -309,22 +310,8 @@ fn empty_streams_block_edges_and_long_strings_match_the_scan_backend() {
     };
     // Strings over many blocks with no ESC, CAN or SUB: their state reaches the end only
     // through the scan.
-    let mut long = b"\x1b]0;".to_vec();
-    long.extend(std::iter::repeat_n(b'a', 300_000));
-    long.extend_from_slice(b"\x07text\x1bPq");
-    long.extend(std::iter::repeat_n(b'#', 200_000));
-    long.extend_from_slice(b"\x9cdone");
-    let edges: Vec<Vec<u8>> = [63, 64, 65, 128, 129]
-        .iter()
-        .map(|&len| noise(len as u32, len))
-        .collect();
-    let mut batch: Vec<(u16, &[u8])> = vec![(0, b""), (1, &long), (2, b"")];
-    batch.extend(
-        edges
-            .iter()
-            .enumerate()
-            .map(|(i, bytes)| (3 + i as u16, &bytes[..])),
-    );
+    let streams = long_strings_and_block_edges(300_000, 200_000);
+    let batch = as_batch(&streams);
     assert_rounds_match(&mut backend, &[batch, Vec::new()]);
 }
 

@@ -72,16 +72,22 @@ fn records_match_cpu_scan_on_a_device() {
     }
 }
 
+/// A GPU producer on a mapped ring of `slots` slots on device 0, and the ring's consumer.
+fn mapped_producer(slots: usize) -> (GpuProducer, crate::ring::Consumer<'static>) {
+    let provider = MappedPinnedProvider::new(0).unwrap();
+    let ring = crate::ring::Buffer::with_provider(slots, &provider).unwrap();
+    let mut producer = GpuProducer::new(ring, 0).unwrap();
+    let consumer = producer.take_consumer().unwrap();
+    (producer, consumer)
+}
+
 /// Records published by the device into a mapped ring arrive whole and in order.
 #[test]
 fn the_gpu_producer_publishes_into_a_mapped_ring_on_a_device() {
     if !device_or_skip() {
         return;
     }
-    let provider = MappedPinnedProvider::new(0).unwrap();
-    let ring = crate::ring::Buffer::with_provider(16, &provider).unwrap();
-    let mut producer = GpuProducer::new(ring, 0).unwrap();
-    let mut consumer = producer.take_consumer().unwrap();
+    let (mut producer, mut consumer) = mapped_producer(16);
     let text = b"\x1b[1mhello\x1b[0m\r\n".repeat(200);
     let reader = std::thread::spawn(move || {
         let mut bytes = 0;
@@ -108,10 +114,7 @@ fn a_batch_that_does_not_fit_without_waiting_is_refused_whole_on_a_device() {
     if !device_or_skip() {
         return;
     }
-    let provider = MappedPinnedProvider::new(0).unwrap();
-    let ring = crate::ring::Buffer::with_provider(4, &provider).unwrap();
-    let mut producer = GpuProducer::new(ring, 0).unwrap();
-    let mut consumer = producer.take_consumer().unwrap();
+    let (mut producer, mut consumer) = mapped_producer(4);
     let text = b"\x1b[1mhello\x1b[0m\r\n".repeat(100);
     let streams = [StreamContext::new(&text, AgentType::Info)];
     let refused = producer.process_batch(&streams, false);

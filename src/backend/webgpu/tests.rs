@@ -1,6 +1,7 @@
 use super::*;
 use crate::backend::test_support::{
-    as_batch, assert_same_dumps, collect, densest_rounds, noise, patterns_around_a_block_edge,
+    as_batch, assert_same_dumps, collect, densest_rounds, long_strings_and_block_edges, noise,
+    patterns_around_a_block_edge,
 };
 use crate::parse::{Engine, ScanBackend};
 
@@ -62,22 +63,8 @@ fn empty_streams_block_edges_and_four_scan_levels_match_the_scan_backend() {
     let mut scan = Engine::new(ScanBackend::default());
     // Over 65,536 blocks of one stream with no ESC, CAN or SUB: the state inside the OSC
     // and DCS strings reaches the end only through all four levels of the scan.
-    let mut long = b"\x1b]0;".to_vec();
-    long.extend(std::iter::repeat_n(b'a', 3 << 20));
-    long.extend_from_slice(b"\x07text\x1bPq");
-    long.extend(std::iter::repeat_n(b'#', 2 << 20));
-    long.extend_from_slice(b"\x9cdone");
-    let edges: Vec<Vec<u8>> = [63, 64, 65, 128, 129]
-        .iter()
-        .map(|&len| noise(len as u32, len))
-        .collect();
-    let mut batch: Vec<(u16, &[u8])> = vec![(0, b""), (1, &long), (2, b"")];
-    batch.extend(
-        edges
-            .iter()
-            .enumerate()
-            .map(|(i, bytes)| (3 + i as u16, &bytes[..])),
-    );
+    let streams = long_strings_and_block_edges(3 << 20, 2 << 20);
+    let batch = as_batch(&streams);
     let expected = collect(scan.parse(&batch).unwrap());
     let actual = collect(gpu.parse(&batch).unwrap());
     assert_same_dumps(&expected, &actual, "one batch");
