@@ -5,6 +5,7 @@
 #![allow(dead_code)]
 
 mod reference;
+pub mod tmux;
 pub mod tui;
 
 #[allow(unused_imports)]
