@@ -37,7 +37,7 @@ fn backends() -> Vec<BackendKind> {
         BackendKind::Wgpu,
         BackendKind::Cuda,
     ] {
-        let (records, _) = Buffer::new(2).unwrap().split();
+        let (records, _) = Buffer::new(perdix::backend::MIN_RECORD_SLOTS).unwrap().split();
         match ParseStage::new(kind, records) {
             Ok(_) => available.push(kind),
             Err(error) if kind == BackendKind::Wgpu && std::env::var_os("PERDIX_REQUIRE_WGPU").is_some() => {

@@ -60,6 +60,36 @@ impl AnyEngine {
         }
     }
 
+    /// See [`Engine::last_records`].
+    pub fn last_records(&self) -> &RecordBatch {
+        match self {
+            AnyEngine::Cpu(engine) => engine.last_records(),
+            AnyEngine::CpuScan(engine) => engine.last_records(),
+            AnyEngine::Wgpu(engine) => engine.last_records(),
+            AnyEngine::Cuda(engine) => engine.last_records(),
+        }
+    }
+
+    /// See [`Engine::forget`].
+    pub fn forget(&mut self, stream: u16) {
+        match self {
+            AnyEngine::Cpu(engine) => engine.forget(stream),
+            AnyEngine::CpuScan(engine) => engine.forget(stream),
+            AnyEngine::Wgpu(engine) => engine.forget(stream),
+            AnyEngine::Cuda(engine) => engine.forget(stream),
+        }
+    }
+
+    /// The backend that runs, as a kind.
+    pub fn kind(&self) -> BackendKind {
+        match self {
+            AnyEngine::Cpu(_) => BackendKind::Cpu,
+            AnyEngine::CpuScan(_) => BackendKind::CpuScan,
+            AnyEngine::Wgpu(_) => BackendKind::Wgpu,
+            AnyEngine::Cuda(_) => BackendKind::Cuda,
+        }
+    }
+
     /// See [`Engine::finish`].
     pub fn finish(&mut self, stream: u16) -> Result<&RecordBatch, ParseError> {
         match self {

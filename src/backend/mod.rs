@@ -21,6 +21,7 @@ mod device_constants;
 mod device_output;
 mod pipeline;
 mod progress;
+mod publish;
 mod stage;
 #[cfg(test)]
 mod test_support;
@@ -33,6 +34,7 @@ pub use device_output::{
 };
 pub use pipeline::{Pipeline, PipelineConfig};
 pub use progress::{ProgressLog, ProgressMark, PROGRESS_LOG_CAPACITY};
+pub use publish::{check_record_ring, publish_records, record_tag, MIN_RECORD_SLOTS};
 pub use stage::{ParseStage, StageInputs};
 
 use crate::parse::{BackendKind, ParseError};

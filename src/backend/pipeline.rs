@@ -3,6 +3,7 @@
 //! batch, the backend writes records into the record ring, and the records are decoded
 //! into the canonical dump of each stream.
 
+use super::publish::{check_record_ring, publish_records};
 use super::AnyEngine;
 use crate::parse::{decode_records, ActionDump, BackendKind, ParseError};
 use crate::ring::{AgentType, Buffer, Consumer, ProduceError, Producer, Tag, SLOT_PAYLOAD};
@@ -13,7 +14,8 @@ use std::collections::BTreeMap;
 pub struct PipelineConfig {
     /// Slots of the input ring; a batch holds at most this many slots of input.
     pub input_slots: usize,
-    /// Slots of the record ring; must hold the largest record (a capped OSC string).
+    /// Slots of the record ring; at least [`MIN_RECORD_SLOTS`](super::MIN_RECORD_SLOTS), to
+    /// hold the longest record.
     pub record_slots: usize,
 }
 
@@ -51,6 +53,7 @@ pub struct Pipeline {
 impl Pipeline {
     /// A pipeline on backend `kind`.
     pub fn new(kind: BackendKind, config: PipelineConfig) -> Result<Pipeline, ParseError> {
+        check_record_ring(config.record_slots)?;
         let engine = AnyEngine::new(kind)?;
         let (input_tx, input_rx) = Buffer::new(config.input_slots)?.split();
         let (record_tx, record_rx) = Buffer::new(config.record_slots)?.split();
@@ -154,14 +157,7 @@ fn publish_and_decode<'m>(
     dumps: &mut BTreeMap<u16, ActionDump>,
 ) -> Result<(), ParseError> {
     for (stream, message) in messages {
-        let tag = Tag::new(AgentType::Assistant).with_stream(stream);
-        loop {
-            match tx.try_produce_stream(message, tag) {
-                Ok(_) => break,
-                Err(ProduceError::Full { .. }) => drain(rx, dumps)?,
-                Err(error) => return Err(error.into()),
-            }
-        }
+        publish_records(tx, stream, message, |_| drain(rx, dumps))?;
     }
     drain(rx, dumps)
 }

@@ -24,7 +24,7 @@ pub struct ProgressMark {
 /// use perdix::parse::BackendKind;
 /// use perdix::{AgentType, Buffer};
 /// let (mut pane_tx, pane_rx) = Buffer::new(8).unwrap().split();
-/// let (record_tx, mut records) = Buffer::new(8).unwrap().split();
+/// let (record_tx, mut records) = Buffer::new(perdix::backend::MIN_RECORD_SLOTS).unwrap().split();
 /// let mut stage = ParseStage::new(BackendKind::Cpu, record_tx).unwrap();
 /// let mut progress = stage.add_input_with_progress(0, pane_rx);
 /// pane_tx.try_produce(b"hello", AgentType::Assistant).unwrap();

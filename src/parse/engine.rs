@@ -72,6 +72,26 @@ impl<B: Backend> Engine<B> {
         }
     }
 
+    /// The records of the last [`parse`](Self::parse) or [`finish`](Self::finish).
+    pub fn last_records(&self) -> &RecordBatch {
+        &self.out
+    }
+
+    /// Forgets what the stream carries (an unfinished sequence, a partial character): its
+    /// next bytes are parsed from the ground state.
+    ///
+    /// ```
+    /// use perdix::parse::{CpuBackend, Engine};
+    /// let mut engine = Engine::new(CpuBackend::default());
+    /// engine.parse(&[(1, b"\x1b[3")]).unwrap();
+    /// engine.forget(1);
+    /// let records = engine.parse(&[(1, b"1m")]).unwrap();
+    /// assert_eq!(perdix::parse::decode_records(records.streams().next().unwrap().1).count(), 1);
+    /// ```
+    pub fn forget(&mut self, stream: u16) {
+        self.states.remove(&stream);
+    }
+
     /// Ends a stream: emits what the backend still holds for it and forgets its state.
     pub fn finish(&mut self, stream: u16) -> Result<&RecordBatch, ParseError> {
         self.out.clear();

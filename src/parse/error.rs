@@ -53,6 +53,14 @@ pub enum ParseError {
     /// The same stream appeared twice in one batch.
     #[error("stream {0} appears twice in one batch")]
     DuplicateStream(u16),
+    /// A record ring too small for the longest record.
+    #[error("a record ring of {slots} slots cannot hold the longest record; it needs {needed}")]
+    RecordRingTooSmall {
+        /// Slots of the ring.
+        slots: usize,
+        /// Slots it needs at least.
+        needed: usize,
+    },
     /// A ring could not be created.
     #[error("ring: {0}")]
     Ring(#[from] RingError),

@@ -53,7 +53,9 @@ pub use cpu::{CpuBackend, CpuStreamState};
 pub use dump::ActionDump;
 pub use engine::Engine;
 pub use error::{DecodeError, ParseError};
-pub use record::{decode_one, decode_records, DecodedAction, OscParams, RecordKind, RecordWriter};
+pub use record::{
+    decode_one, decode_records, DecodedAction, OscParams, RecordKind, RecordWriter, MAX_RECORD_LEN,
+};
 pub use reencode::ByteEncoder;
 pub use scan::{ScanBackend, ScanStreamState};
 pub use sequence::{Intermediates, Params};

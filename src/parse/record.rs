@@ -114,6 +114,9 @@ pub const fn record_len(body_len: usize) -> usize {
     HEADER_LEN + body_len.next_multiple_of(4)
 }
 
+/// Bytes of the longest record there can be: the body length is a 16-bit field.
+pub const MAX_RECORD_LEN: usize = record_len(u16::MAX as usize);
+
 /// Appends records to a byte vector. Consecutive text (or put) calls extend the last
 /// record while it has room, so runs stay compact.
 pub struct RecordWriter<'a> {

@@ -57,7 +57,7 @@ enum Open {
 /// use perdix::parse::{decode_records, BackendKind, ByteEncoder};
 /// use perdix::{AgentType, Buffer};
 /// let (mut input, input_rx) = Buffer::new(16).unwrap().split();
-/// let (records, mut record_rx) = Buffer::new(64).unwrap().split();
+/// let (records, mut record_rx) = Buffer::new(perdix::backend::MIN_RECORD_SLOTS).unwrap().split();
 /// let mut stage = ParseStage::new(BackendKind::Cpu, records).unwrap();
 /// stage.add_input(0, input_rx);
 /// let original = b"\x1b[1;31mred\x1b[m\r\n\x1b]0;title\x07\x1b[?25l";

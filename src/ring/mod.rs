@@ -22,7 +22,7 @@ mod memory;
 mod message;
 mod producer;
 mod tag;
-mod wait;
+pub(crate) mod wait;
 
 pub use buffer::{validate_slot_count, Buffer, RingStats, MAX_SLOTS, MIN_SLOTS};
 pub use consumer::{Consumer, MessageRef, ReadChunk};

@@ -71,7 +71,7 @@ impl Dimensions for GridSize {
 /// use perdix::{AgentType, Buffer};
 ///
 /// let (mut input, input_rx) = Buffer::new(16).unwrap().split();
-/// let (records_tx, mut records) = Buffer::new(64).unwrap().split();
+/// let (records_tx, mut records) = Buffer::new(perdix::backend::MIN_RECORD_SLOTS).unwrap().split();
 /// let mut stage = ParseStage::new(BackendKind::Cpu, records_tx).unwrap();
 /// stage.add_input(0, input_rx);
 /// input.try_produce(b"\x1b[31mred\x1b[0m\r\nplain\x1b[6n", AgentType::Assistant).unwrap();
