@@ -35,7 +35,7 @@ pub use device_output::{
 pub use pipeline::{Pipeline, PipelineConfig};
 pub use progress::{ProgressLog, ProgressMark, PROGRESS_LOG_CAPACITY};
 pub use publish::{check_record_ring, publish_records, record_tag, MIN_RECORD_SLOTS};
-pub use stage::{ParseStage, StageInputs};
+pub use stage::{InjectedFault, ParseStage, StageInputs, StageNotice, STAGE_THREAD};
 
 use crate::parse::{BackendKind, ParseError};
 

@@ -375,6 +375,36 @@ impl<'a> RecordWriter<'a> {
         self.pad();
     }
 
+    /// A line of Perdix's own in a pane's output: `[perdix: text]` on a line of its own,
+    /// in reverse video, so that it cannot be mistaken for the program's output.
+    ///
+    /// ```
+    /// use perdix::parse::{decode_records, DecodedAction, RecordWriter};
+    /// let mut records = Vec::new();
+    /// RecordWriter::new(&mut records).notice("output lost");
+    /// let prints: Vec<_> = decode_records(&records)
+    ///     .filter_map(|action| match action.unwrap() {
+    ///         DecodedAction::Print(text) => Some(text.to_string()),
+    ///         _ => None,
+    ///     })
+    ///     .collect();
+    /// assert_eq!(prints, ["[perdix: output lost]"]);
+    /// ```
+    pub fn notice(&mut self, text: &str) {
+        let sgr = |value| {
+            let mut params = Params::default();
+            params.push(value, false);
+            params
+        };
+        self.execute(b'\r');
+        self.execute(b'\n');
+        self.csi(&sgr(7), &[], false, b'm');
+        self.text(&format!("[perdix: {text}]"));
+        self.csi(&sgr(0), &[], false, b'm');
+        self.execute(b'\r');
+        self.execute(b'\n');
+    }
+
     /// The end of a DCS string.
     pub fn unhook(&mut self) {
         self.close_run();

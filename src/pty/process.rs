@@ -190,6 +190,23 @@ impl PtyProcess {
         Ok((process, log))
     }
 
+    /// Moves the child's output into a new ring from now on, after the consumer of the
+    /// old one was lost (a parse stage that ended). The old reader stops at its next read;
+    /// the chunk it holds then is lost.
+    pub fn reconnect_output(&mut self, producer: Producer<'static>) -> Result<(), PtyError> {
+        self.reader.request_stop();
+        let source = self
+            .master
+            .try_clone_reader()
+            .map_err(|err| PtyError::Open(format!("{err:#}")))?;
+        let tag = Tag::new(AgentType::Assistant).with_stream(self.stream);
+        let name = format!("pty-reader-{}", self.stream);
+        let (reader, _) = OutputReader::start(source, producer, tag, name, false).map_err(PtyError::ReaderThread)?;
+        // The old reader's thread is left to end on its own.
+        self.reader = reader;
+        Ok(())
+    }
+
     /// The program that was started, as given in the command.
     pub fn program(&self) -> &str {
         &self.program

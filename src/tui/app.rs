@@ -22,6 +22,10 @@ pub fn user_shell() -> String {
 
 /// Lines one wheel step scrolls.
 const WHEEL_LINES: i32 = 3;
+/// Most notices kept for the end of the app.
+const NOTICES_KEPT: usize = 64;
+/// Most characters of a program's title kept: a border is never wider.
+const TITLE_CHARS: usize = 512;
 
 /// Everything that can happen to the app.
 #[derive(Debug, Clone)]
@@ -107,6 +111,9 @@ pub struct App {
     pub screen: Rect,
     /// A one-line message for the status bar.
     pub status: Option<String>,
+    /// Every failure the user was told about in the status bar, oldest first (the
+    /// binary prints them when the app ends, since the status bar is gone by then).
+    pub notices: Vec<String>,
     /// Set when the app should end.
     pub quit: bool,
     /// What a new pane runs when given no command: the user's shell.
@@ -135,6 +142,7 @@ impl App {
             theme,
             screen: Rect::new(0, 0, 80, 24),
             status: None,
+            notices: Vec::new(),
             quit: false,
             shell: user_shell(),
         }
@@ -176,7 +184,8 @@ impl App {
         *self.panes.panes()[index].terminal().term().mode()
     }
 
-    /// Makes every shown pane's terminal the size of its inner area.
+    /// Makes every shown pane's terminal the size of its inner area. A pane whose
+    /// terminal refuses the size is noted; the others are resized all the same.
     pub fn fit_panes(&mut self) -> Result<(), PaneSetError> {
         for (index, area) in self.visible_panes() {
             let size = PaneSize::new(
@@ -184,10 +193,27 @@ impl App {
                 area.height.saturating_sub(2).max(1),
             );
             if self.panes.panes()[index].terminal().size() != size {
-                self.panes.resize(index, size)?;
+                let resized = self.panes.resize(index, size);
+                self.tell(resized);
             }
         }
         Ok(())
+    }
+
+    /// Shows a pane's failure in the status bar (and keeps it for the end), instead of
+    /// letting it end the app.
+    fn tell(&mut self, result: Result<(), PaneSetError>) {
+        if let Err(error) = result {
+            self.notify(error.to_string());
+        }
+    }
+
+    fn notify(&mut self, text: String) {
+        self.status = Some(text.clone());
+        if self.notices.len() == NOTICES_KEPT {
+            self.notices.remove(0);
+        }
+        self.notices.push(text);
     }
 
     /// Applies what arrived from the panes; returns whether anything changed.
@@ -195,6 +221,10 @@ impl App {
         let applied = self.panes.pump()?;
         let now = Instant::now();
         let mut changed = applied > 0;
+        for notice in self.panes.take_notices() {
+            self.notify(notice);
+            changed = true;
+        }
         for index in 0..self.panes.panes().len() {
             let events = self
                 .panes
@@ -204,7 +234,9 @@ impl App {
             for event in events {
                 changed = true;
                 match event {
-                    PaneEvent::Title(title) => self.info[index].title = title,
+                    PaneEvent::Title(title) => {
+                        self.info[index].title = title.map(|title| title.chars().take(TITLE_CHARS).collect())
+                    }
                     PaneEvent::Bell | PaneEvent::Notification { .. } => {
                         self.info[index].attention = Some(now)
                     }
@@ -236,7 +268,8 @@ impl App {
                 if self.mode == Mode::Normal {
                     for index in self.input_targets() {
                         let bracketed = self.pane_mode(index).contains(TermMode::BRACKETED_PASTE);
-                        self.panes.write_input(index, &paste_bytes(&text, bracketed))?;
+                        let sent = self.panes.write_input(index, &paste_bytes(&text, bracketed));
+                        self.tell(sent);
                     }
                 }
             }
@@ -296,7 +329,8 @@ impl App {
                     } else {
                         command
                     };
-                    self.open_pane(command)?;
+                    let opened = self.open_pane(command);
+                    self.tell(opened);
                 }
                 KeyCode::Esc => {}
                 KeyCode::Backspace => {
@@ -359,7 +393,8 @@ impl App {
                 if self.panes.panes()[self.focus].is_active() {
                     self.status = Some("the pane's program is still running".into());
                 } else {
-                    self.panes.restart_pane(self.focus)?;
+                    let restarted = self.panes.restart_pane(self.focus);
+                    self.tell(restarted);
                     self.info[self.focus].attention = None;
                     self.info[self.focus].title = None;
                 }
@@ -438,7 +473,8 @@ impl App {
                 if let Some(pane) = self.panes.pane_mut(index) {
                     pane.terminal_mut().scroll_to_bottom();
                 }
-                self.panes.write_input(index, &bytes)?;
+                let sent = self.panes.write_input(index, &bytes);
+                self.tell(sent);
             }
         }
         Ok(())
@@ -446,7 +482,8 @@ impl App {
 
     fn send(&mut self, bytes: &[u8]) -> Result<(), PaneSetError> {
         for index in self.input_targets() {
-            self.panes.write_input(index, bytes)?;
+            let sent = self.panes.write_input(index, bytes);
+            self.tell(sent);
         }
         Ok(())
     }

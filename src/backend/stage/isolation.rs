@@ -5,7 +5,7 @@
 
 use super::control::StageNotice;
 use crate::backend::AnyEngine;
-use crate::parse::{RecordBatch, RecordWriter};
+use crate::parse::RecordBatch;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
 /// What the stage acts out on purpose in its tests (see
@@ -60,7 +60,7 @@ pub(super) fn parse_isolated(engine: &mut AnyEngine, batch: &[(u16, &[u8])], arm
         if let Err(reason) = result {
             engine.forget(stream);
             armed.panic_on.retain(|&armed| armed != stream);
-            records.write(stream, |writer| write_fault_line(writer, &reason));
+            records.write(stream, |writer| writer.notice(&format!("output lost here: {reason}")));
             faults.push(StageNotice::PaneFault {
                 stream,
                 dropped: bytes.len(),
@@ -98,20 +98,4 @@ pub(super) fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
     } else {
         "panic".into()
     }
-}
-
-/// The line a pane shows where its output was lost: on a line of its own, in reverse
-/// video, so it cannot be mistaken for the program's output.
-fn write_fault_line(writer: &mut RecordWriter<'_>, reason: &str) {
-    let mut params = crate::parse::Params::default();
-    writer.execute(b'\r');
-    writer.execute(b'\n');
-    params.push(7, false);
-    writer.csi(&params, &[], false, b'm');
-    writer.text(&format!("[perdix: output lost here: {reason}]"));
-    let mut reset = crate::parse::Params::default();
-    reset.push(0, false);
-    writer.csi(&reset, &[], false, b'm');
-    writer.execute(b'\r');
-    writer.execute(b'\n');
 }

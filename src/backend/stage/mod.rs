@@ -132,6 +132,11 @@ impl ParseStage {
         self.engine.backend_name()
     }
 
+    /// The backend that runs, as a kind (never `auto`).
+    pub fn backend_kind(&self) -> BackendKind {
+        self.engine.kind()
+    }
+
     /// Adds pane `stream`'s input ring. Its records are tagged with `stream`.
     pub fn add_input(&mut self, stream: u16, input: Consumer<'static>) {
         self.join(stream, input, None);

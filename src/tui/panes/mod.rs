@@ -2,30 +2,39 @@
 //! thread filling the pane's input ring, one parse stage over all of them on its own
 //! thread, and the records replayed here into each pane's terminal model, with the
 //! model's replies written back to that pane's PTY only.
+//!
+//! One pane never stops the others: input and replies go through a bounded queue per pane
+//! that never blocks ([`InputQueue`]), a pane whose output cannot be parsed or replayed
+//! shows a line saying so while the others carry on, and a parse stage whose thread ends
+//! is started again with every pane. What the user should know about such failures is kept
+//! for [`take_notices`](PaneSet::take_notices).
 
-use crate::backend::{ParseStage, ProgressLog, StageInputs};
-use crate::parse::{BackendKind, DecodeError, ParseError};
-use crate::pty::{ChildExit, PaneSize, PtyError, PtyProcess, ReadLog, SpawnConfig, HANGUP_GRACE};
-use crate::ring::{Buffer, Consumer};
-use crate::term::{PaneConfig, PaneEvent, PaneTerminal};
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Arc;
-use std::thread::JoinHandle;
+mod pane;
+mod stage_link;
+
+pub use pane::Pane;
+
+use crate::backend::StageNotice;
+use crate::parse::{BackendKind, ParseError};
+use crate::pty::{InputQueue, InputRefused, PaneSize, PtyError, PtyProcess, SpawnConfig, HANGUP_GRACE};
+use crate::ring::Buffer;
+use crate::term::PaneConfig;
+use pane::LatencyProbe;
+use stage_link::StageLink;
 use std::time::{Duration, Instant};
 use thiserror::Error;
 
 /// Slots of each pane's input ring: 240 KiB of output in flight per pane. Under a flood
 /// every buffered byte is latency, so the rings are only as deep as throughput needs.
 const INPUT_SLOTS: usize = 1024;
-/// Slots of the record ring shared by all panes (about 480 KiB of records); holds the
-/// largest OSC record.
-const RECORD_SLOTS: usize = 2048;
 /// How long [`PaneSet::run_to_end`] waits for a pane's terminal to close once its program
 /// has exited and the terminal has gone quiet.
 const OUTPUT_GRACE: Duration = Duration::from_secs(2);
 /// Most record messages applied per [`PaneSet::pump`] (about 250 KiB of records, a few
 /// milliseconds of work), so a flooding pane cannot keep the caller from drawing on time.
 const PUMP_BUDGET: usize = 1024;
+/// Most notices kept for [`PaneSet::take_notices`]; older ones are dropped first.
+const NOTICES_KEPT: usize = 64;
 
 /// Why the pane set failed as a whole (a single pane's failure is kept in that pane).
 #[derive(Debug, Error)]
@@ -33,14 +42,6 @@ pub enum PaneSetError {
     /// The parse stage could not be set up or failed.
     #[error("parse stage: {0}")]
     Parse(#[from] ParseError),
-    /// Records from the parse stage did not decode.
-    #[error("records of pane {pane}: {error}")]
-    Records {
-        /// The pane.
-        pane: usize,
-        /// What was wrong.
-        error: DecodeError,
-    },
     /// The parse stage's thread could not be started.
     #[error("starting the parse thread: {0}")]
     Thread(#[from] std::io::Error),
@@ -53,103 +54,22 @@ pub enum PaneSetError {
     /// No pane with that index.
     #[error("no pane {0}")]
     NoSuchPane(usize),
-    /// A pane's terminal refused input or a resize.
-    #[error("pane {pane}: {error}")]
+    /// A pane's terminal refused a resize, or could not be reconnected.
+    #[error("pane {}: {error}", pane + 1)]
     Pty {
-        /// The pane.
+        /// The pane (0-based).
         pane: usize,
         /// What failed.
         error: PtyError,
     },
-}
-
-/// What a pane keeps for measuring latency from a PTY read to the screen.
-struct LatencyProbe {
-    reads: ReadLog,
-    progress: ProgressLog,
-    /// Record messages of the pane taken from the ring.
-    taken: u64,
-    /// Of those, the ones on screen: not held back by a synchronized update.
-    shown: u64,
-    /// Input bytes whose records are all on screen.
-    applied: u64,
-}
-
-/// One agent pane: its command, child process and terminal model.
-pub struct Pane {
-    command: SpawnConfig,
-    stream: u16,
-    process: Option<PtyProcess>,
-    latency: Option<LatencyProbe>,
-    output_done: bool,
-    last_output: Option<Instant>,
-    start_error: Option<PtyError>,
-    terminal: PaneTerminal,
-    exit: Option<ChildExit>,
-    exited_at: Option<Instant>,
-}
-
-impl Pane {
-    /// A pane for `command` whose program is not started yet.
-    fn new(command: SpawnConfig, config: PaneConfig) -> Pane {
-        Pane {
-            terminal: PaneTerminal::new(command.size, config),
-            command,
-            stream: 0,
-            process: None,
-            latency: None,
-            output_done: false,
-            last_output: None,
-            start_error: None,
-            exit: None,
-            exited_at: None,
-        }
-    }
-
-    /// The command the pane runs, as given.
-    pub fn command(&self) -> &str {
-        &self.command.command
-    }
-
-    /// When the pane's program last produced output.
-    pub fn last_output(&self) -> Option<Instant> {
-        self.last_output
-    }
-
-    /// Why the command could not be started, if it could not.
-    pub fn start_error(&self) -> Option<&PtyError> {
-        self.start_error.as_ref()
-    }
-
-    /// The terminal model.
-    pub fn terminal(&self) -> &PaneTerminal {
-        &self.terminal
-    }
-
-    /// The terminal model, mutably (to scroll its view).
-    pub fn terminal_mut(&mut self) -> &mut PaneTerminal {
-        &mut self.terminal
-    }
-
-    /// The child's exit, once it has exited.
-    pub fn exit(&self) -> Option<&ChildExit> {
-        self.exit.as_ref()
-    }
-
-    /// Bytes of output the child has produced so far.
-    pub fn bytes_received(&self) -> u64 {
-        self.process.as_ref().map_or(0, PtyProcess::bytes_forwarded)
-    }
-
-    /// Pane events (title, bell, notifications, clipboard) since the last call.
-    pub fn take_events(&mut self) -> Vec<PaneEvent> {
-        self.terminal.take_events()
-    }
-
-    /// True while the program runs or its output is still being replayed.
-    pub fn is_active(&self) -> bool {
-        self.process.is_some() && (self.exit.is_none() || !self.output_done)
-    }
+    /// A pane's program does not take its input: what was sent is not queued.
+    #[error("pane {}: input not sent: {error}", pane + 1)]
+    InputRefused {
+        /// The pane (0-based).
+        pane: usize,
+        /// Why.
+        error: InputRefused,
+    },
 }
 
 /// Panes running side by side through one parse stage.
@@ -175,14 +95,11 @@ impl Pane {
 /// ```
 pub struct PaneSet {
     panes: Vec<Pane>,
-    records: Consumer<'static>,
-    inputs: StageInputs,
-    stage: Option<JoinHandle<Result<(), ParseError>>>,
-    stop: Arc<AtomicBool>,
-    backend: &'static str,
+    stage: StageLink,
     config: PaneConfig,
     next_stream: u16,
     log_reads: bool,
+    notices: Vec<String>,
 }
 
 impl PaneSet {
@@ -213,22 +130,13 @@ impl PaneSet {
         config: PaneConfig,
         log_reads: bool,
     ) -> Result<PaneSet, PaneSetError> {
-        let (records_tx, records) = Buffer::new(RECORD_SLOTS).map_err(ParseError::from)?.split();
-        let mut stage = ParseStage::new(backend, records_tx)?;
-        let backend = stage.backend_name();
-        let inputs = stage.inputs_handle();
-        let stop = Arc::new(AtomicBool::new(false));
-        let stage = stage.spawn(Arc::clone(&stop))?;
         let mut set = PaneSet {
             panes: Vec::with_capacity(commands.len()),
-            records,
-            inputs,
-            stage: Some(stage),
-            stop,
-            backend,
+            stage: StageLink::start(backend)?,
             config,
             next_stream: 0,
             log_reads,
+            notices: Vec::new(),
         };
         for command in commands {
             set.add_pane(command.clone())?;
@@ -260,13 +168,13 @@ impl PaneSet {
             PtyProcess::spawn(&pane.command, input_tx, stream).map(|process| (process, None))
         };
         match started {
-            Ok((process, reads)) => {
+            Ok((mut process, reads)) => {
+                let inputs = &self.stage.inputs;
                 let progress = match reads {
-                    Some(reads) => self
-                        .inputs
+                    Some(reads) => inputs
                         .add_with_progress(stream, input_rx)
                         .map(|progress| Some((reads, progress))),
-                    None => self.inputs.add(stream, input_rx).map(|()| None),
+                    None => inputs.add(stream, input_rx).map(|()| None),
                 };
                 let Ok(progress) = progress else {
                     return Err(PaneSetError::StageEnded);
@@ -278,10 +186,14 @@ impl PaneSet {
                     shown: 0,
                     applied: 0,
                 });
+                pane.input = match process.take_input_writer() {
+                    Some(writer) => Some(InputQueue::start(writer, format!("pty-writer-{stream}"))?),
+                    None => None,
+                };
                 pane.process = Some(process);
             }
             Err(error) => {
-                show_error(&mut pane.terminal, &error);
+                pane.show_start_error(&error);
                 pane.output_done = true;
                 pane.start_error = Some(error);
             }
@@ -338,22 +250,90 @@ impl PaneSet {
 
     /// The parse backend that runs.
     pub fn backend_name(&self) -> &'static str {
-        self.backend
+        self.stage.backend
+    }
+
+    /// What the user should be told since the last call: panes whose output could not be
+    /// parsed, a parse stage that was restarted, a pane that stopped taking input.
+    pub fn take_notices(&mut self) -> Vec<String> {
+        std::mem::take(&mut self.notices)
+    }
+
+    fn notice(&mut self, text: String) {
+        if self.notices.len() == NOTICES_KEPT {
+            self.notices.remove(0);
+        }
+        self.notices.push(text);
+    }
+
+    /// The pane index of `stream`'s running pane.
+    fn pane_of(&self, stream: u16) -> Option<usize> {
+        self.panes
+            .iter()
+            .position(|pane| pane.stream == stream && pane.process.is_some())
     }
 
     /// Applies the records that have arrived (up to a budget), answers the programs'
     /// queries, applies timed-out synchronized updates and notes exited children.
     /// Returns the record messages applied.
+    ///
+    /// What goes wrong in one pane is shown in that pane and noted (see
+    /// [`take_notices`](Self::take_notices)); the error cases left are those of the whole
+    /// set: a parse stage that cannot be started again.
     pub fn pump(&mut self) -> Result<usize, PaneSetError> {
-        let mut applied = 0;
-        let mut failure = None;
-        let panes = &mut self.panes;
+        self.watch_stage()?;
         let now = Instant::now();
-        self.records.consume_each(PUMP_BUDGET, |message| {
+        let applied = self.apply_records(PUMP_BUDGET, now);
+        for index in 0..self.panes.len() {
+            let pane = &mut self.panes[index];
+            pane.terminal.poll_sync(now);
+            if let Some(probe) = &mut pane.latency {
+                if !pane.terminal.is_holding() {
+                    probe.shown = probe.taken;
+                }
+                if let Some(bytes) = probe.progress.covered_by(probe.shown) {
+                    probe.applied = bytes;
+                }
+            }
+            let replies = pane.terminal.take_replies();
+            if !replies.is_empty() && pane.exit.is_none() {
+                if let Some(input) = &pane.input {
+                    // A program that does not read gets no more answers; nothing waits.
+                    input.send_reply(&replies);
+                }
+            }
+            let Some(process) = &mut pane.process else {
+                continue;
+            };
+            if pane.exit.is_none() {
+                match process.try_wait() {
+                    Ok(exit) => {
+                        pane.exit = exit;
+                        if pane.exit.is_some() {
+                            pane.exited_at = Some(now);
+                        }
+                    }
+                    Err(error) => {
+                        let text = format!("pane {}: {error}", index + 1);
+                        self.notice(text);
+                    }
+                }
+            }
+        }
+        Ok(applied)
+    }
+
+    /// Applies up to `budget` record messages; a pane whose records do not decode shows
+    /// that and goes on with its next message.
+    fn apply_records(&mut self, budget: usize, now: Instant) -> usize {
+        let mut applied = 0;
+        let mut failures = Vec::new();
+        let panes = &mut self.panes;
+        self.stage.records.consume_each(budget, |message| {
             applied += 1;
             let stream = message.stream();
             // Records of a closed pane (or an earlier run of a restarted one) are dropped.
-            let Some((pane, target)) = panes
+            let Some((index, target)) = panes
                 .iter_mut()
                 .enumerate()
                 .find(|(_, pane)| pane.stream == stream && pane.process.is_some())
@@ -365,10 +345,9 @@ impl PaneSet {
                 return;
             }
             target.last_output = Some(now);
-            if failure.is_none() {
-                if let Err(error) = target.terminal.apply_records_at(&message.as_bytes(), now) {
-                    failure = Some(PaneSetError::Records { pane, error });
-                }
+            if let Err(error) = target.terminal.apply_records_at(&message.as_bytes(), now) {
+                target.show_notice(&format!("output lost here: {error}"));
+                failures.push(format!("pane {}: records did not decode: {error}", index + 1));
             }
             if let Some(probe) = &mut target.latency {
                 probe.taken += 1;
@@ -377,43 +356,64 @@ impl PaneSet {
                 }
             }
         });
-        if let Some(failure) = failure {
-            return Err(failure);
+        for failure in failures {
+            self.notice(failure);
         }
-        for (index, pane) in self.panes.iter_mut().enumerate() {
-            pane.terminal.poll_sync(now);
-            if let Some(probe) = &mut pane.latency {
-                if !pane.terminal.is_holding() {
-                    probe.shown = probe.taken;
-                }
-                if let Some(bytes) = probe.progress.covered_by(probe.shown) {
-                    probe.applied = bytes;
-                }
-            }
-            let replies = pane.terminal.take_replies();
-            if let Some(process) = &mut pane.process {
-                if !replies.is_empty() && pane.exit.is_none() {
-                    process
-                        .write_input(&replies)
-                        .map_err(|error| PaneSetError::Pty { pane: index, error })?;
-                }
-                if pane.exit.is_none() {
-                    pane.exit = process
-                        .try_wait()
-                        .map_err(|error| PaneSetError::Pty { pane: index, error })?;
-                    if pane.exit.is_some() {
-                        pane.exited_at = Some(now);
-                    }
-                }
-            }
+        applied
+    }
+
+    /// Takes the stage's notices, and starts the stage again, with every running pane,
+    /// when its thread has ended.
+    fn watch_stage(&mut self) -> Result<(), PaneSetError> {
+        while let Ok(notice) = self.stage.notices.try_recv() {
+            let text = match &notice {
+                StageNotice::PaneFault { stream, .. } => match self.pane_of(*stream) {
+                    Some(index) => format!("pane {}: {notice}", index + 1),
+                    None => continue,
+                },
+                StageNotice::Restarted { .. } => notice.to_string(),
+            };
+            self.notice(text);
         }
-        Ok(applied)
+        let Some(reason) = self.stage.ended() else {
+            return Ok(());
+        };
+        // What the old stage published is still good.
+        self.apply_records(usize::MAX, Instant::now());
+        self.stage = StageLink::start(self.stage.kind)?;
+        self.notice(format!(
+            "the parse stage ended ({reason}); restarted on {}",
+            self.stage.backend
+        ));
+        for index in 0..self.panes.len() {
+            let pane = &mut self.panes[index];
+            let Some(process) = pane.process.as_mut().filter(|_| !pane.output_done) else {
+                continue;
+            };
+            let (input_tx, input_rx) = Buffer::new(INPUT_SLOTS).map_err(ParseError::from)?.split();
+            process
+                .reconnect_output(input_tx)
+                .map_err(|error| PaneSetError::Pty { pane: index, error })?;
+            // Latency is measured on the first reader's log only.
+            pane.latency = None;
+            if self.stage.inputs.add(pane.stream, input_rx).is_err() {
+                return Err(PaneSetError::StageEnded);
+            }
+            pane.show_notice("the parse stage restarted; output may be missing here");
+        }
+        Ok(())
+    }
+
+    /// Makes the stage act out `fault`, to test what supervises it.
+    #[doc(hidden)]
+    pub fn inject_stage_fault(&self, fault: crate::backend::InjectedFault) -> bool {
+        self.stage.inputs.inject_fault(fault)
     }
 
     /// True when the record ring holds records not yet applied (the last
     /// [`pump`](Self::pump) stopped at its budget, or more arrived since).
     pub fn has_pending_records(&self) -> bool {
-        !self.records.is_empty()
+        !self.stage.records.is_empty()
     }
 
     /// For panes started by [`spawn_measuring_latency`](Self::spawn_measuring_latency):
@@ -489,14 +489,15 @@ impl PaneSet {
         }
     }
 
-    /// Sends `bytes` to pane `index`'s program as typed input.
+    /// Sends `bytes` to pane `index`'s program as typed input. Never blocks: refused when
+    /// the program has not taken [`INPUT_LIMIT`](crate::pty::INPUT_LIMIT) bytes sent before.
     pub fn write_input(&mut self, index: usize, bytes: &[u8]) -> Result<(), PaneSetError> {
         let pane = self.panes.get_mut(index).ok_or(PaneSetError::NoSuchPane(index))?;
-        match &mut pane.process {
-            Some(process) => process
-                .write_input(bytes)
-                .map_err(|error| PaneSetError::Pty { pane: index, error }),
-            None => Ok(()),
+        match &pane.input {
+            Some(input) if pane.exit.is_none() => input
+                .send_input(bytes)
+                .map_err(|error| PaneSetError::InputRefused { pane: index, error }),
+            _ => Ok(()),
         }
     }
 
@@ -515,24 +516,9 @@ impl PaneSet {
 
 impl Drop for PaneSet {
     fn drop(&mut self) {
-        // Relaxed: the flag only asks the stage to end; nothing is handed over with it.
-        self.stop.store(true, Ordering::Relaxed);
         // The children are ended together, then dropped; the stage then sees every input end.
         self.kill_all();
         self.panes.clear();
-        if let Some(stage) = self.stage.take() {
-            let _ = stage.join();
-        }
+        self.stage.stop();
     }
-}
-
-/// Writes a start failure into the pane's screen, as the user will see it.
-fn show_error(terminal: &mut PaneTerminal, error: &PtyError) {
-    let mut records = Vec::new();
-    {
-        let mut writer = crate::parse::RecordWriter::new(&mut records);
-        writer.text(&format!("perdix: {error}"));
-    }
-    // Records written just above always decode.
-    let _ = terminal.apply_records(&records);
 }
