@@ -73,6 +73,11 @@ impl TerminalGuard {
         out.execute(EnableBracketedPaste)?;
         let default_hook = std::panic::take_hook();
         std::panic::set_hook(Box::new(move |info| {
+            // A panic on another thread is caught there (the parse stage restarts, a
+            // pane's reader ends): printing it now would write over the screen.
+            if std::thread::current().name() != Some("main") {
+                return;
+            }
             restore();
             default_hook(info);
         }));
@@ -97,8 +102,9 @@ fn restore() {
     let _ = terminal::disable_raw_mode();
 }
 
-/// Runs the app until the user quits or a termination signal arrives.
-pub fn run(mut app: App) -> Result<()> {
+/// Runs the app until the user quits or a termination signal arrives. Returns what the
+/// user was told in the status bar about failures, to print once the screen is restored.
+pub fn run(mut app: App) -> Result<Vec<String>> {
     let signalled = Arc::new(AtomicBool::new(false));
     for signal in [
         signal_hook::consts::SIGTERM,
@@ -177,7 +183,7 @@ pub fn run(mut app: App) -> Result<()> {
             dirty = false;
         }
     }
-    Ok(())
+    Ok(std::mem::take(&mut app.notices))
 }
 
 fn handle(app: &mut App, event: Event, pending_resize: &mut Option<(u16, u16, Instant)>) -> Result<()> {

@@ -204,6 +204,9 @@ fn run(cli: &Cli) -> Result<ExitCode> {
         }
     }
     panes.run_to_end(timeout).context("running the panes")?;
+    for notice in panes.take_notices() {
+        eprintln!("perdix-tui: {notice}");
+    }
     let stdout = std::io::stdout();
     write_screen_dump(&mut stdout.lock(), panes.panes()).context("writing the screen dump")?;
     Ok(if failed {
@@ -277,6 +280,9 @@ fn interactive_app(cli: &Cli) -> Result<ExitCode> {
     let panes = PaneSet::spawn(&commands, cli.backend, pane_config).context("starting the panes")?;
     let layout = cli.layout.unwrap_or(config.layout);
     let app = App::new(panes, names, config.keymap, theme, layout);
-    interactive::run(app)?;
+    let notices = interactive::run(app)?;
+    for notice in notices {
+        eprintln!("perdix-tui: {notice}");
+    }
     Ok(ExitCode::SUCCESS)
 }
