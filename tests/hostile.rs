@@ -87,7 +87,11 @@ fn survive(attack: &str, marker: Option<&str>, act: impl FnOnce(&mut App)) -> Ve
             break;
         }
     }
-    assert!(got_echo, "the victim never echoed typed input:\n{}", victim_screen(&app));
+    assert!(
+        got_echo,
+        "the victim never echoed typed input:\n{}",
+        victim_screen(&app)
+    );
     let after = victim_tick(&app);
     assert!(
         after >= before + 5,
@@ -126,7 +130,10 @@ fn titles_of_200_bytes_to_1_mib() {
 #[test]
 fn hyperlinks_working_directories_and_clipboard_stores_up_to_1_mib() {
     for (prefix, suffix) in [
-        ("\\033]8;;http://example.com/", "\\033\\\\\\\\link\\033]8;;\\033\\\\\\\\"),
+        (
+            "\\033]8;;http://example.com/",
+            "\\033\\\\\\\\link\\033]8;;\\033\\\\\\\\",
+        ),
         ("\\033]7;file://host/", "\\007"),
         ("\\033]52;c;", "\\007"),
     ] {
@@ -180,7 +187,11 @@ fn a_paste_into_a_program_that_never_reads_is_refused_past_the_bound_and_named()
         for _ in 0..20 {
             app.update(Msg::Paste(paste.clone())).unwrap();
         }
-        assert!(start.elapsed() < STALL, "pasting blocked for {:?}", start.elapsed());
+        assert!(
+            start.elapsed() < STALL,
+            "pasting blocked for {:?}",
+            start.elapsed()
+        );
         let status = app.status.clone().unwrap_or_default();
         assert!(
             status.contains("pane 1") && status.contains("not reading its input"),
@@ -210,7 +221,9 @@ fn a_pane_whose_output_makes_the_parser_fail_loses_it_and_says_so() {
         assert!(app.panes.inject_stage_fault(InjectedFault::PanicOnStream(0)));
     });
     assert!(
-        notices.iter().any(|notice| notice.starts_with("pane 1:") && notice.contains("not parsed")),
+        notices
+            .iter()
+            .any(|notice| notice.starts_with("pane 1:") && notice.contains("not parsed")),
         "{notices:?}"
     );
 }

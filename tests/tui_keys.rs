@@ -111,7 +111,7 @@ const NINE_PANE_CASES: &[(&str, usize, Change)] = &[
             typing: false,
         }
     }),
-    ("?", 4, |s| s.mode = Mode::Help),
+    ("?", 4, |s| s.mode = Mode::Help { scroll: 0 }),
     ("q", 4, |s| s.mode = Mode::Confirm(Confirm::Quit)),
 ];
 

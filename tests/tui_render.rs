@@ -76,7 +76,7 @@ fn help_overlay_and_confirmations() {
     let mut app = app(&["true"], 80, 34);
     app.update(prefix()).unwrap();
     app.update(key(KeyCode::Char('?'))).unwrap();
-    assert_eq!(app.mode, Mode::Help);
+    assert_eq!(app.mode, Mode::Help { scroll: 0 });
     insta::assert_snapshot!(draw(&app));
     app.update(key(KeyCode::Char('x'))).unwrap();
     assert_eq!(app.mode, Mode::Normal);
@@ -245,7 +245,7 @@ fn a_search_finds_a_match_on_the_screen() {
     app.update(key(KeyCode::Char('n'))).unwrap();
     assert_eq!(app.status.as_deref(), Some("no more matches for \"needle\""));
     assert!(
-        status_bar(&app).contains("/needle │ no more matches for \"needle\""),
+        status_bar(&app).contains("/needle [1/1] │ no more matches for \"needle\""),
         "{}",
         status_bar(&app)
     );
@@ -346,4 +346,45 @@ fn each_theme_colours_borders_text_status_prompt_and_matches() {
         ));
         insta::assert_snapshot!(format!("theme_{name}"), listing);
     }
+}
+
+/// On a small screen the help scrolls: it says where it is, every binding and the
+/// scroll-mode keys can be reached, and a key that does not scroll closes it.
+#[test]
+fn the_help_scrolls_on_a_small_screen_and_shows_every_key() {
+    let mut app = app(&["true"], 40, 12);
+    app.update(prefix()).unwrap();
+    app.update(key(KeyCode::Char('?'))).unwrap();
+    let first = draw(&app);
+    assert!(first.contains("lines 1–") && first.contains('↓'), "{first}");
+    let mut seen = first.clone();
+    for _ in 0..60 {
+        app.update(key(KeyCode::Down)).unwrap();
+        seen.push_str(&draw(&app));
+    }
+    let keymap = perdix::tui::keymap::Keymap::default();
+    for (action, _) in keymap.bindings() {
+        if matches!(action, perdix::tui::keymap::Action::FocusPane(n) if n > 1) {
+            continue;
+        }
+        let words: String = action
+            .description()
+            .split_whitespace()
+            .take(2)
+            .collect::<Vec<_>>()
+            .join(" ");
+        let text = if matches!(action, perdix::tui::keymap::Action::FocusPane(_)) {
+            "focus pane N".to_string()
+        } else {
+            words
+        };
+        assert!(seen.contains(&text), "{text:?} never shown:\n{seen}");
+    }
+    assert!(seen.contains("leave scroll mode"), "{seen}");
+    let last = draw(&app);
+    assert!(last.contains("closes it.") && !last.contains('↓'), "{last}");
+    app.update(key(KeyCode::Home)).unwrap();
+    assert_eq!(draw(&app), first);
+    app.update(key(KeyCode::Char('x'))).unwrap();
+    assert_eq!(app.mode, Mode::Normal);
 }

@@ -177,7 +177,10 @@ fn write_queued(mut writer: Box<dyn Write + Send>, shared: &Shared) {
             let mut queue = shared.lock();
             queue.in_flight = 0;
             while queue.bytes.is_empty() && !queue.closed {
-                queue = shared.wake.wait(queue).unwrap_or_else(|poisoned| poisoned.into_inner());
+                queue = shared
+                    .wake
+                    .wait(queue)
+                    .unwrap_or_else(|poisoned| poisoned.into_inner());
             }
             if queue.closed {
                 return;

@@ -201,7 +201,8 @@ impl PtyProcess {
             .map_err(|err| PtyError::Open(format!("{err:#}")))?;
         let tag = Tag::new(AgentType::Assistant).with_stream(self.stream);
         let name = format!("pty-reader-{}", self.stream);
-        let (reader, _) = OutputReader::start(source, producer, tag, name, false).map_err(PtyError::ReaderThread)?;
+        let (reader, _) =
+            OutputReader::start(source, producer, tag, name, false).map_err(PtyError::ReaderThread)?;
         // The old reader's thread is left to end on its own.
         self.reader = reader;
         Ok(())

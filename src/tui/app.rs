@@ -2,6 +2,7 @@
 //! [`view`](super::view::view) draws it.
 
 use super::agent_state::{agent_state, AgentState};
+use super::help::help_max_scroll;
 use super::key_encoding::encode_key;
 use super::keymap::{Action, KeyChord, Keymap};
 use super::layout::{neighbour, pane_areas, Direction};
@@ -58,8 +59,22 @@ pub enum Mode {
         /// True while the search text is being typed.
         typing: bool,
     },
-    /// The help overlay.
-    Help,
+    /// The help overlay, scrolled down `scroll` lines.
+    Help {
+        /// Lines scrolled past at the top.
+        scroll: u16,
+    },
+}
+
+/// The match of a scroll-mode search the view is on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SearchHit {
+    /// The line, counted from the oldest line of the scrollback (0).
+    pub line: usize,
+    /// Which match it is, counted from the newest line (1).
+    pub number: usize,
+    /// Lines that match.
+    pub total: usize,
 }
 
 /// What a confirmation is about.
@@ -111,6 +126,8 @@ pub struct App {
     pub screen: Rect,
     /// A one-line message for the status bar.
     pub status: Option<String>,
+    /// The search match scroll mode is on, if any.
+    pub search_hit: Option<SearchHit>,
     /// Every failure the user was told about in the status bar, oldest first (the
     /// binary prints them when the app ends, since the status bar is gone by then).
     pub notices: Vec<String>,
@@ -143,6 +160,7 @@ impl App {
             screen: Rect::new(0, 0, 80, 24),
             status: None,
             notices: Vec::new(),
+            search_hit: None,
             quit: false,
             shell: user_shell(),
         }
@@ -321,7 +339,7 @@ impl App {
                     self.act(action)?;
                 }
             }
-            Mode::Help => {}
+            Mode::Help { scroll } => self.help_key(key, scroll),
             Mode::NewPane(mut command) => match key.code {
                 KeyCode::Enter => {
                     let command = if command.trim().is_empty() {
@@ -402,12 +420,13 @@ impl App {
             Action::Restart => {}
             Action::ToggleBroadcast => self.broadcast = !self.broadcast,
             Action::ScrollMode => {
+                self.search_hit = None;
                 self.mode = Mode::Scroll {
                     search: None,
                     typing: false,
                 }
             }
-            Action::Help => self.mode = Mode::Help,
+            Action::Help => self.mode = Mode::Help { scroll: 0 },
             Action::Quit => {
                 if self.panes.panes().iter().any(|pane| pane.is_active()) {
                     self.mode = Mode::Confirm(Confirm::Quit);
@@ -417,6 +436,22 @@ impl App {
             }
         }
         Ok(())
+    }
+
+    /// Scrolls the help with the scrolling keys; any other key closes it.
+    fn help_key(&mut self, key: KeyEvent, scroll: u16) {
+        let max = help_max_scroll(&self.keymap, self.panes_area());
+        let page = self.screen.height.saturating_sub(4).max(1);
+        let scroll = match key.code {
+            KeyCode::Up | KeyCode::Char('k') => scroll.saturating_sub(1),
+            KeyCode::Down | KeyCode::Char('j') => scroll.saturating_add(1).min(max),
+            KeyCode::PageUp => scroll.saturating_sub(page),
+            KeyCode::PageDown => scroll.saturating_add(page).min(max),
+            KeyCode::Home => 0,
+            KeyCode::End => max,
+            _ => return,
+        };
+        self.mode = Mode::Help { scroll };
     }
 
     fn move_focus(&mut self, direction: Direction) {
@@ -527,12 +562,14 @@ impl App {
         }
         let lines = match key.code {
             KeyCode::Char('q') | KeyCode::Esc => {
+                self.search_hit = None;
                 if let Some(pane) = self.panes.pane_mut(focus) {
                     pane.terminal_mut().scroll_to_bottom();
                 }
                 return;
             }
             KeyCode::Char('/') => {
+                self.search_hit = None;
                 self.mode = Mode::Scroll {
                     search: Some(String::new()),
                     typing: true,
@@ -596,6 +633,14 @@ impl App {
             Some(line) => {
                 let wanted = (history - line).clamp(0, history.max(0));
                 terminal.scroll(wanted - offset);
+                let matching: Vec<usize> = (0..lines.len())
+                    .filter(|&index| lines[index].to_lowercase().contains(&needle))
+                    .collect();
+                self.search_hit = Some(SearchHit {
+                    line: line as usize,
+                    number: matching.iter().filter(|&&index| index >= line as usize).count(),
+                    total: matching.len(),
+                });
                 self.status = None;
             }
             None => self.status = Some(format!("no more matches for {text:?}")),

@@ -2,9 +2,11 @@
 //! the status bar; overlays for help, prompts and confirmations.
 
 use super::agent_state::AgentState;
-use super::app::{App, Confirm, Mode};
+use super::app::{App, Confirm, Mode, SearchHit};
+use super::help::help_layout;
 use super::keymap::Action;
 use super::render::{render_terminal, rgb};
+use alacritty_terminal::grid::Dimensions;
 use ratatui::layout::{Position, Rect};
 use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
@@ -34,6 +36,17 @@ pub fn view(app: &App, frame: &mut Frame) {
         };
         // Number, name and state first: a narrow border cuts the end of the title.
         let mut title = format!(" {}: {} [{}] ", index + 1, info.name, state.label());
+        if focused && matches!(state, AgentState::Exited(_) | AgentState::Failed) {
+            // What to do about it, next to the state (the restart key acts on this pane),
+            // when the border has room for all of it.
+            if let Some(key) = restart_key(app) {
+                let hint = format!("{} {key} restarts ", app.keymap.prefix());
+                let room = usize::from(area.width.saturating_sub(2));
+                if title.chars().count() + hint.chars().count() <= room {
+                    title.push_str(&hint);
+                }
+            }
+        }
         if let Some(program_title) = info.title.as_deref().filter(|title| !title.is_empty()) {
             title.push_str(&format!("— {program_title} "));
         }
@@ -54,13 +67,18 @@ pub fn view(app: &App, frame: &mut Frame) {
             _ => None,
         };
         let position = render_terminal(pane.terminal().term(), theme, inner, frame.buffer_mut(), search);
+        if focused && search.is_some() {
+            if let Some(hit) = app.search_hit {
+                mark_current_match(app, pane, hit, inner, frame);
+            }
+        }
         if focused && app.mode == Mode::Normal && pane.terminal().display_offset() == 0 {
             cursor = position;
         }
     }
     status_bar(app, &states, frame);
     match &app.mode {
-        Mode::Help => help(app, frame),
+        Mode::Help { scroll } => help(app, frame, *scroll),
         Mode::NewPane(command) => prompt(
             app,
             frame,
@@ -77,6 +95,13 @@ pub fn view(app: &App, frame: &mut Frame) {
     if let Some(cursor) = cursor {
         frame.set_cursor_position(cursor);
     }
+}
+
+/// The first key bound to restarting a pane, if any.
+fn restart_key(app: &App) -> Option<String> {
+    let bindings = app.keymap.bindings();
+    let (_, keys) = bindings.iter().find(|(action, _)| *action == Action::Restart)?;
+    keys.first().map(ToString::to_string)
 }
 
 fn status_bar(app: &App, states: &[AgentState], frame: &mut Frame) {
@@ -109,9 +134,17 @@ fn status_bar(app: &App, states: &[AgentState], frame: &mut Frame) {
     match &app.mode {
         Mode::Prefix => parts.push(format!("{} …", app.keymap.prefix())),
         Mode::Scroll { search, typing } => {
-            let mut text = "SCROLL".to_string();
+            // Where the view is: lines scrolled back, of the lines there are.
+            let (offset, history) = app.panes.panes().get(app.focus).map_or((0, 0), |pane| {
+                let grid = pane.terminal().term().grid();
+                (grid.display_offset(), grid.history_size())
+            });
+            let mut text = format!("SCROLL {offset}/{history}");
             if let Some(search) = search {
                 text.push_str(&format!(" /{search}{}", if *typing { "_" } else { "" }));
+                if let Some(hit) = app.search_hit.filter(|_| !*typing) {
+                    text.push_str(&format!(" [{}/{}]", hit.number, hit.total));
+                }
             }
             parts.push(text);
             hint = Some("PgUp/PgDn, / search, n/N, q leaves");
@@ -137,6 +170,34 @@ fn status_bar(app: &App, states: &[AgentState], frame: &mut Frame) {
     frame.render_widget(Paragraph::new(line).style(style), area);
 }
 
+/// Marks the search match the view is on: its cells underlined and bold, and an arrow in
+/// the border beside its row.
+fn mark_current_match(app: &App, pane: &crate::tui::Pane, hit: SearchHit, inner: Rect, frame: &mut Frame) {
+    let grid = pane.terminal().term().grid();
+    // The view's top line, counted like the hit's line (0 is the oldest).
+    let top = grid.history_size() - grid.display_offset();
+    let Some(row) = hit
+        .line
+        .checked_sub(top)
+        .filter(|&row| row < usize::from(inner.height))
+    else {
+        return;
+    };
+    let y = inner.y + row as u16;
+    let highlight = rgb(app.theme.search_match);
+    let buffer = frame.buffer_mut();
+    for x in inner.left()..inner.right() {
+        if let Some(cell) = buffer.cell_mut(Position::new(x, y)) {
+            if cell.bg == highlight {
+                cell.modifier |= Modifier::UNDERLINED | Modifier::BOLD;
+            }
+        }
+    }
+    if let Some(cell) = buffer.cell_mut(Position::new(inner.x.saturating_sub(1), y)) {
+        cell.set_symbol("▶");
+    }
+}
+
 /// A box centred in the screen, at most `width` × `height`.
 fn centred(screen: Rect, width: u16, height: u16) -> Rect {
     let width = width.min(screen.width);
@@ -149,47 +210,31 @@ fn centred(screen: Rect, width: u16, height: u16) -> Rect {
     )
 }
 
-fn help(app: &App, frame: &mut Frame) {
+fn help(app: &App, frame: &mut Frame, scroll: u16) {
     let theme = &app.theme;
-    let prefix = app.keymap.prefix();
-    let mut lines = vec![Line::from(format!(
-        "Press {prefix}, then a key. {prefix} twice sends {prefix} to the pane."
-    ))];
-    lines.push(Line::from(""));
-    for (action, keys) in app.keymap.bindings() {
-        if keys.is_empty() {
-            continue;
-        }
-        let mut keys = keys.iter().map(ToString::to_string).collect::<Vec<_>>().join(" ");
-        let mut description = action.description();
-        // Nine lines for the digits would crowd out the rest when they keep their keys.
-        if let Action::FocusPane(number) = action {
-            if keys == number.to_string() {
-                if number > 1 {
-                    continue;
-                }
-                keys = "1…9".into();
-                description = "focus pane N".into();
-            }
-        }
-        lines.push(Line::from(vec![
-            Span::styled(format!("{keys:>14}  "), Style::new().add_modifier(Modifier::BOLD)),
-            Span::raw(description),
-        ]));
-    }
-    lines.push(Line::from(""));
-    lines.push(Line::from(
-        "Mouse: click focuses a pane, the wheel scrolls it. Any key closes this.",
-    ));
-    let area = centred(frame.area(), 72, lines.len() as u16 + 2);
-    let block = Block::new()
+    // Above the status bar, which stays readable.
+    let screen = frame.area();
+    let above_status = Rect::new(screen.x, screen.y, screen.width, screen.height.saturating_sub(1));
+    let (area, lines) = help_layout(&app.keymap, above_status);
+    let shown = area.height.saturating_sub(2);
+    let total = lines.len() as u16;
+    let scroll = scroll.min(total.saturating_sub(shown));
+    let mut block = Block::new()
         .borders(Borders::ALL)
         .title(" keys ")
         .border_style(Style::new().fg(rgb(theme.focused_border)));
+    if total > shown {
+        // Where the view is, and that there is more: the box is shorter than the text.
+        let last = (scroll + shown).min(total);
+        let more = if last < total { " ↓" } else { "" };
+        let less = if scroll > 0 { " ↑" } else { "" };
+        block = block.title_bottom(format!("{less} lines {}–{last} of {total}{more} ", scroll + 1));
+    }
     frame.render_widget(Clear, area);
     frame.render_widget(
         Paragraph::new(lines)
             .block(block)
+            .scroll((scroll, 0))
             .style(Style::new().fg(rgb(theme.foreground)).bg(rgb(theme.background))),
         area,
     );

@@ -44,7 +44,11 @@ pub(super) enum BatchOutcome {
 
 /// Parses `batch` on `engine`; when that fails, parses each stream alone and isolates the
 /// streams that still fail.
-pub(super) fn parse_isolated(engine: &mut AnyEngine, batch: &[(u16, &[u8])], armed: &mut Armed) -> BatchOutcome {
+pub(super) fn parse_isolated(
+    engine: &mut AnyEngine,
+    batch: &[(u16, &[u8])],
+    armed: &mut Armed,
+) -> BatchOutcome {
     if attempt(engine, batch, armed, |_| {}).is_ok() {
         return BatchOutcome::Whole;
     }
@@ -60,7 +64,9 @@ pub(super) fn parse_isolated(engine: &mut AnyEngine, batch: &[(u16, &[u8])], arm
         if let Err(reason) = result {
             engine.forget(stream);
             armed.panic_on.retain(|&armed| armed != stream);
-            records.write(stream, |writer| writer.notice(&format!("output lost here: {reason}")));
+            records.write(stream, |writer| {
+                writer.notice(&format!("output lost here: {reason}"))
+            });
             faults.push(StageNotice::PaneFault {
                 stream,
                 dropped: bytes.len(),

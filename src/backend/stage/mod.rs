@@ -323,7 +323,11 @@ impl ParseStage {
 pub const STAGE_THREAD: &str = "perdix-parse";
 
 /// Publishes every message of `batch`.
-fn publish_batch(records: &mut Producer<'static>, batch: &RecordBatch, stop: &AtomicBool) -> Result<(), ParseError> {
+fn publish_batch(
+    records: &mut Producer<'static>,
+    batch: &RecordBatch,
+    stop: &AtomicBool,
+) -> Result<(), ParseError> {
     for (stream, message) in batch.messages() {
         publish(records, stream, message, stop)?;
     }
@@ -331,7 +335,12 @@ fn publish_batch(records: &mut Producer<'static>, batch: &RecordBatch, stop: &At
 }
 
 /// Publishes one record message, waiting as long as it takes for room.
-fn publish(records: &mut Producer<'static>, stream: u16, message: &[u8], stop: &AtomicBool) -> Result<(), ParseError> {
+fn publish(
+    records: &mut Producer<'static>,
+    stream: u16,
+    message: &[u8],
+    stop: &AtomicBool,
+) -> Result<(), ParseError> {
     let mut backoff = Backoff::with_timeout(Duration::MAX);
     publish_records(records, stream, message, |records| {
         if !records.is_consumer_connected() {

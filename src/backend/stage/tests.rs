@@ -92,17 +92,18 @@ fn an_ended_pane_is_finished_and_removed() {
     }
 }
 
-/// A running stage over panes `streams` on `kind`, with their input producers.
-fn running_stage(
-    kind: BackendKind,
-    streams: &[u16],
-) -> (
+/// A running stage's handle, its panes' input producers, its record ring, its notices
+/// and its thread.
+type Running = (
     StageInputs,
     Vec<Producer<'static>>,
     Consumer<'static>,
     Receiver<StageNotice>,
     JoinHandle<Result<(), ParseError>>,
-) {
+);
+
+/// A running stage over panes `streams` on `kind`.
+fn running_stage(kind: BackendKind, streams: &[u16]) -> Running {
     let (record_tx, record_rx) = Buffer::new(MIN_RECORD_SLOTS).unwrap().split();
     let mut stage = ParseStage::new(kind, record_tx).unwrap();
     let notices = stage.notices().unwrap();
@@ -133,7 +134,10 @@ fn drain_until(
 ) {
     let deadline = std::time::Instant::now() + Duration::from_secs(60);
     while !done(dumps) {
-        assert!(std::time::Instant::now() < deadline, "timed out; dumps so far: {dumps:?}");
+        assert!(
+            std::time::Instant::now() < deadline,
+            "timed out; dumps so far: {dumps:?}"
+        );
         while let Some(message) = rx.try_consume() {
             let mut dump = ActionDump::new();
             for action in decode_records(message.as_bytes()) {
@@ -193,7 +197,10 @@ fn a_pane_whose_bytes_make_the_backend_panic_loses_them_and_the_others_carry_on(
     });
     let failed = &dumps[&1];
     assert!(!failed.contains("doomed"), "{failed}");
-    assert!(failed.contains("print \"m-after\""), "the half CSI was not forgotten: {failed}");
+    assert!(
+        failed.contains("print \"m-after\""),
+        "the half CSI was not forgotten: {failed}"
+    );
     let victim = &dumps[&2];
     for line in ["first", "second", "third"] {
         assert!(victim.contains(line), "{victim}");
