@@ -5,6 +5,7 @@ pub mod agent_state;
 pub mod app;
 pub mod config;
 pub mod headless_bench;
+pub mod input;
 pub mod key_encoding;
 pub mod keymap;
 pub mod layout;
