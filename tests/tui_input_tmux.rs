@@ -33,7 +33,9 @@ fn alt_bracket_does_not_swallow_the_next_key_and_other_keys_arrive() {
     tmux.keys(&["M-["]);
     std::thread::sleep(PAUSE);
     tmux.keys(&["x"]);
-    tmux.wait_until("ESC [ and x in the pane", |screen| pane_text(screen).contains("^[[x"));
+    tmux.wait_until("ESC [ and x in the pane", |screen| {
+        pane_text(screen).contains("^[[x")
+    });
 
     tmux.keys(&["Up"]);
     tmux.wait_until("the arrow key in the pane", |screen| {
@@ -46,7 +48,9 @@ fn alt_bracket_does_not_swallow_the_next_key_and_other_keys_arrive() {
     });
     // Nothing else reached the pane: no key lost, none doubled, none added.
     assert!(
-        pane_text(&screen).trim_end().ends_with("ready^[[x^[[Atyped words"),
+        pane_text(&screen)
+            .trim_end()
+            .ends_with("ready^[[x^[[Atyped words"),
         "the pane received something else:\n{screen}"
     );
 }

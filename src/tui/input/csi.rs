@@ -3,7 +3,7 @@
 
 use crossterm::event::{Event, KeyCode, KeyEvent, KeyEventState, KeyModifiers};
 
-use super::keys::{key_event, letter_key, ss3_keypad_key, tilde_key, unicode_key};
+use super::keys::{key_event, letter_key, modifier_param, ss3_keypad_key, tilde_key, unicode_key};
 use super::mouse::{mouse_event, normal_report};
 
 /// What a complete sequence means.
@@ -47,7 +47,8 @@ impl Csi<'_> {
     /// sends. The same bytes are a cursor position report for row 1; the app does not
     /// ask for cursor positions.
     fn is_f3(&self) -> bool {
-        self.params.is_empty() || (self.get(0, 0) == Some(1) && (2..=16).contains(&self.get(1, 0).unwrap_or(0)))
+        self.params.is_empty()
+            || (self.get(0, 0) == Some(1) && (2..=16).contains(&self.get(1, 0).unwrap_or(0)))
     }
 }
 
@@ -59,7 +60,10 @@ fn parse(sequence: &[u8]) -> Option<Csi<'_>> {
         Some((&marker @ b'<'..=b'?', rest)) => (Some(marker), rest),
         _ => (None, body),
     };
-    let split = body.iter().position(|byte| (0x20..=0x2f).contains(byte)).unwrap_or(body.len());
+    let split = body
+        .iter()
+        .position(|byte| (0x20..=0x2f).contains(byte))
+        .unwrap_or(body.len());
     let (digits, intermediates) = body.split_at(split);
     if intermediates.iter().any(|byte| !(0x20..=0x2f).contains(byte)) {
         return None;
@@ -100,7 +104,8 @@ fn number(digits: &[u8]) -> Option<Option<u32>> {
 /// What the complete CSI sequence `sequence` (`ESC [ … final`) means.
 pub(super) fn decode_csi(sequence: &[u8]) -> Decoded {
     if let [0x1b, b'[', b'M', code, column, row] = *sequence {
-        return normal_report(code, column, row).map_or(Decoded::Nothing, |mouse| Decoded::Event(Event::Mouse(mouse)));
+        return normal_report(code, column, row)
+            .map_or(Decoded::Nothing, |mouse| Decoded::Event(Event::Mouse(mouse)));
     }
     let Some(csi) = parse(sequence) else {
         return Decoded::Reply;
@@ -109,13 +114,11 @@ pub(super) fn decode_csi(sequence: &[u8]) -> Decoded {
         return Decoded::Reply;
     }
     match (csi.private, csi.final_byte) {
-        (Some(b'<'), final_byte @ (b'M' | b'm')) => {
-            match (csi.get(0, 0), csi.get(1, 0), csi.get(2, 0)) {
-                (Some(code), Some(column), Some(row)) => mouse_event(code, column, row, final_byte == b'm')
-                    .map_or(Decoded::Nothing, |mouse| Decoded::Event(Event::Mouse(mouse))),
-                _ => Decoded::Reply,
-            }
-        }
+        (Some(b'<'), final_byte @ (b'M' | b'm')) => match (csi.get(0, 0), csi.get(1, 0), csi.get(2, 0)) {
+            (Some(code), Some(column), Some(row)) => mouse_event(code, column, row, final_byte == b'm')
+                .map_or(Decoded::Nothing, |mouse| Decoded::Event(Event::Mouse(mouse))),
+            _ => Decoded::Reply,
+        },
         (Some(_), _) => Decoded::Reply,
         (None, b'M') => urxvt_mouse(&csi),
         (None, b'I') if csi.params.is_empty() => Decoded::Event(Event::FocusGained),
@@ -124,7 +127,12 @@ pub(super) fn decode_csi(sequence: &[u8]) -> Decoded {
         (None, b'u') => kitty_key(&csi),
         // Shift-Tab; crossterm reports it with SHIFT.
         (None, b'Z') => {
-            let mut key = key_event(KeyCode::BackTab, KeyEventState::NONE, csi.get(1, 0), csi.get(1, 1));
+            let mut key = key_event(
+                KeyCode::BackTab,
+                KeyEventState::NONE,
+                csi.get(1, 0),
+                csi.get(1, 1),
+            );
             key.modifiers |= KeyModifiers::SHIFT;
             Decoded::Key(key)
         }
@@ -148,7 +156,7 @@ fn tilde(csi: &Csi) -> Decoded {
             let Some(code) = csi.get(2, 0) else {
                 return Decoded::Reply;
             };
-            let (modifiers, _) = super::keys::modifier_param(csi.get(1, 0));
+            let (modifiers, _) = modifier_param(csi.get(1, 0));
             match unicode_key(code, None, modifiers.contains(KeyModifiers::SHIFT)) {
                 Some((code, state)) => Decoded::Key(key_event(code, state, csi.get(1, 0), None)),
                 None => Decoded::Reply,
@@ -167,7 +175,7 @@ fn kitty_key(csi: &Csi) -> Decoded {
     let Some(code) = csi.get(0, 0) else {
         return Decoded::Reply;
     };
-    let (modifiers, _) = super::keys::modifier_param(csi.get(1, 0));
+    let (modifiers, _) = modifier_param(csi.get(1, 0));
     let shift = modifiers.contains(KeyModifiers::SHIFT);
     match unicode_key(code, csi.get(0, 1), shift) {
         // Shift-Tab is BackTab, as `CSI Z` reports it.

@@ -391,7 +391,11 @@ impl InputDecoder {
     /// Ends the held CSI or SS3 sequence, which `decoded` says the meaning of.
     fn complete(&mut self, decoded: Decoded, kind: ReplyKind) {
         let alt = self.alt;
-        let bytes = self.sequence().to_vec();
+        if decoded == Decoded::Reply {
+            // Only a reply keeps its bytes; keys, the common case, copy nothing.
+            let bytes = self.sequence().to_vec();
+            self.push_reply(TerminalReply::new(kind, bytes));
+        }
         self.reset();
         if alt && !matches!(decoded, Decoded::Key(_)) {
             // Alt applies to keys only: the ESC before anything else was the Esc key.
@@ -402,8 +406,7 @@ impl InputDecoder {
             Decoded::Key(key) => self.events.push_back(Event::Key(key)),
             Decoded::Event(event) => self.events.push_back(event),
             Decoded::PasteStart => self.state = State::Paste,
-            Decoded::Reply => self.push_reply(TerminalReply::new(kind, bytes)),
-            Decoded::Nothing => {}
+            Decoded::Reply | Decoded::Nothing => {}
         }
     }
 

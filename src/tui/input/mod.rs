@@ -54,7 +54,7 @@ use std::time::Duration;
 
 pub use decoder::InputDecoder;
 pub use reader::{
-    spawn_input_reader, spawn_terminal_input, InputReaderError, InputReaderOptions, ReaderEnd,
+    spawn_input_reader, spawn_terminal_input, InputReaderError, InputReaderOptions, ReaderEnd, TerminalSize,
 };
 pub use reply::{ReplyKind, TerminalReply};
 

@@ -48,6 +48,9 @@ pub enum ReaderEnd {
     ReceiverGone,
 }
 
+/// Reads the terminal's size, columns then rows.
+pub type TerminalSize = fn() -> io::Result<(u16, u16)>;
+
 /// How the input thread reads and what it reports besides input.
 #[derive(Debug, Clone)]
 pub struct InputReaderOptions {
@@ -55,7 +58,7 @@ pub struct InputReaderOptions {
     pub escape_timeout: Duration,
     /// Called on SIGWINCH for the new size (columns, rows), sent as [`Event::Resize`];
     /// `None` does not watch for resizes.
-    pub terminal_size: Option<fn() -> io::Result<(u16, u16)>>,
+    pub terminal_size: Option<TerminalSize>,
     /// Where replies to queries go; `None` drops them.
     pub replies: Option<Sender<TerminalReply>>,
 }
@@ -80,7 +83,10 @@ pub fn spawn_terminal_input(
 ) -> Result<JoinHandle<Result<ReaderEnd, InputReaderError>>, InputReaderError> {
     let stdin = io::stdin();
     let input = if stdin.is_terminal() {
-        stdin.as_fd().try_clone_to_owned().map_err(InputReaderError::Open)?
+        stdin
+            .as_fd()
+            .try_clone_to_owned()
+            .map_err(InputReaderError::Open)?
     } else {
         std::fs::File::open("/dev/tty")
             .map_err(InputReaderError::Open)?
@@ -200,7 +206,11 @@ fn read_input(
                 Err(error) => return Err(InputReaderError::Read(error)),
             }
         }
-        if closed || decoder.deadline().is_some_and(|deadline| Instant::now() >= deadline) {
+        if closed
+            || decoder
+                .deadline()
+                .is_some_and(|deadline| Instant::now() >= deadline)
+        {
             decoder.flush_timeout();
         }
         if !deliver(&mut decoder, &events, options.replies.as_ref()) {
@@ -213,7 +223,11 @@ fn read_input(
 }
 
 /// Sends what the decoder has; `false` when the receiver of the events is gone.
-fn deliver(decoder: &mut InputDecoder, events: &Sender<Event>, replies: Option<&Sender<TerminalReply>>) -> bool {
+fn deliver(
+    decoder: &mut InputDecoder,
+    events: &Sender<Event>,
+    replies: Option<&Sender<TerminalReply>>,
+) -> bool {
     for event in decoder.drain_events() {
         if events.send(event).is_err() {
             return false;
@@ -234,7 +248,10 @@ fn poll_timeout(deadline: Option<Instant>) -> PollTimeout {
     let Some(deadline) = deadline else {
         return PollTimeout::NONE;
     };
-    let millis = deadline.saturating_duration_since(Instant::now()).as_nanos().div_ceil(1_000_000);
+    let millis = deadline
+        .saturating_duration_since(Instant::now())
+        .as_nanos()
+        .div_ceil(1_000_000);
     u32::try_from(millis)
         .ok()
         .and_then(|millis| PollTimeout::try_from(millis).ok())

@@ -32,7 +32,11 @@ fn a_character_split_across_feeds_is_one_key() {
             assert_eq!(decoder.next_event(), None, "{text} after {split} bytes");
             decoder.feed(&bytes[split..]);
             let events: Vec<Event> = decoder.drain_events().collect();
-            assert_eq!(events, vec![ch(text.chars().next().unwrap())], "{text} split at {split}");
+            assert_eq!(
+                events,
+                vec![ch(text.chars().next().unwrap())],
+                "{text} split at {split}"
+            );
         }
     }
 }
@@ -84,7 +88,11 @@ fn every_ascii_byte_and_its_alt_form_round_trip_through_the_key_encoder() {
         let [Event::Key(event)] = alone.as_slice() else {
             panic!("byte {byte:#04x} gave {alone:?}");
         };
-        assert_eq!(encode_key(event, false), Some(vec![byte]), "byte {byte:#04x}: {event:?}");
+        assert_eq!(
+            encode_key(event, false),
+            Some(vec![byte]),
+            "byte {byte:#04x}: {event:?}"
+        );
 
         let bytes = [0x1b, byte];
         let with_alt = decode_flushed(&bytes);
@@ -96,7 +104,11 @@ fn every_ascii_byte_and_its_alt_form_round_trip_through_the_key_encoder() {
             // Held as a sequence start, then given up at the timeout: Alt all the same.
             assert_eq!(decode(&bytes), vec![], "ESC {byte:#04x} is held");
         }
-        assert_eq!(encode_key(event, false), Some(bytes.to_vec()), "ESC {byte:#04x}: {event:?}");
+        assert_eq!(
+            encode_key(event, false),
+            Some(bytes.to_vec()),
+            "ESC {byte:#04x}: {event:?}"
+        );
     }
 }
 
@@ -226,7 +238,11 @@ fn special_keys_round_trip_from_the_key_encoder() {
             let event = KeyEvent::new(code, modifiers);
             for application_cursor in [false, true] {
                 let bytes = encode_key(&event, application_cursor).expect("a special key has bytes");
-                assert_eq!(decode(&bytes), vec![Event::Key(event)], "{event:?} sent as {bytes:?}");
+                assert_eq!(
+                    decode(&bytes),
+                    vec![Event::Key(event)],
+                    "{event:?} sent as {bytes:?}"
+                );
                 checked += 1;
             }
         }
@@ -267,13 +283,22 @@ fn kitty_key_reports() {
             b"\x1b[97;129u",
             vec![kitty(KeyCode::Char('a'), NONE, PRESS, KeyEventState::NUM_LOCK)],
         ),
-        (b"\x1b[57399u", vec![kitty(KeyCode::Char('0'), NONE, PRESS, KEYPAD)]),
-        (b"\x1b[57414;2u", vec![kitty(KeyCode::Enter, SHIFT, PRESS, KEYPAD)]),
+        (
+            b"\x1b[57399u",
+            vec![kitty(KeyCode::Char('0'), NONE, PRESS, KEYPAD)],
+        ),
+        (
+            b"\x1b[57414;2u",
+            vec![kitty(KeyCode::Enter, SHIFT, PRESS, KEYPAD)],
+        ),
         (b"\x1b[57419u", vec![kitty(KeyCode::Up, NONE, PRESS, KEYPAD)]),
         (b"\x1b[57376u", vec![key(KeyCode::F(13), NONE)]),
         (b"\x1b[57398u", vec![key(KeyCode::F(35), NONE)]),
         (b"\x1b[57358u", vec![key(KeyCode::CapsLock, NONE)]),
-        (b"\x1b[57428u", vec![key(KeyCode::Media(MediaKeyCode::Play), NONE)]),
+        (
+            b"\x1b[57428u",
+            vec![key(KeyCode::Media(MediaKeyCode::Play), NONE)],
+        ),
         (
             b"\x1b[57441;2u",
             vec![key(KeyCode::Modifier(ModifierKeyCode::LeftShift), SHIFT)],
@@ -311,6 +336,11 @@ fn sequences_naming_no_key_give_no_keys() {
         b"\x1bOz",
         b"\x1b[1;2$y",
     ] {
-        assert_eq!(decode_flushed(bytes), vec![], "{:?}", String::from_utf8_lossy(bytes));
+        assert_eq!(
+            decode_flushed(bytes),
+            vec![],
+            "{:?}",
+            String::from_utf8_lossy(bytes)
+        );
     }
 }

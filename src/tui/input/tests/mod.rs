@@ -34,7 +34,12 @@ pub(super) fn key(code: KeyCode, modifiers: KeyModifiers) -> Event {
     Event::Key(KeyEvent::new(code, modifiers))
 }
 
-pub(super) fn key_with(code: KeyCode, modifiers: KeyModifiers, kind: KeyEventKind, state: KeyEventState) -> Event {
+pub(super) fn key_with(
+    code: KeyCode,
+    modifiers: KeyModifiers,
+    kind: KeyEventKind,
+    state: KeyEventState,
+) -> Event {
     Event::Key(KeyEvent::new_with_kind_and_state(code, modifiers, kind, state))
 }
 
@@ -45,6 +50,11 @@ pub(super) fn ch(c: char) -> Event {
 /// Checks each `(bytes, events)` pair, fed whole and without a timeout.
 pub(super) fn check(table: &[(&[u8], Vec<Event>)]) {
     for (bytes, expected) in table {
-        assert_eq!(&decode(bytes), expected, "bytes {:?}", String::from_utf8_lossy(bytes));
+        assert_eq!(
+            &decode(bytes),
+            expected,
+            "bytes {:?}",
+            String::from_utf8_lossy(bytes)
+        );
     }
 }

@@ -51,10 +51,16 @@ fn a_sequence_split_across_reads_within_the_timeout_is_one_key() {
     terminal.write_all(b"\x1b[1;").unwrap();
     std::thread::sleep(Duration::from_millis(50));
     terminal.write_all(b"5A").unwrap();
-    assert_eq!(next(&events), key(KeyCode::Up, crossterm::event::KeyModifiers::CONTROL));
+    assert_eq!(
+        next(&events),
+        key(KeyCode::Up, crossterm::event::KeyModifiers::CONTROL)
+    );
     drop(terminal);
     assert_eq!(thread.join().unwrap().unwrap(), ReaderEnd::InputClosed);
-    assert_eq!(events.try_recv(), Err(std::sync::mpsc::TryRecvError::Disconnected));
+    assert_eq!(
+        events.try_recv(),
+        Err(std::sync::mpsc::TryRecvError::Disconnected)
+    );
 }
 
 #[test]
@@ -107,7 +113,10 @@ fn replies_go_to_their_own_channel() {
     terminal.write_all(b"\x1b]11;rgb:0/0/0\x1b\\q").unwrap();
     assert_eq!(next(&events), ch('q'));
     let reply = replies.recv_timeout(WAIT).unwrap();
-    assert_eq!((reply.kind(), reply.payload()), (ReplyKind::Osc, &b"11;rgb:0/0/0"[..]));
+    assert_eq!(
+        (reply.kind(), reply.payload()),
+        (ReplyKind::Osc, &b"11;rgb:0/0/0"[..])
+    );
     drop(terminal);
     assert_eq!(thread.join().unwrap().unwrap(), ReaderEnd::InputClosed);
 }

@@ -35,7 +35,10 @@ fn sgr_mouse_reports() {
         (b"\x1b[<8;1;1M", vec![mouse(Down(Left), 0, 0, ALT)]),
         (b"\x1b[<16;1;1M", vec![mouse(Down(Left), 0, 0, CTRL)]),
         (b"\x1b[<80;1;1M", vec![mouse(ScrollUp, 0, 0, CTRL)]),
-        (b"\x1b[<28;1;1M", vec![mouse(Down(Left), 0, 0, SHIFT | ALT | CTRL)]),
+        (
+            b"\x1b[<28;1;1M",
+            vec![mouse(Down(Left), 0, 0, SHIFT | ALT | CTRL)],
+        ),
         // Wider than the normal encoding can say.
         (b"\x1b[<0;300;200M", vec![mouse(Down(Left), 299, 199, NONE)]),
         // Buttons 8 to 11 have no name in crossterm: consumed, no event.
@@ -70,7 +73,10 @@ fn focus_in_and_out() {
     check(&[
         (b"\x1b[I", vec![Event::FocusGained]),
         (b"\x1b[O", vec![Event::FocusLost]),
-        (b"\x1b[Ix\x1b[O", vec![Event::FocusGained, ch('x'), Event::FocusLost]),
+        (
+            b"\x1b[Ix\x1b[O",
+            vec![Event::FocusGained, ch('x'), Event::FocusLost],
+        ),
     ]);
 }
 
@@ -89,7 +95,10 @@ fn bracketed_paste_is_one_event_whatever_it_holds() {
             vec![Event::Paste("a\x1bb\x1b[A\x1b[201\x1b[20x\x1b".into())],
         ),
         // Invalid UTF-8 is replaced, not dropped.
-        (b"\x1b[200~a\xffb\x1b[201~", vec![Event::Paste("a\u{fffd}b".into())]),
+        (
+            b"\x1b[200~a\xffb\x1b[201~",
+            vec![Event::Paste("a\u{fffd}b".into())],
+        ),
         // Keys before and after.
         (
             b"x\x1b[200~p\x1b[201~y",
@@ -131,9 +140,17 @@ fn a_long_paste_comes_in_parts_that_never_cut_a_character() {
                 other => panic!("not a paste part: {other:?}"),
             })
             .collect();
-        assert!(parts.len() >= text.len() / part_size, "{} parts of {part_size}", parts.len());
+        assert!(
+            parts.len() >= text.len() / part_size,
+            "{} parts of {part_size}",
+            parts.len()
+        );
         for part in &parts {
-            assert!(part.len() <= part_size, "part of {} bytes > {part_size}", part.len());
+            assert!(
+                part.len() <= part_size,
+                "part of {} bytes > {part_size}",
+                part.len()
+            );
             assert!(!part.contains('\u{fffd}'), "a character was cut: {part:?}");
         }
         assert_eq!(parts.concat(), text, "part size {part_size}");
@@ -166,7 +183,10 @@ fn replies_to_queries_are_kept_apart_and_never_keys() {
     assert_eq!(events, vec![ch('a'), ch('b'), ch('c')]);
     let mut replies = Vec::new();
     while let Some(reply) = decoder.next_reply() {
-        replies.push((reply.kind(), String::from_utf8_lossy(reply.payload()).into_owned()));
+        replies.push((
+            reply.kind(),
+            String::from_utf8_lossy(reply.payload()).into_owned(),
+        ));
     }
     let expected = [
         (ReplyKind::Osc, "11;rgb:1111/2222/3333"),
@@ -180,7 +200,10 @@ fn replies_to_queries_are_kept_apart_and_never_keys() {
         (ReplyKind::Csi, "?1u"),
         (ReplyKind::Ss3, "z"),
     ];
-    let expected: Vec<(ReplyKind, String)> = expected.iter().map(|(kind, text)| (*kind, text.to_string())).collect();
+    let expected: Vec<(ReplyKind, String)> = expected
+        .iter()
+        .map(|(kind, text)| (*kind, text.to_string()))
+        .collect();
     assert_eq!(replies, expected);
 }
 
@@ -214,7 +237,11 @@ fn a_sequence_broken_off_by_a_control_byte_is_keys() {
     check(&[
         (
             b"\x1b[1\x03",
-            vec![key(KeyCode::Char('['), ALT), ch('1'), key(KeyCode::Char('c'), CTRL)],
+            vec![
+                key(KeyCode::Char('['), ALT),
+                ch('1'),
+                key(KeyCode::Char('c'), CTRL),
+            ],
         ),
         (
             b"\x1b]1\r",
@@ -222,9 +249,20 @@ fn a_sequence_broken_off_by_a_control_byte_is_keys() {
         ),
         (
             b"\x1b]ab\x1bx",
-            vec![key(KeyCode::Char(']'), ALT), ch('a'), ch('b'), key(KeyCode::Char('x'), ALT)],
+            vec![
+                key(KeyCode::Char(']'), ALT),
+                ch('a'),
+                ch('b'),
+                key(KeyCode::Char('x'), ALT),
+            ],
         ),
-        (b"\x1bO\x7f", vec![key(KeyCode::Char('O'), ALT | SHIFT), key(KeyCode::Backspace, NONE)]),
+        (
+            b"\x1bO\x7f",
+            vec![
+                key(KeyCode::Char('O'), ALT | SHIFT),
+                key(KeyCode::Backspace, NONE),
+            ],
+        ),
     ]);
 }
 
@@ -234,7 +272,10 @@ fn an_escape_before_a_non_key_event_is_the_esc_key() {
     check(&[
         (
             b"\x1b\x1b[<0;1;1M",
-            vec![key(KeyCode::Esc, NONE), mouse(MouseEventKind::Down(Left), 0, 0, NONE)],
+            vec![
+                key(KeyCode::Esc, NONE),
+                mouse(MouseEventKind::Down(Left), 0, 0, NONE),
+            ],
         ),
         (b"\x1b\x1b[I", vec![key(KeyCode::Esc, NONE), Event::FocusGained]),
         (
@@ -246,5 +287,15 @@ fn an_escape_before_a_non_key_event_is_the_esc_key() {
         decode_flushed(b"\x1b\x1b\x1b"),
         vec![key(KeyCode::Esc, ALT), key(KeyCode::Esc, NONE)]
     );
-    assert_eq!(decode(b"\x1b\x1b]0;t\x07"), vec![key(KeyCode::Esc, ALT), ch(']'), ch('0'), ch(';'), ch('t'), key(KeyCode::Char('g'), CTRL)]);
+    assert_eq!(
+        decode(b"\x1b\x1b]0;t\x07"),
+        vec![
+            key(KeyCode::Esc, ALT),
+            ch(']'),
+            ch('0'),
+            ch(';'),
+            ch('t'),
+            key(KeyCode::Char('g'), CTRL)
+        ]
+    );
 }

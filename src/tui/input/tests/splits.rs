@@ -61,7 +61,12 @@ fn each_unit_decodes_completely_on_its_own() {
     for unit in UNITS {
         let mut decoder = InputDecoder::new();
         decoder.feed(unit);
-        assert_eq!(decoder.deadline(), None, "{:?} left something held", String::from_utf8_lossy(unit));
+        assert_eq!(
+            decoder.deadline(),
+            None,
+            "{:?} left something held",
+            String::from_utf8_lossy(unit)
+        );
         let (events, replies) = run(&[unit]);
         assert!(
             !events.is_empty() || !replies.is_empty(),
@@ -82,7 +87,10 @@ fn every_split_point_of_a_mixed_input_gives_the_same_events() {
         expected_events.extend(events);
         expected_replies.extend(replies);
     }
-    assert_eq!(run(&[&whole]), (expected_events.clone(), expected_replies.clone()));
+    assert_eq!(
+        run(&[&whole]),
+        (expected_events.clone(), expected_replies.clone())
+    );
     for split in 0..=whole.len() {
         let (left, right) = whole.split_at(split);
         assert_eq!(

@@ -16,7 +16,10 @@ fn incomplete_sequences_become_keys_at_the_timeout() {
         (b"\x1b[1;5", vec![alt('['), ch('1'), ch(';'), ch('5')]),
         (b"\x1b[<0;1", vec![alt('['), ch('<'), ch('0'), ch(';'), ch('1')]),
         (b"\x1b[M", vec![alt('['), key(KeyCode::Char('M'), SHIFT)]),
-        (b"\x1b[M !", vec![alt('['), key(KeyCode::Char('M'), SHIFT), ch(' '), ch('!')]),
+        (
+            b"\x1b[M !",
+            vec![alt('['), key(KeyCode::Char('M'), SHIFT), ch(' '), ch('!')],
+        ),
         (b"\x1bO5", vec![key(KeyCode::Char('O'), ALT | SHIFT), ch('5')]),
         (b"\x1b]", vec![alt(']')]),
         (b"\x1bP", vec![key(KeyCode::Char('P'), ALT | SHIFT)]),
@@ -37,7 +40,11 @@ fn incomplete_sequences_become_keys_at_the_timeout() {
         assert!(decoder.deadline().is_some(), "{name:?} has a deadline");
         decoder.flush_timeout();
         assert_eq!(&decoder.drain_events().collect::<Vec<_>>(), expected, "{name:?}");
-        assert_eq!(decoder.deadline(), None, "{name:?}: nothing is held after the timeout");
+        assert_eq!(
+            decoder.deadline(),
+            None,
+            "{name:?}: nothing is held after the timeout"
+        );
     }
 }
 
