@@ -6,6 +6,7 @@ pub mod app;
 pub mod config;
 pub mod headless_bench;
 pub mod help;
+pub mod input;
 pub mod key_encoding;
 pub mod keymap;
 pub mod layout;

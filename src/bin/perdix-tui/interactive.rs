@@ -3,7 +3,7 @@
 
 use anyhow::{Context, Result};
 use crossterm::event::{
-    self, DisableBracketedPaste, DisableMouseCapture, EnableBracketedPaste, EnableMouseCapture, Event,
+    DisableBracketedPaste, DisableMouseCapture, EnableBracketedPaste, EnableMouseCapture, Event,
 };
 use crossterm::terminal::{self, EnterAlternateScreen, LeaveAlternateScreen};
 use crossterm::ExecutableCommand;
@@ -127,16 +127,8 @@ pub fn run(mut app: App) -> Result<Vec<String>> {
     let mut terminal = Terminal::with_options(backend, options).context("setting up the screen")?;
 
     let (events_tx, events) = channel();
-    std::thread::Builder::new()
-        .name("perdix-input".into())
-        .spawn(move || {
-            while let Ok(event) = event::read() {
-                if events_tx.send(event).is_err() {
-                    break;
-                }
-            }
-        })
-        .context("starting the input thread")?;
+    // Its own decoder: an incomplete escape sequence times out instead of taking the next key.
+    perdix::tui::input::spawn_terminal_input(events_tx).context("starting the input thread")?;
 
     let mut dirty = true;
     let mut last_frame = Instant::now() - FRAME_INTERVAL;
