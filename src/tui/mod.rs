@@ -7,6 +7,7 @@ pub mod config;
 pub mod headless_bench;
 pub mod help;
 pub mod input;
+pub mod isolation_check;
 pub mod key_encoding;
 pub mod keymap;
 pub mod layout;
