@@ -3,7 +3,7 @@
 
 use super::super::progress::{progress_log, ProgressLog, ProgressWriter};
 use crate::ring::Consumer;
-use std::sync::mpsc::{Receiver, Sender};
+use std::sync::mpsc::{Receiver, Sender, SyncSender};
 
 /// A pane joining a running stage: its stream, input ring and progress log.
 pub(super) type Joining = (u16, Consumer<'static>, Option<ProgressWriter>);
@@ -139,7 +139,10 @@ fn give_back(control: Control) -> Consumer<'static> {
     }
 }
 
+/// Notices queued for a reader before newer ones are dropped: nobody may be reading.
+const NOTICES_QUEUED: usize = 64;
+
 /// Where the stage's notices go, and where they are read.
-pub(super) fn notice_channel() -> (Sender<StageNotice>, Receiver<StageNotice>) {
-    std::sync::mpsc::channel()
+pub(super) fn notice_channel() -> (SyncSender<StageNotice>, Receiver<StageNotice>) {
+    std::sync::mpsc::sync_channel(NOTICES_QUEUED)
 }

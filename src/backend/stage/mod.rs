@@ -34,7 +34,7 @@ use control::{notice_channel, Control};
 use isolation::{panic_message, parse_isolated, Armed, BatchOutcome};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::mpsc::{channel, Receiver, Sender, TryRecvError};
+use std::sync::mpsc::{channel, Receiver, Sender, SyncSender, TryRecvError};
 use std::sync::Arc;
 use std::thread::JoinHandle;
 use std::time::Duration;
@@ -82,7 +82,7 @@ pub struct ParseStage {
     /// Cloned into handles; dropped when the stage runs, so that the channel ends when the
     /// last handle is dropped.
     own_sender: Option<Sender<Control>>,
-    notices: Sender<StageNotice>,
+    notices: SyncSender<StageNotice>,
     /// Taken by [`notices`](Self::notices).
     notices_out: Option<Receiver<StageNotice>>,
     armed: Armed,
@@ -220,8 +220,8 @@ impl ParseStage {
                 BatchOutcome::Whole => self.engine.last_records(),
                 BatchOutcome::Isolated { records, faults } => {
                     for fault in faults {
-                        // Nobody listening is no reason to stop parsing.
-                        let _ = self.notices.send(fault.clone());
+                        // Nobody listening, or a full queue, is no reason to stop parsing.
+                        let _ = self.notices.try_send(fault.clone());
                     }
                     records
                 }
@@ -264,7 +264,7 @@ impl ParseStage {
     fn note_lost_tail(&mut self, stream: u16, reason: String) {
         self.engine.forget(stream);
         // Nobody listening is no reason to stop parsing.
-        let _ = self.notices.send(StageNotice::PaneFault {
+        let _ = self.notices.try_send(StageNotice::PaneFault {
             stream,
             dropped: 0,
             reason,
@@ -303,7 +303,7 @@ impl ParseStage {
             self.engine = engine;
         }
         // Nobody listening is no reason to stop parsing.
-        let _ = self.notices.send(StageNotice::Restarted {
+        let _ = self.notices.try_send(StageNotice::Restarted {
             reason,
             backend: self.engine.backend_name(),
         });

@@ -204,8 +204,10 @@ fn run(cli: &Cli) -> Result<ExitCode> {
         }
     }
     panes.run_to_end(timeout).context("running the panes")?;
+    // A pane whose output was lost on the way makes the dump incomplete: say so, and fail.
     for notice in panes.take_notices() {
         eprintln!("perdix-tui: {notice}");
+        failed = true;
     }
     let stdout = std::io::stdout();
     write_screen_dump(&mut stdout.lock(), panes.panes()).context("writing the screen dump")?;
