@@ -12,7 +12,7 @@ use perdix::parse::BackendKind;
 use perdix::pty::{PaneSize, SpawnConfig};
 use perdix::term::{PaneConfig, DEFAULT_SCROLLBACK};
 use perdix::tui::app::{user_shell, App};
-use perdix::tui::config::{default_theme_dir, AppConfig};
+use perdix::tui::config::{default_theme_dir, parse_scrollback, AppConfig};
 use perdix::tui::layout_kind::LayoutKind;
 use perdix::tui::theme::Theme;
 use perdix::tui::{parse_pane_size, write_screen_dump, PaneSet};
@@ -37,7 +37,7 @@ const EXIT_USAGE: u8 = 2;
 
 /// Run several agents (claude, codex, aider, shells…) side by side, each in its own pane.
 #[derive(Debug, Parser)]
-#[command(version, about, long_about = None, after_help = EXAMPLES)]
+#[command(name = "perdix-tui", version, about, long_about = None, after_help = EXAMPLES)]
 struct Cli {
     /// N built-in simulated agents streaming realistic assistant output (no API key needed).
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=64))]
@@ -61,8 +61,10 @@ struct Cli {
     #[arg(long, value_name = "FILE")]
     config: Option<PathBuf>,
 
-    /// Lines of scrollback per pane (default: the config file's, else 10000).
-    #[arg(long, value_name = "LINES")]
+    /// Lines of scrollback per pane (default: the config file's, else 10000), at most
+    /// 1000000. A line costs about 2 KB in an 80-column pane and 4.8 KB in a 200-column
+    /// one, so the cap is about 1.9 GiB per 80-column pane.
+    #[arg(long, value_name = "LINES", value_parser = parse_scrollback)]
     scrollback: Option<usize>,
 
     /// Run without a terminal: --screen-dump prints the panes' final screens, --bench
@@ -96,7 +98,8 @@ struct Cli {
           value_parser = ["flat-out", "realistic"])]
     pace: String,
 
-    /// With --bench: the size of the in-memory screen the panes are laid out on.
+    /// With --bench: the size of the in-memory screen the panes are laid out on (at most
+    /// 1000x500).
     #[arg(long, value_name = "COLSxROWS", default_value = "200x60", requires = "bench",
           value_parser = parse_pane_size)]
     screen: PaneSize,
@@ -106,7 +109,7 @@ struct Cli {
     #[arg(long, requires = "bench")]
     json: bool,
 
-    /// With --screen-dump: the size of every pane's terminal, COLSxROWS.
+    /// With --screen-dump: the size of every pane's terminal, COLSxROWS (at most 1000x500).
     #[arg(long, value_name = "COLSxROWS", default_value = "80x24", value_parser = parse_pane_size)]
     pane_size: PaneSize,
 
