@@ -414,7 +414,12 @@ mod tests {
         assert!(parse_scrollback("-1").unwrap_err().contains("not a number"));
         let (_, _, message) = invalid_at(&format!("scrollback = {}\n", MAX_SCROLLBACK + 1));
         assert!(message.contains(&MAX_SCROLLBACK.to_string()), "{message}");
-        assert_eq!(parse(&format!("scrollback = {MAX_SCROLLBACK}\n")).unwrap().scrollback, MAX_SCROLLBACK);
+        assert_eq!(
+            parse(&format!("scrollback = {MAX_SCROLLBACK}\n"))
+                .unwrap()
+                .scrollback,
+            MAX_SCROLLBACK
+        );
     }
 
     fn invalid_at(text: &str) -> (usize, Option<usize>, String) {

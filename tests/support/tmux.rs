@@ -181,4 +181,3 @@ pub fn run_in_pane(tmux: &Tmux, command: &str, output: &str, number: usize, pane
         );
     }
 }
-

@@ -63,7 +63,8 @@ pub struct Cli {
     #[arg(long, value_name = "KIND", default_value = "cpu")]
     backend: BackendKind,
 
-    /// Feed the input to the parser in chunks of N bytes (default: all at once).
+    /// Feed the input to the parser in batches of N bytes (default: as it is read, 64 KiB at
+    /// most; the actions are printed as they come, in bounded memory).
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
     chunk: Option<u64>,
 
