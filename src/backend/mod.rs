@@ -21,6 +21,7 @@ mod device_constants;
 mod device_output;
 mod pipeline;
 mod progress;
+mod quiet_stderr;
 mod stage;
 #[cfg(test)]
 mod test_support;
