@@ -246,7 +246,7 @@ fn dump_actions_streams_a_large_piped_input_in_bounded_memory() {
     assert!(
         peak < DUMP_PEAK_RSS_LIMIT_KIB,
         "peak RSS {peak} KiB for {} MiB of input",
-        units * unit.len() >> 20
+        (units * unit.len()) >> 20
     );
 }
 

@@ -565,16 +565,15 @@ fn backends_agree_with_each_other_on_random_input() {
 #[test]
 fn unavailable_backends_are_errors_not_panics() {
     // cuda and wgpu run exactly when their probes succeed; auto says what it picks and
-    // runs it, and picks cuda exactly when cuda can run.
+    // runs it, and picks a device backend only after it passed its self-check there.
     let cuda = perdix::backend::Pipeline::new(BackendKind::Cuda, SMALL_RINGS);
     assert_eq!(cuda.is_ok(), perdix::backend::cuda::probe().is_ok());
     let wgpu = perdix::backend::Pipeline::new(BackendKind::Wgpu, SMALL_RINGS);
     assert_eq!(wgpu.is_ok(), perdix::backend::webgpu::probe().is_ok());
-    let (picked, _) = perdix::backend::auto_choice();
-    assert_eq!(
-        picked == BackendKind::Cuda,
-        perdix::backend::cuda::probe().is_ok()
-    );
+    let (picked, why) = perdix::backend::auto_choice();
+    if picked != BackendKind::Cpu {
+        assert!(why.contains("same records as cpu and"), "{why}");
+    }
     assert_eq!(
         perdix::backend::Pipeline::new(BackendKind::Auto, SMALL_RINGS)
             .unwrap()

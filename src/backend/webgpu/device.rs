@@ -16,6 +16,8 @@ pub struct AdapterSummary {
     pub api: String,
     /// True for a software rasterizer such as Mesa's lavapipe (`DeviceType::Cpu`).
     pub software: bool,
+    /// The driver and its version, as the driver reports them (may be empty).
+    pub driver: String,
 }
 
 impl std::fmt::Display for AdapterSummary {
@@ -61,6 +63,7 @@ pub fn probe() -> Result<AdapterSummary, WgpuError> {
                 name: info.name,
                 api: format!("{:?}", info.backend),
                 software: info.device_type == wgpu::DeviceType::Cpu,
+                driver: format!("{} {}", info.driver, info.driver_info).trim().to_owned(),
             })
         })
         .clone()

@@ -44,7 +44,8 @@ struct Cli {
     demo: Option<u16>,
 
     /// Parse backend: cpu (vte), cpu-scan (the GPU algorithm on the CPU), wgpu, cuda, or auto
-    /// (cuda on a CUDA device, else wgpu on a hardware adapter, else cpu).
+    /// (a GPU backend only where it passed a self-check on this device: the same records as
+    /// cpu, and faster; else cpu).
     #[arg(long, value_name = "KIND", default_value = "auto")]
     backend: BackendKind,
 
@@ -146,6 +147,9 @@ fn run(cli: &Cli) -> Result<ExitCode> {
         eprintln!("perdix-tui: --mib goes with --headless --bench");
         return Ok(ExitCode::from(EXIT_USAGE));
     }
+    if let Err(code) = announce_backend(cli.backend) {
+        return Ok(code);
+    }
     if !cli.headless {
         return interactive_app(cli);
     }
@@ -214,6 +218,23 @@ fn run(cli: &Cli) -> Result<ExitCode> {
     } else {
         ExitCode::SUCCESS
     })
+}
+
+/// Says on stderr, in one line, which backend `auto` picked, or why a named backend cannot
+/// run here (then exit code 2).
+fn announce_backend(kind: BackendKind) -> Result<(), ExitCode> {
+    match perdix::backend::resolve(kind) {
+        Ok(_) if kind == BackendKind::Auto => {
+            let (_, why) = perdix::backend::auto_choice();
+            eprintln!("perdix-tui: --backend auto picked {why}");
+            Ok(())
+        }
+        Ok(_) => Ok(()),
+        Err(error) => {
+            eprintln!("perdix-tui: --backend {kind}: {error}; use --backend cpu, cpu-scan or auto");
+            Err(ExitCode::from(EXIT_USAGE))
+        }
+    }
 }
 
 /// The full-screen app: panes from the arguments, `--demo`, the config file's agents, or

@@ -10,17 +10,11 @@ use std::process::ExitCode;
 /// Exit code for a backend that cannot run here (as for invalid arguments).
 const EXIT_UNAVAILABLE: u8 = 2;
 
-/// Builds the pipeline for `kind`, saying on stderr which backend `auto` picked. A
+/// Builds the pipeline for `kind` (`main` has said which backend `auto` picked). A
 /// backend that cannot run is reported and becomes exit code 2.
 pub fn open_pipeline(kind: BackendKind) -> Result<Result<Pipeline, ExitCode>> {
     match Pipeline::new(kind, PipelineConfig::default()) {
-        Ok(pipeline) => {
-            if kind == BackendKind::Auto {
-                let (_, why) = perdix::backend::auto_choice();
-                eprintln!("perdix: --backend auto picked {why}");
-            }
-            Ok(Ok(pipeline))
-        }
+        Ok(pipeline) => Ok(Ok(pipeline)),
         Err(error @ ParseError::BackendUnavailable { .. }) => {
             eprintln!("perdix: --backend {kind}: {error}; use --backend cpu, cpu-scan or auto");
             Ok(Err(ExitCode::from(EXIT_UNAVAILABLE)))
