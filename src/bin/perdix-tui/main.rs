@@ -147,9 +147,6 @@ fn run(cli: &Cli) -> Result<ExitCode> {
         eprintln!("perdix-tui: --mib goes with --headless --bench");
         return Ok(ExitCode::from(EXIT_USAGE));
     }
-    if let Err(code) = announce_backend(cli.backend) {
-        return Ok(code);
-    }
     if !cli.headless {
         return interactive_app(cli);
     }
@@ -167,6 +164,9 @@ fn run(cli: &Cli) -> Result<ExitCode> {
         if !cli.commands.is_empty() {
             eprintln!("perdix-tui: --bench runs its own demo agents; it takes no commands");
             return Ok(ExitCode::from(EXIT_USAGE));
+        }
+        if let Err(code) = announce_backend(cli.backend) {
+            return Ok(code);
         }
         bench::run(&bench::BenchPlan {
             panes: cli.panes,
@@ -191,6 +191,9 @@ fn run(cli: &Cli) -> Result<ExitCode> {
     if cli.commands.is_empty() {
         eprintln!("perdix-tui: --headless --screen-dump needs at least one command");
         return Ok(ExitCode::from(EXIT_USAGE));
+    }
+    if let Err(code) = announce_backend(cli.backend) {
+        return Ok(code);
     }
     let timeout = timeout.unwrap_or(Duration::MAX);
     let commands: Vec<SpawnConfig> = cli
@@ -221,7 +224,8 @@ fn run(cli: &Cli) -> Result<ExitCode> {
 }
 
 /// Says on stderr, in one line, which backend `auto` picked, or why a named backend cannot
-/// run here (then exit code 2).
+/// run here (then exit code 2). Called once per start, after the arguments were checked
+/// and before any pane (or the full-screen UI) starts.
 fn announce_backend(kind: BackendKind) -> Result<(), ExitCode> {
     match perdix::backend::resolve(kind) {
         Ok(_) if kind == BackendKind::Auto => {
@@ -298,6 +302,9 @@ fn interactive_app(cli: &Cli) -> Result<ExitCode> {
         scrollback: cli.scrollback.unwrap_or(config.scrollback),
         ..PaneConfig::default()
     };
+    if let Err(code) = announce_backend(cli.backend) {
+        return Ok(code);
+    }
     let panes = PaneSet::spawn(&commands, cli.backend, pane_config).context("starting the panes")?;
     let layout = cli.layout.unwrap_or(config.layout);
     let app = App::new(panes, names, config.keymap, theme, layout);
