@@ -56,7 +56,7 @@ env = { RUST_BACKTRACE = "1" }
 ///
 /// A line of scrollback is a row of alacritty's grid: 24 bytes a cell plus about 50 a
 /// row, measured at 1,969 bytes for an 80-column pane and 4,851 for a 200-column one, so
-/// a pane filled to the cap holds about 1.9 GiB (80 columns) or 4.5 GiB (200 columns).
+/// a pane filled to the cap holds about 1.8 GiB (80 columns) or 4.5 GiB (200 columns).
 pub const MAX_SCROLLBACK: usize = 1_000_000;
 
 /// Parses a `--scrollback` value: a number of lines from 0 to [`MAX_SCROLLBACK`].

@@ -282,8 +282,13 @@ fn first_difference(
         }
         let (mut a, mut b) = (a.lines(), b.lines());
         let mut line = 1;
-        while a.next() == b.next() {
-            line += 1;
+        loop {
+            match (a.next(), b.next()) {
+                // Equal lines that differ only in their ends: the difference is at the end.
+                (None, None) => break,
+                (x, y) if x != y => break,
+                _ => line += 1,
+            }
         }
         Some((stream, line))
     })
@@ -451,6 +456,16 @@ mod tests {
         failing.fail = true;
         let verdict = check(&mut failing, &mut cpu, &clock);
         assert!(matches!(&verdict, Verdict::Failed { reason } if reason.contains("device lost")));
+    }
+
+    #[test]
+    fn the_first_differing_line_is_found() {
+        let map = |text: &str| BTreeMap::from([(0, "same\n".to_owned()), (5, text.to_owned())]);
+        assert_eq!(first_difference(&map("a\nb\n"), &map("a\nb\n")), None);
+        assert_eq!(first_difference(&map("a\nb\n"), &map("a\nc\n")), Some((5, 2)));
+        assert_eq!(first_difference(&map("a\nb\n"), &map("a\n")), Some((5, 2)));
+        assert_eq!(first_difference(&map("a\n"), &map("a")), Some((5, 2)));
+        assert_eq!(first_difference(&map("a\n"), &BTreeMap::new()), Some((0, 1)));
     }
 
     #[test]

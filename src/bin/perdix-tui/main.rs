@@ -64,7 +64,7 @@ struct Cli {
 
     /// Lines of scrollback per pane (default: the config file's, else 10000), at most
     /// 1000000. A line costs about 2 KB in an 80-column pane and 4.8 KB in a 200-column
-    /// one, so the cap is about 1.9 GiB per 80-column pane.
+    /// one, so the cap is about 1.8 GiB per 80-column pane.
     #[arg(long, value_name = "LINES", value_parser = parse_scrollback)]
     scrollback: Option<usize>,
 
