@@ -6,15 +6,20 @@
 //! ([`cuda`]), the engine on a kind chosen at run time ([`AnyEngine`]) and the two places
 //! that build one from a kind: the single-thread [`Pipeline`] and the app's [`ParseStage`].
 //!
-//! `--backend auto` picks `cuda` when the driver, a device and NVRTC are there, else
-//! `wgpu` on a hardware adapter, else `cpu`. A software wgpu adapter (Mesa's lavapipe,
-//! `DeviceType::Cpu`) runs the shaders on the CPU, slower than the `cpu` backend, so auto
-//! passes it over; naming `wgpu` explicitly still runs it on lavapipe, which is how the
-//! tests check the shaders without a GPU.
+//! `--backend auto` ([`auto`]) runs a device backend only where it has proven itself on
+//! this device: without a GPU device node it takes `cpu` without loading any driver;
+//! otherwise `cuda` (driver, device and NVRTC there) and `wgpu` (a hardware adapter) are
+//! candidates, and each runs a self-check once per device, driver and Perdix version
+//! (cached on disk): the same records as `cpu` on a built-in corpus, and faster end to
+//! end. The fastest that passed runs, else `cpu`. A software wgpu adapter (Mesa's
+//! lavapipe, `DeviceType::Cpu`) runs the shaders on the CPU and is never a candidate;
+//! naming `wgpu` explicitly still runs it on lavapipe, which is how the tests check the
+//! shaders without a GPU. No probe lets a driver write to the terminal.
 //!
 //! [`Backend`]: crate::parse::Backend
 
 mod any_engine;
+pub mod auto;
 pub mod cuda;
 mod device_batch;
 mod device_constants;
@@ -22,6 +27,7 @@ mod device_output;
 mod pipeline;
 mod progress;
 mod publish;
+mod quiet_stderr;
 mod stage;
 #[cfg(test)]
 mod test_support;
@@ -38,6 +44,7 @@ pub use publish::{check_record_ring, publish_records, record_tag, MIN_RECORD_SLO
 pub use stage::{InjectedFault, ParseStage, StageInputs, StageNotice, STAGE_THREAD};
 
 use crate::parse::{BackendKind, ParseError};
+use std::sync::OnceLock;
 
 /// The backend that will actually run for `kind`: `auto` becomes the best one available;
 /// a backend that cannot run here is an error, never a panic.
@@ -71,27 +78,21 @@ pub fn resolve(kind: BackendKind) -> Result<BackendKind, ParseError> {
     }
 }
 
-/// What `auto` picks here, and one line saying why.
+/// What `auto` picks here, and one line saying why; worked out once per process (see
+/// [`auto`]).
 ///
 /// ```
 /// let (kind, why) = perdix::backend::auto_choice();
 /// assert!(!why.is_empty());
 /// assert_ne!(kind, perdix::parse::BackendKind::Auto);
-/// // cuda comes first wherever it can run, and never where it cannot.
-/// let cuda = perdix::backend::cuda::probe().is_ok();
-/// assert_eq!(kind == perdix::parse::BackendKind::Cuda, cuda);
+/// // A device backend only after it passed its self-check.
+/// if kind != perdix::parse::BackendKind::Cpu {
+///     assert!(why.contains("same records as cpu and"), "{why}");
+/// }
+/// assert_eq!(perdix::backend::auto_choice(), (kind, why)); // the same answer every time
 /// ```
 pub fn auto_choice() -> (BackendKind, String) {
-    let cuda = match cuda::probe() {
-        Ok(device) => return (BackendKind::Cuda, format!("cuda on {device}")),
-        Err(error) => error,
-    };
-    match webgpu::probe() {
-        Ok(adapter) if !adapter.software => (BackendKind::Wgpu, format!("wgpu on {adapter}")),
-        Ok(adapter) => (
-            BackendKind::Cpu,
-            format!("cpu: {cuda}; the only wgpu adapter, {adapter}, is a software one"),
-        ),
-        Err(error) => (BackendKind::Cpu, format!("cpu: {cuda}; {error}")),
-    }
+    static CHOICE: OnceLock<auto::AutoChoice> = OnceLock::new();
+    let choice = CHOICE.get_or_init(auto::choose_here);
+    (choice.kind, choice.why.clone())
 }

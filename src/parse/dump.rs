@@ -13,7 +13,11 @@
 //! | `unhook` | |
 //!
 //! Prints and puts are buffered until something else arrives (or [`ActionDump::flush`]),
-//! so runs coalesce across records, messages and batches.
+//! so runs coalesce across records, messages and batches. So that an endless run cannot
+//! grow without limit, one line holds at most [`MAX_RUN_BYTES`]: a longer print run is cut
+//! before the first character that would not fit, a longer put run after that many bytes.
+//! The cuts depend only on the run's content, so the dump stays the same however the
+//! input is cut into batches, and a run within the bound is one line as before.
 //!
 //! ```
 //! use perdix::parse::{ActionDump, DecodedAction};
@@ -27,6 +31,19 @@
 use super::record::DecodedAction;
 use super::sequence::Params;
 use std::fmt::Write;
+
+/// The most bytes of text (a print line) or data (a put line) one line of the dump holds.
+///
+/// ```
+/// use perdix::parse::{ActionDump, DecodedAction, MAX_RUN_BYTES};
+/// let mut dump = ActionDump::new();
+/// let text = "x".repeat(MAX_RUN_BYTES + 1);
+/// dump.push(&DecodedAction::Print(&text));
+/// // The bound is reached: a whole line is ready before the run ends.
+/// assert_eq!(dump.take_complete().len(), "print \"\"\n".len() + MAX_RUN_BYTES);
+/// assert_eq!(dump.take(), "print \"x\"\n");
+/// ```
+pub const MAX_RUN_BYTES: usize = 64 * 1024;
 
 /// Builds the canonical dump text.
 #[derive(Debug, Default, Clone)]
@@ -83,6 +100,7 @@ impl ActionDump {
                     self.flush();
                 }
                 self.print.push_str(text);
+                self.write_full_print_lines();
                 return;
             }
             DecodedAction::Put(bytes) => {
@@ -90,6 +108,7 @@ impl ActionDump {
                     self.flush();
                 }
                 self.put.extend_from_slice(bytes);
+                self.write_full_put_lines();
                 return;
             }
             DecodedAction::Execute(byte) => {
@@ -141,6 +160,34 @@ impl ActionDump {
         };
     }
 
+    /// Writes print lines while the run is over the bound, each up to the last character
+    /// boundary within [`MAX_RUN_BYTES`] (what is left stays buffered).
+    fn write_full_print_lines(&mut self) {
+        let mut start = 0;
+        while self.print.len() - start > MAX_RUN_BYTES {
+            let mut end = start + MAX_RUN_BYTES;
+            while !self.print.is_char_boundary(end) {
+                end -= 1;
+            }
+            // Serialising a string cannot fail.
+            let text = serde_json::to_string(&self.print[start..end]).unwrap_or_default();
+            let _ = writeln!(self.out, "print {text}");
+            start = end;
+        }
+        self.print.drain(..start);
+    }
+
+    /// Writes put lines of [`MAX_RUN_BYTES`] while the run is over the bound.
+    fn write_full_put_lines(&mut self) {
+        let mut start = 0;
+        while self.put.len() - start > MAX_RUN_BYTES {
+            let end = start + MAX_RUN_BYTES;
+            let _ = writeln!(self.out, "put {}", hex(&self.put[start..end]));
+            start = end;
+        }
+        self.put.drain(..start);
+    }
+
     /// Writes a `csi` or `hook` line (`kind` says which):
     /// `<kind> <params> <intermediates> <ignore> <action>`.
     fn sequence_line(
@@ -169,5 +216,80 @@ impl ActionDump {
     /// Returns the complete lines so far, keeping a buffered run for coalescing.
     pub fn take_complete(&mut self) -> String {
         std::mem::take(&mut self.out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The dump of `pieces`, each pushed as one print (or put) action.
+    fn dump_of(pieces: &[&str], put: bool) -> String {
+        let mut dump = ActionDump::new();
+        let mut out = String::new();
+        for piece in pieces {
+            if put {
+                dump.push(&DecodedAction::Put(piece.as_bytes()));
+            } else {
+                dump.push(&DecodedAction::Print(piece));
+            }
+            out.push_str(&dump.take_complete());
+        }
+        out + &dump.take()
+    }
+
+    /// `text` cut at every `step`-th character boundary (and never inside a character).
+    fn pieces(text: &str, step: usize) -> Vec<&str> {
+        let mut pieces = Vec::new();
+        let mut start = 0;
+        while start < text.len() {
+            let mut end = (start + step).min(text.len());
+            while !text.is_char_boundary(end) {
+                end += 1;
+            }
+            pieces.push(&text[start..end]);
+            start = end;
+        }
+        pieces
+    }
+
+    #[test]
+    fn a_run_within_the_bound_is_one_line() {
+        let text = "y".repeat(MAX_RUN_BYTES);
+        let dump = dump_of(&pieces(&text, 1000), false);
+        assert_eq!(dump, format!("print \"{text}\"\n"));
+    }
+
+    #[test]
+    fn long_runs_are_cut_by_content_alone_never_inside_a_character() {
+        // One-, two-, three- and four-byte characters, so that the cuts land mid-character.
+        let text: String = "a\u{e9}\u{20ac}\u{1f600}".repeat(MAX_RUN_BYTES / 3);
+        let whole = dump_of(&[&text], false);
+        for step in [1, 7, 4096, MAX_RUN_BYTES - 1, MAX_RUN_BYTES + 3] {
+            assert_eq!(
+                dump_of(&pieces(&text, step), false),
+                whole,
+                "pushed {step} bytes at a time"
+            );
+        }
+        let parts: Vec<String> = whole
+            .lines()
+            .map(|line| serde_json::from_str(line.strip_prefix("print ").unwrap()).unwrap())
+            .collect();
+        assert!(parts.len() >= 3);
+        // Every line but the last is as full as whole characters allow.
+        for part in &parts[..parts.len() - 1] {
+            assert!(part.len() <= MAX_RUN_BYTES && part.len() > MAX_RUN_BYTES - 4);
+        }
+        assert_eq!(parts.concat(), text);
+    }
+
+    #[test]
+    fn long_put_runs_are_cut_every_max_bytes() {
+        let data = "q".repeat(2 * MAX_RUN_BYTES + 1);
+        let whole = dump_of(&[&data], true);
+        assert_eq!(dump_of(&pieces(&data, 999), true), whole);
+        let lengths: Vec<usize> = whole.lines().map(|line| line.len() - "put ".len()).collect();
+        assert_eq!(lengths, [2 * MAX_RUN_BYTES, 2 * MAX_RUN_BYTES, 2]);
     }
 }

@@ -50,7 +50,7 @@ pub(crate) mod utf8;
 
 pub use backend::{Backend, BackendKind, RecordBatch, StreamWork};
 pub use cpu::{CpuBackend, CpuStreamState};
-pub use dump::ActionDump;
+pub use dump::{ActionDump, MAX_RUN_BYTES};
 pub use engine::Engine;
 pub use error::{DecodeError, ParseError};
 pub use record::{

@@ -53,7 +53,33 @@ env = { RUST_BACKTRACE = "1" }
 "#;
 
 /// The most scrollback lines a pane may keep, to bound memory with many panes.
+///
+/// A line of scrollback is a row of alacritty's grid: 24 bytes a cell plus about 50 a
+/// row, measured at 1,969 bytes for an 80-column pane and 4,851 for a 200-column one, so
+/// a pane filled to the cap holds about 1.8 GiB (80 columns) or 4.5 GiB (200 columns).
 pub const MAX_SCROLLBACK: usize = 1_000_000;
+
+/// Parses a `--scrollback` value: a number of lines from 0 to [`MAX_SCROLLBACK`].
+///
+/// ```
+/// use perdix::tui::config::{parse_scrollback, MAX_SCROLLBACK};
+/// assert_eq!(parse_scrollback("500"), Ok(500));
+/// assert_eq!(parse_scrollback(&MAX_SCROLLBACK.to_string()), Ok(MAX_SCROLLBACK));
+/// assert!(parse_scrollback("1000001").unwrap_err().contains("at most 1000000"));
+/// assert!(parse_scrollback("many").is_err());
+/// ```
+pub fn parse_scrollback(text: &str) -> Result<usize, String> {
+    match text.trim().parse::<u64>() {
+        Ok(lines) if lines <= MAX_SCROLLBACK as u64 => Ok(lines as usize),
+        Err(error) if *error.kind() != std::num::IntErrorKind::PosOverflow => Err(format!(
+            "{text:?} is not a number of lines (0 to {MAX_SCROLLBACK})"
+        )),
+        _ => Err(format!(
+            "{text} lines is over the cap: scrollback must be at most {MAX_SCROLLBACK} lines \
+             (a line costs about 2 KB in an 80-column pane, 4.8 KB in a 200-column one)"
+        )),
+    }
+}
 
 /// One agent to start in its own pane.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -369,6 +395,31 @@ mod tests {
 
     fn parse(text: &str) -> Result<AppConfig, ConfigError> {
         AppConfig::from_toml_str(text, Path::new("/etc/perdix.toml"), None)
+    }
+
+    #[test]
+    fn the_documented_cost_of_a_scrollback_line_rests_on_24_byte_cells() {
+        // MAX_SCROLLBACK's docs and `--help` give a line's cost from this size; a new
+        // alacritty with other cells makes them wrong.
+        assert_eq!(std::mem::size_of::<alacritty_terminal::term::cell::Cell>(), 24);
+    }
+
+    #[test]
+    fn scrollback_flag_and_file_share_the_cap() {
+        assert_eq!(parse_scrollback(" 0 "), Ok(0));
+        for over in ["1000001", "99999999999", "99999999999999999999999"] {
+            let error = parse_scrollback(over).unwrap_err();
+            assert!(error.contains(over) && error.contains("1000000"), "{error}");
+        }
+        assert!(parse_scrollback("-1").unwrap_err().contains("not a number"));
+        let (_, _, message) = invalid_at(&format!("scrollback = {}\n", MAX_SCROLLBACK + 1));
+        assert!(message.contains(&MAX_SCROLLBACK.to_string()), "{message}");
+        assert_eq!(
+            parse(&format!("scrollback = {MAX_SCROLLBACK}\n"))
+                .unwrap()
+                .scrollback,
+            MAX_SCROLLBACK
+        );
     }
 
     fn invalid_at(text: &str) -> (usize, Option<usize>, String) {

@@ -21,4 +21,4 @@ mod panes;
 mod screen_dump;
 
 pub use panes::{Pane, PaneSet, PaneSetError};
-pub use screen_dump::{parse_pane_size, write_screen_dump};
+pub use screen_dump::{parse_pane_size, write_screen_dump, MAX_PANE_COLUMNS, MAX_PANE_ROWS};

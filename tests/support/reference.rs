@@ -1,6 +1,8 @@
 //! The reference: the canonical dump of `vte` fed the whole input at once, built from its
-//! `Perform` calls without any of the library's code. Shared with the fuzz target.
+//! `Perform` calls without any of the library's code (only its bound on a line,
+//! [`MAX_RUN_BYTES`]). Shared with the fuzz target.
 
+use perdix::parse::MAX_RUN_BYTES;
 use std::fmt::Write;
 
 /// The canonical dump of `vte` fed the whole input at once, built from its `Perform` calls
@@ -59,7 +61,9 @@ impl ReferenceDump {
 
 impl vte::Perform for ReferenceDump {
     fn print(&mut self, c: char) {
-        if !self.put.is_empty() {
+        // A line holds at most MAX_RUN_BYTES of text: a character that would not fit
+        // starts the next line.
+        if !self.put.is_empty() || self.print.len() + c.len_utf8() > MAX_RUN_BYTES {
             self.flush();
         }
         self.print.push(c);
@@ -77,7 +81,7 @@ impl vte::Perform for ReferenceDump {
     }
 
     fn put(&mut self, byte: u8) {
-        if !self.print.is_empty() {
+        if !self.print.is_empty() || self.put.len() == MAX_RUN_BYTES {
             self.flush();
         }
         self.put.push(byte);

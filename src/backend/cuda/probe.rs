@@ -27,6 +27,9 @@ pub struct CudaDeviceSummary {
     pub compute_capability: (u32, u32),
     /// Devices the driver reports.
     pub device_count: usize,
+    /// The CUDA version the driver supports, as `cuDriverGetVersion` gives it (13000 for
+    /// 13.0).
+    pub driver_version: i32,
 }
 
 impl CudaDeviceSummary {
@@ -134,5 +137,6 @@ fn probe_now() -> Result<CudaDeviceSummary, CudaError> {
         name,
         compute_capability,
         device_count: count as usize,
+        driver_version: version,
     })
 }

@@ -3,6 +3,7 @@
 
 use super::shader_source::{machine_words, shader_source};
 use super::WgpuError;
+use crate::backend::quiet_stderr::silencing_stderr;
 use std::sync::{Arc, OnceLock};
 use wgpu::util::DeviceExt;
 
@@ -15,6 +16,8 @@ pub struct AdapterSummary {
     pub api: String,
     /// True for a software rasterizer such as Mesa's lavapipe (`DeviceType::Cpu`).
     pub software: bool,
+    /// The driver and its version, as the driver reports them (may be empty).
+    pub driver: String,
 }
 
 impl std::fmt::Display for AdapterSummary {
@@ -24,6 +27,8 @@ impl std::fmt::Display for AdapterSummary {
     }
 }
 
+/// A new instance. Like every call that loads or asks the drivers, it runs through
+/// [`silencing_stderr`]: Mesa writes to stderr while it loads.
 fn instance() -> wgpu::Instance {
     let mut descriptor = wgpu::InstanceDescriptor::new_without_display_handle();
     // No validation layers: they are for debugging, and slow on a software adapter.
@@ -52,12 +57,13 @@ pub fn probe() -> Result<AdapterSummary, WgpuError> {
     static PROBED: OnceLock<Result<AdapterSummary, WgpuError>> = OnceLock::new();
     PROBED
         .get_or_init(|| {
-            let adapter = request_adapter(&instance())?;
+            let adapter = silencing_stderr(|| request_adapter(&instance()))?;
             let info = adapter.get_info();
             Ok(AdapterSummary {
                 name: info.name,
                 api: format!("{:?}", info.backend),
                 software: info.device_type == wgpu::DeviceType::Cpu,
+                driver: format!("{} {}", info.driver, info.driver_info).trim().to_owned(),
             })
         })
         .clone()
@@ -99,7 +105,7 @@ impl GpuContext {
 
     fn open() -> Result<GpuContext, WgpuError> {
         let adapter_summary = probe()?;
-        let adapter = request_adapter(&instance())?;
+        let adapter = silencing_stderr(|| request_adapter(&instance()))?;
         // Timestamps split the device time by phase where the adapter has them.
         let timestamps = adapter.features().contains(wgpu::Features::TIMESTAMP_QUERY);
         let descriptor = wgpu::DeviceDescriptor {
@@ -113,7 +119,7 @@ impl GpuContext {
             required_limits: wgpu::Limits::default(),
             ..Default::default()
         };
-        let (device, queue) = pollster::block_on(adapter.request_device(&descriptor))
+        let (device, queue) = silencing_stderr(|| pollster::block_on(adapter.request_device(&descriptor)))
             .map_err(|error| WgpuError::Device(error.to_string()))?;
         // Errors are caught by the error scopes around each use; anything outside them is
         // reported, not turned into a panic (wgpu's default).

@@ -12,7 +12,7 @@ use perdix::parse::BackendKind;
 use perdix::pty::{PaneSize, SpawnConfig};
 use perdix::term::{PaneConfig, DEFAULT_SCROLLBACK};
 use perdix::tui::app::{user_shell, App};
-use perdix::tui::config::{default_theme_dir, AppConfig};
+use perdix::tui::config::{default_theme_dir, parse_scrollback, AppConfig};
 use perdix::tui::layout_kind::LayoutKind;
 use perdix::tui::theme::Theme;
 use perdix::tui::{parse_pane_size, write_screen_dump, PaneSet};
@@ -37,14 +37,15 @@ const EXIT_USAGE: u8 = 2;
 
 /// Run several agents (claude, codex, aider, shells…) side by side, each in its own pane.
 #[derive(Debug, Parser)]
-#[command(version, about, long_about = None, after_help = EXAMPLES)]
+#[command(name = "perdix-tui", version, about, long_about = None, after_help = EXAMPLES)]
 struct Cli {
     /// N built-in simulated agents streaming realistic assistant output (no API key needed).
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=64))]
     demo: Option<u16>,
 
     /// Parse backend: cpu (vte), cpu-scan (the GPU algorithm on the CPU), wgpu, cuda, or auto
-    /// (cuda on a CUDA device, else wgpu on a hardware adapter, else cpu).
+    /// (a GPU backend only where it passed a self-check on this device: the same records as
+    /// cpu, and faster; else cpu).
     #[arg(long, value_name = "KIND", default_value = "auto")]
     backend: BackendKind,
 
@@ -61,8 +62,10 @@ struct Cli {
     #[arg(long, value_name = "FILE")]
     config: Option<PathBuf>,
 
-    /// Lines of scrollback per pane (default: the config file's, else 10000).
-    #[arg(long, value_name = "LINES")]
+    /// Lines of scrollback per pane (default: the config file's, else 10000), at most
+    /// 1000000. A line costs about 2 KB in an 80-column pane and 4.8 KB in a 200-column
+    /// one, so the cap is about 1.8 GiB per 80-column pane.
+    #[arg(long, value_name = "LINES", value_parser = parse_scrollback)]
     scrollback: Option<usize>,
 
     /// Run without a terminal: --screen-dump prints the panes' final screens, --bench
@@ -96,7 +99,8 @@ struct Cli {
           value_parser = ["flat-out", "realistic"])]
     pace: String,
 
-    /// With --bench: the size of the in-memory screen the panes are laid out on.
+    /// With --bench: the size of the in-memory screen the panes are laid out on (at most
+    /// 1000x500).
     #[arg(long, value_name = "COLSxROWS", default_value = "200x60", requires = "bench",
           value_parser = parse_pane_size)]
     screen: PaneSize,
@@ -106,7 +110,7 @@ struct Cli {
     #[arg(long, requires = "bench")]
     json: bool,
 
-    /// With --screen-dump: the size of every pane's terminal, COLSxROWS.
+    /// With --screen-dump: the size of every pane's terminal, COLSxROWS (at most 1000x500).
     #[arg(long, value_name = "COLSxROWS", default_value = "80x24", value_parser = parse_pane_size)]
     pane_size: PaneSize,
 
@@ -161,6 +165,9 @@ fn run(cli: &Cli) -> Result<ExitCode> {
             eprintln!("perdix-tui: --bench runs its own demo agents; it takes no commands");
             return Ok(ExitCode::from(EXIT_USAGE));
         }
+        if let Err(code) = announce_backend(cli.backend) {
+            return Ok(code);
+        }
         bench::run(&bench::BenchPlan {
             panes: cli.panes,
             mib: cli.mib.unwrap_or(16),
@@ -184,6 +191,9 @@ fn run(cli: &Cli) -> Result<ExitCode> {
     if cli.commands.is_empty() {
         eprintln!("perdix-tui: --headless --screen-dump needs at least one command");
         return Ok(ExitCode::from(EXIT_USAGE));
+    }
+    if let Err(code) = announce_backend(cli.backend) {
+        return Ok(code);
     }
     let timeout = timeout.unwrap_or(Duration::MAX);
     let commands: Vec<SpawnConfig> = cli
@@ -216,6 +226,24 @@ fn run(cli: &Cli) -> Result<ExitCode> {
     } else {
         ExitCode::SUCCESS
     })
+}
+
+/// Says on stderr, in one line, which backend `auto` picked, or why a named backend cannot
+/// run here (then exit code 2). Called once per start, after the arguments were checked
+/// and before any pane (or the full-screen UI) starts.
+fn announce_backend(kind: BackendKind) -> Result<(), ExitCode> {
+    match perdix::backend::resolve(kind) {
+        Ok(_) if kind == BackendKind::Auto => {
+            let (_, why) = perdix::backend::auto_choice();
+            eprintln!("perdix-tui: --backend auto picked {why}");
+            Ok(())
+        }
+        Ok(_) => Ok(()),
+        Err(error) => {
+            eprintln!("perdix-tui: --backend {kind}: {error}; use --backend cpu, cpu-scan or auto");
+            Err(ExitCode::from(EXIT_USAGE))
+        }
+    }
 }
 
 /// The full-screen app: panes from the arguments, `--demo`, the config file's agents, or
@@ -279,6 +307,9 @@ fn interactive_app(cli: &Cli) -> Result<ExitCode> {
         scrollback: cli.scrollback.unwrap_or(config.scrollback),
         ..PaneConfig::default()
     };
+    if let Err(code) = announce_backend(cli.backend) {
+        return Ok(code);
+    }
     let panes = PaneSet::spawn(&commands, cli.backend, pane_config).context("starting the panes")?;
     let layout = cli.layout.unwrap_or(config.layout);
     let app = App::new(panes, names, config.keymap, theme, layout);

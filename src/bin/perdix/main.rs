@@ -58,12 +58,13 @@ pub struct Cli {
     repl: bool,
 
     /// Parse backend: cpu (vte), cpu-scan (the GPU algorithm on the CPU), wgpu (WGSL compute
-    /// shaders), cuda (NVRTC-compiled kernels), or auto (cuda on a CUDA device, else wgpu on
-    /// a hardware adapter, else cpu).
+    /// shaders), cuda (NVRTC-compiled kernels), or auto (a GPU backend only where it passed a
+    /// self-check on this device: the same records as cpu, and faster; else cpu).
     #[arg(long, value_name = "KIND", default_value = "cpu")]
     backend: BackendKind,
 
-    /// Feed the input to the parser in chunks of N bytes (default: all at once).
+    /// Feed the input to the parser in batches of N bytes (default: as it is read, 64 KiB at
+    /// most; the actions are printed as they come, in bounded memory).
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
     chunk: Option<u64>,
 
@@ -125,16 +126,17 @@ fn run(cli: &Cli) -> Result<ExitCode> {
         }
         benchmark::run(cli)?;
     }
+    if cli.dump_actions || cli.repl || cli.stream || cli.claude {
+        if let Err(code) = announce_backend(cli.backend) {
+            return Ok(code);
+        }
+    }
     if cli.dump_actions {
         let chunk = cli.chunk.map(|n| usize::try_from(n).unwrap_or(usize::MAX));
         return dump::run(cli.backend, chunk, cli.input.as_deref());
     }
     if cli.repl {
         return repl::run(cli.backend);
-    }
-    if cli.backend == BackendKind::Auto && (cli.stream || cli.claude) {
-        let (_, why) = perdix::backend::auto_choice();
-        eprintln!("perdix: --backend auto picked {why}");
     }
     if cli.stream {
         return stream::run(cli);
@@ -150,6 +152,23 @@ fn run(cli: &Cli) -> Result<ExitCode> {
         return zerocopy::run(cli);
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Says on stderr, in one line, which backend `auto` picked, or why a named backend cannot
+/// run here (then exit code 2).
+fn announce_backend(kind: BackendKind) -> Result<(), ExitCode> {
+    match perdix::backend::resolve(kind) {
+        Ok(_) if kind == BackendKind::Auto => {
+            let (_, why) = perdix::backend::auto_choice();
+            eprintln!("perdix: --backend auto picked {why}");
+            Ok(())
+        }
+        Ok(_) => Ok(()),
+        Err(error) => {
+            eprintln!("perdix: --backend {kind}: {error}; use --backend cpu, cpu-scan or auto");
+            Err(ExitCode::from(EXIT_USAGE))
+        }
+    }
 }
 
 /// This terminal's size, when standard output is a terminal with a usable size.
