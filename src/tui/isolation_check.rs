@@ -17,9 +17,10 @@ use ratatui::Terminal;
 use std::sync::atomic::AtomicBool;
 use std::time::Instant;
 
-/// Slots of the check's record ring: every record of a batch fits, so that the check can
-/// run on one thread (it drains the ring only between batches).
-const RECORD_SLOTS: usize = 1 << 14;
+/// Slots of the check's record ring: every record of a batch fits (at most 8 record bytes
+/// per input byte of two panes' batches, plus the longest record), so that the check can
+/// run on one thread, draining the ring only between batches.
+const RECORD_SLOTS: usize = 2048;
 /// Input slots fed per batch at most.
 const SLOTS_PER_BATCH: usize = 16;
 /// Scrollback of the check's panes: small, so that scrolling is exercised.
