@@ -14,8 +14,8 @@
 //!   (CUP), so a disagreement about one cell never shifts the cells after it.
 //! - **The cell after a doubtful one is painted again.** The backend keeps a shadow of
 //!   what the outer terminal shows. After a cell of doubtful width it re-emits the cell
-//!   that follows (one more per combining character in the doubtful cell), even if that
-//!   cell did not change, so that the overflow of a glyph drawn wider than planned is
+//!   that follows (and as many more as the doubtful cell's other characters could
+//!   cover), even if they did not change, so that the overflow of a glyph drawn wider than planned is
 //!   overwritten: this is what keeps a pane's right border intact when a wide glyph sits
 //!   in the pane's last column. A glyph in the screen's last column that a terminal draws
 //!   wider wraps to the next row, so there the first cells of the next row are painted
@@ -28,6 +28,11 @@
 //!   cell left of the cursor (the border, at a pane's first column); positioning the
 //!   cursor after the base character's cell first makes them land in the glyph's own
 //!   cell whatever happened to the base.
+//! - **A glyph that may be joined to the one before it is followed by that one again.**
+//!   Some terminals take format characters, emoji modifiers or code points they do not
+//!   know for combining ones and add them to the cell on the left, the border at a
+//!   pane's first column. After such a glyph the glyph on its left is painted again
+//!   when it is one no terminal can get wrong (ASCII, box drawing, letters, CJK…).
 //! - **The screen's last cell only ever gets plain ASCII**: a glyph drawn wider there
 //!   would wrap and scroll the whole screen.
 //!
@@ -41,13 +46,14 @@
 //! The bytes go into a buffer: [`FrameBackend::take_frame`] hands over a whole frame, for
 //! the caller to write in one go.
 //!
-//! What it costs, measured by the tests on the same screens (100 × 30, four panes,
-//! ASCII text in the panes, the app's theme colours) with ratatui's crossterm backend:
-//! a full first draw takes 27,015 bytes here and 25,287 there (the borders' box-drawing
-//! characters are not ASCII, so each one is followed by a cursor position); a frame in
-//! which a pane's text scrolls takes 2,573 bytes here and 2,600 there; a frame in which
-//! one line is typed takes 59 here and 86 there (the crossterm backend resets the
-//! colours at the end of every frame).
+//! What it costs, measured by the tests on the same screens with ratatui's crossterm
+//! backend. Four panes of ASCII text at 100 × 30 in the app's colours: the first frame
+//! takes 9,439 bytes here and 8,228 there (box-drawing borders are not ASCII, so each
+//! border cell is followed by a cursor position); a frame in which a pane's text
+//! scrolls, 859 and 880; one key typed, 48 and 71 (the crossterm backend resets the
+//! colours at the end of every frame). The demo agents in four panes at 120 × 40, whose
+//! spinners, bullets, boxes and CJK text are not ASCII either: a first frame of 13,032
+//! bytes and 9,118, then 878,202 and 818,069 bytes in 199 frames (7 % more).
 //!
 //! ```
 //! use perdix::tui::frame_backend::FrameBackend;
@@ -265,9 +271,48 @@ impl FrameBackend {
         }
         self.cursor = Position::new(end, y);
         self.cursor_trusted = false;
+        if !never_joins(base) {
+            self.repaint_left(x, y);
+        }
         self.record(x, y, cell.clone(), end - x);
         self.repaired(x, y, end - x);
         self.schedule_repair(x, y, end - x, reach);
+    }
+
+    /// Paints again the glyph left of (`x`, `y`), when it is one character that no
+    /// terminal takes for a combining one (ASCII, box drawing, letters, CJK…): a
+    /// terminal that took the character just drawn at `x` for a combining or joining one
+    /// has added it to that glyph. Painted over, the glyph is itself again.
+    fn repaint_left(&mut self, x: u16, y: u16) {
+        let Some(index) = self.index(x, y) else {
+            return;
+        };
+        let row_start = index - usize::from(x);
+        let mut head = index;
+        while head > row_start {
+            head -= 1;
+            if !matches!(self.shadow[head], Shown::RightPart) {
+                break;
+            }
+        }
+        let Shown::Glyph(cell) = &self.shadow[head] else {
+            return;
+        };
+        let mut chars = cell.symbol().chars();
+        let (Some(c), None) = (chars.next(), chars.next()) else {
+            return;
+        };
+        if head == index || c.is_control() || !never_joins(c) {
+            return;
+        }
+        let pen = Pen::of(cell);
+        let column = (head - row_start) as u16;
+        self.move_to(column, y);
+        self.set_pen(pen);
+        self.frame
+            .extend_from_slice(c.encode_utf8(&mut [0; 4]).as_bytes());
+        self.cursor = Position::new(column + 1, y);
+        self.cursor_trusted = c.is_ascii() && column + 1 < self.size.width;
     }
 
     /// Whether the outer terminal shows, in cells `x..end` of row `y`, something other
@@ -370,6 +415,43 @@ impl FrameBackend {
         let start = range.start.min(end);
         self.shadow[start..end].fill(BLANK);
     }
+}
+
+/// Whether `c` is a character no terminal takes for a combining or joining one (that
+/// would add it to the glyph before it): printable ASCII, Latin, Greek and Cyrillic
+/// letters, punctuation, arrows, mathematical and technical symbols, box drawing, block
+/// elements, geometric shapes, dingbats, braille, kana, CJK ideographs, Hangul syllables
+/// and the older emoji (but the skin tone modifiers): spacing characters assigned long
+/// ago. Which other characters some terminal joins (format characters,
+/// marks, emoji modifiers, regional indicators, code points it does not know) is
+/// anyone's guess.
+fn never_joins(c: char) -> bool {
+    matches!(
+        c,
+        ' '..='~'
+            | '\u{a0}'..='\u{ac}'
+            | '\u{ae}'..='\u{24f}'
+            | '\u{370}'..='\u{377}'
+            | '\u{37a}'..='\u{37f}'
+            | '\u{384}'..='\u{38a}'
+            | '\u{38c}'
+            | '\u{38e}'..='\u{3a1}'
+            | '\u{3a3}'..='\u{3ff}'
+            | '\u{400}'..='\u{482}'
+            | '\u{48a}'..='\u{4ff}'
+            | '\u{2010}'..='\u{2027}'
+            | '\u{2030}'..='\u{205e}'
+            | '\u{2190}'..='\u{23ff}'
+            | '\u{2500}'..='\u{27bf}'
+            | '\u{2800}'..='\u{28ff}'
+            | '\u{3041}'..='\u{3096}'
+            | '\u{30a1}'..='\u{30fa}'
+            | '\u{4e00}'..='\u{9fd5}'
+            | '\u{ac00}'..='\u{d7a3}'
+            | '\u{1f300}'..='\u{1f3fa}'
+            | '\u{1f400}'..='\u{1f64f}'
+            | '\u{1f680}'..='\u{1f6c5}'
+    )
 }
 
 /// The columns ratatui gives `c` alone.

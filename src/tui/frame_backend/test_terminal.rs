@@ -20,14 +20,18 @@ pub enum Widths {
     Narrow,
     /// Combining characters drawn as characters of their own, one column each.
     SpacingMarks,
+    /// Characters that some terminal may join to the glyph before them (all but those
+    /// the backend knows never to be joined) taken for combining ones.
+    Joining,
 }
 
 impl Widths {
-    pub const DISAGREEING: [Widths; 4] = [
+    pub const DISAGREEING: [Widths; 5] = [
         Widths::Wide,
         Widths::Dropped,
         Widths::Narrow,
         Widths::SpacingMarks,
+        Widths::Joining,
     ];
 
     /// Columns for `c`, or `None` for a character that joins the cell before it.
@@ -37,9 +41,10 @@ impl Widths {
             return Some(1);
         }
         match (self, standard) {
+            (Widths::Joining, _) if !super::never_joins(c) => None,
             (Widths::SpacingMarks, 0) => Some(1),
             (_, 0) => None,
-            (Widths::Agreeing | Widths::SpacingMarks, width) => Some(width),
+            (Widths::Agreeing | Widths::SpacingMarks | Widths::Joining, width) => Some(width),
             (Widths::Wide, _) => Some(2),
             (Widths::Dropped, _) => Some(0),
             (Widths::Narrow, _) => Some(1),
