@@ -188,7 +188,7 @@ impl FrameBackend {
     /// Draws `cell` at (`x`, `y`), and records it in the shadow.
     fn put(&mut self, x: u16, y: u16, cell: &Cell) {
         let symbol = cell.symbol();
-        let last_cell = x + 1 == self.size.width && y + 1 == self.size.height;
+        let last_cell = x.saturating_add(1) == self.size.width && y.saturating_add(1) == self.size.height;
         let plain = match symbol.as_bytes() {
             [] => Some(b' '),
             [byte @ 0x20..=0x7e] => Some(*byte),
@@ -205,9 +205,9 @@ impl FrameBackend {
         self.move_to(x, y);
         self.set_pen(Pen::of(cell));
         self.frame.push(byte);
-        self.cursor = Position::new(x + 1, y);
+        self.cursor = Position::new(x.saturating_add(1), y);
         // At the last column the cursor stays put, waiting to wrap.
-        self.cursor_trusted = x + 1 < self.size.width;
+        self.cursor_trusted = self.cursor.x < self.size.width;
         let mut shown = cell.clone();
         if byte != symbol_byte(cell) {
             shown.set_char(char::from(byte));
@@ -234,7 +234,9 @@ impl FrameBackend {
         } else {
             (first, chars.as_str())
         };
-        let end = x.saturating_add(width).min(self.size.width.max(x + 1));
+        let end = x
+            .saturating_add(width)
+            .min(self.size.width.max(x.saturating_add(1)));
         if self.hides_something_else(x, y, end, symbol) {
             self.move_to(x, y);
             self.set_pen(pen);
@@ -250,8 +252,8 @@ impl FrameBackend {
         self.frame
             .extend_from_slice(base.encode_utf8(&mut buffer).as_bytes());
         // Only an ASCII base surely moved the cursor one column.
-        self.cursor = Position::new(x + 1, y);
-        self.cursor_trusted = base.is_ascii() && x + 1 < self.size.width;
+        self.cursor = Position::new(x.saturating_add(1), y);
+        self.cursor_trusted = base.is_ascii() && self.cursor.x < self.size.width;
         // How far the rest may reach if the terminal gives each of its characters a
         // cell of its own.
         let mut reach = 1;
@@ -360,8 +362,9 @@ impl FrameBackend {
     /// Notes that cells `x..x + width` of row `y` were just drawn: a repair there is done.
     fn repaired(&mut self, x: u16, y: u16, width: u16) {
         if let Some(repair) = &mut self.repair {
-            if repair.y == y && x <= repair.from && repair.from < x + width {
-                repair.from = x + width;
+            let end = x.saturating_add(width);
+            if repair.y == y && x <= repair.from && repair.from < end {
+                repair.from = end;
             }
             if repair.from >= repair.to {
                 self.repair = None;
@@ -373,10 +376,10 @@ impl FrameBackend {
     /// painting again; when the glyph ends in the last column, the first cells of the
     /// next row, where a wider glyph wraps to.
     fn schedule_repair(&mut self, x: u16, y: u16, width: u16, reach: u16) {
-        let end = x + width;
+        let end = x.saturating_add(width);
         let (row, from, to) = if end < self.size.width {
             (y, end, end.saturating_add(reach).min(self.size.width))
-        } else if y + 1 < self.size.height {
+        } else if y.saturating_add(1) < self.size.height {
             (y + 1, 0, width.saturating_add(reach).min(self.size.width))
         } else {
             return;
