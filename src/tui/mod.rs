@@ -4,6 +4,7 @@
 pub mod agent_state;
 pub mod app;
 pub mod config;
+pub mod frame_backend;
 pub mod headless_bench;
 pub mod help;
 pub mod input;

@@ -1,4 +1,30 @@
 //! Drawing a pane's terminal model into a ratatui buffer with the theme's colours.
+//!
+//! # What each cell's symbol is
+//!
+//! A cell's symbol is its character with the combining characters on it, chosen so that
+//! ratatui (which sizes symbols with `unicode-width`) gives it exactly the width the
+//! model gives the cell: 2 for a wide character, 1 for anything else. If the two
+//! disagreed, ratatui's diff would skip a neighbour or leave half a glyph behind.
+//!
+//! - Default-ignorable code points (variation selectors such as U+FE0F, joiners such as
+//!   U+200D, bidi controls, tags…) are not drawn. They are invisible by definition, and
+//!   the ones that matter make terminals widen or join glyphs the model keeps apart:
+//!   `❤` + U+FE0F is one column in the model and two in ratatui and many terminals, and
+//!   the model gives each emoji of a joined family its own cells.
+//! - If the symbol still has another width (ratatui counts some sequences and halfwidth
+//!   sound marks differently), the character alone is drawn; if even that has another
+//!   width, a replacement of the cell's width is: U+FFFD, or U+FF1F for a wide cell.
+//! - A wide character whose right half lies outside the drawn area is drawn as a blank.
+//!
+//! Characters whose width other terminals may see differently — private use, unassigned
+//! code points, emoji that may be presented wide, ambiguous East Asian widths, combining
+//! marks — are drawn as they are, not replaced: [`FrameBackend`] places the cell after
+//! each of them explicitly and paints it again, so they cannot overflow their cells.
+//! Replacing them instead would hide icon fonts, emoji, CJK punctuation and box drawing
+//! (itself ambiguous width, and what the panes' borders are made of).
+//!
+//! [`FrameBackend`]: super::frame_backend::FrameBackend
 
 use super::theme::{Rgb, Theme};
 use crate::term::xterm_color;
@@ -6,7 +32,7 @@ use alacritty_terminal::grid::Dimensions;
 use alacritty_terminal::index::{Column, Line};
 use alacritty_terminal::term::cell::{Cell as TermCell, Flags};
 use alacritty_terminal::term::{Term, TermMode};
-use ratatui::buffer::Buffer;
+use ratatui::buffer::{Buffer, CellWidth};
 use ratatui::layout::{Position, Rect};
 use ratatui::style::{Color, Modifier, Style};
 use vte::ansi::{Color as TermColor, NamedColor};
@@ -45,15 +71,16 @@ pub fn render_terminal<T>(
                 target.set_symbol(" ");
                 continue;
             }
-            symbol.clear();
-            symbol.push(match cell.c {
-                '\t' => ' ',
-                c if c.is_control() => ' ',
-                c => c,
-            });
-            if let Some(combining) = cell.zerowidth() {
-                symbol.extend(combining);
-            }
+            let width = if !cell.flags.contains(Flags::WIDE_CHAR) {
+                1
+            } else if column + 1 < columns {
+                2
+            } else {
+                // Its right half would be outside the area, over the border.
+                target.set_symbol(" ").set_style(cell_style(term, theme, cell));
+                continue;
+            };
+            cell_symbol(cell, width, &mut symbol);
             let mut style = cell_style(term, theme, cell);
             if highlighted.get(column).copied().unwrap_or(false) {
                 style = style.bg(rgb(theme.search_match)).fg(rgb(theme.background));
@@ -67,6 +94,56 @@ pub fn render_terminal<T>(
         && (0..rows as i32).contains(&cursor_row)
         && cursor.column.0 < columns;
     visible.then(|| Position::new(area.x + cursor.column.0 as u16, area.y + cursor_row as u16))
+}
+
+/// Sets `symbol` to what is drawn for `cell`, `width` columns wide (see the module
+/// documentation): its character and combining characters without default-ignorable code
+/// points, or less, so that ratatui gives it `width` columns.
+fn cell_symbol(cell: &TermCell, width: u16, symbol: &mut String) {
+    let base = if cell.c.is_control() { ' ' } else { cell.c };
+    symbol.clear();
+    symbol.push(base);
+    if let Some(combining) = cell.zerowidth() {
+        symbol.extend(
+            combining
+                .iter()
+                .filter(|&&c| !c.is_control() && !is_default_ignorable(c)),
+        );
+    }
+    if symbol.cell_width() == width {
+        return;
+    }
+    symbol.clear();
+    symbol.push(base);
+    if symbol.cell_width() != width {
+        symbol.clear();
+        symbol.push(if width == 2 { '\u{ff1f}' } else { '\u{fffd}' });
+    }
+}
+
+/// Unicode's default-ignorable code points (`Default_Ignorable_Code_Point` in
+/// DerivedCoreProperties.txt): drawn as nothing by a renderer that does not support them.
+fn is_default_ignorable(c: char) -> bool {
+    matches!(
+        c,
+        '\u{ad}'
+            | '\u{34f}'
+            | '\u{61c}'
+            | '\u{115f}'..='\u{1160}'
+            | '\u{17b4}'..='\u{17b5}'
+            | '\u{180b}'..='\u{180f}'
+            | '\u{200b}'..='\u{200f}'
+            | '\u{202a}'..='\u{202e}'
+            | '\u{2060}'..='\u{206f}'
+            | '\u{3164}'
+            | '\u{fe00}'..='\u{fe0f}'
+            | '\u{feff}'
+            | '\u{ffa0}'
+            | '\u{fff0}'..='\u{fff8}'
+            | '\u{1bca0}'..='\u{1bca3}'
+            | '\u{1d173}'..='\u{1d17a}'
+            | '\u{e0000}'..='\u{e0fff}'
+    )
 }
 
 /// Which of the row's first `columns` cells belong to an occurrence of `needle`.
@@ -169,4 +246,75 @@ fn dim(channel: u8) -> u8 {
 /// A theme colour for ratatui.
 pub fn rgb(color: Rgb) -> Color {
     Color::Rgb(color.r, color.g, color.b)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use alacritty_terminal::event::VoidListener;
+    use alacritty_terminal::term::test::TermSize;
+    use alacritty_terminal::term::Config;
+
+    /// A model of `columns` × 2 that was sent `bytes`, drawn into a buffer `area_width`
+    /// wide.
+    fn drawn(bytes: &str, columns: usize, area_width: u16) -> (Term<VoidListener>, Buffer) {
+        let mut term = Term::new(Config::default(), &TermSize::new(columns, 2), VoidListener);
+        let mut processor: vte::ansi::Processor = vte::ansi::Processor::new();
+        processor.advance(&mut term, bytes.as_bytes());
+        let area = Rect::new(0, 0, area_width, 2);
+        let mut buffer = Buffer::empty(area);
+        render_terminal(&term, &Theme::default(), area, &mut buffer, None);
+        (term, buffer)
+    }
+
+    fn symbols(buffer: &Buffer, row: u16) -> Vec<String> {
+        (0..buffer.area.width)
+            .map(|x| buffer[(x, row)].symbol().to_string())
+            .collect()
+    }
+
+    #[test]
+    fn every_symbol_has_the_width_the_model_gives_its_cell() {
+        let doubtful = "❤\u{fe0f}☺\u{fe0f}👨\u{200d}👩\u{200d}👧👍🏽🇺🇸e\u{301}\u{e000}\u{378}\u{378}\u{301}\
+                        \u{1fae8}ｶﾞ1\u{fe0f}\u{20e3}🏴\u{e0067}\u{e0062}\u{e007f}a\u{200b}b中≈\u{f0000}";
+        let (term, buffer) = drawn(doubtful, 40, 40);
+        let line = &term.grid()[Line(0)];
+        for x in 0..40 {
+            let cell = &line[Column(x)];
+            if cell.flags.contains(Flags::WIDE_CHAR_SPACER) {
+                continue;
+            }
+            let width = if cell.flags.contains(Flags::WIDE_CHAR) {
+                2
+            } else {
+                1
+            };
+            let symbol = buffer[(x as u16, 0)].symbol();
+            assert_eq!(
+                symbol.cell_width(),
+                width,
+                "column {x}: {symbol:?} for {:?} + {:?}",
+                cell.c,
+                cell.zerowidth()
+            );
+        }
+    }
+
+    #[test]
+    fn joiners_and_presentation_selectors_are_left_out_and_unfit_symbols_replaced() {
+        let (_, buffer) = drawn("❤\u{fe0f}👨\u{200d}👩e\u{301}ｶﾞ\u{e000}", 12, 12);
+        let expected = [
+            "❤", "👨", " ", "👩", " ", "e\u{301}", "ｶ", "\u{fffd}", "\u{e000}", " ", " ", " ",
+        ];
+        assert_eq!(symbols(&buffer, 0), expected);
+    }
+
+    #[test]
+    fn a_wide_character_cut_by_the_area_edge_is_a_blank() {
+        // The model is wider than the area (as while a resize settles): the wide
+        // character's right half would be drawn over the border.
+        let (_, buffer) = drawn("abc中", 6, 4);
+        assert_eq!(symbols(&buffer, 0), ["a", "b", "c", " "]);
+        assert!(symbols(&buffer, 0).iter().all(|symbol| symbol.cell_width() == 1));
+    }
 }

@@ -8,13 +8,11 @@ use crossterm::event::{
 use crossterm::terminal::{self, EnterAlternateScreen, LeaveAlternateScreen};
 use crossterm::ExecutableCommand;
 use perdix::tui::app::{App, Msg};
+use perdix::tui::frame_backend::FrameBackend;
 use perdix::tui::view::view;
-use ratatui::backend::CrosstermBackend;
 use ratatui::layout::Rect;
 use ratatui::{Terminal, TerminalOptions, Viewport};
-use std::cell::RefCell;
 use std::io::{self, Stdout, Write};
-use std::rc::Rc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{channel, RecvTimeoutError};
 use std::sync::Arc;
@@ -28,33 +26,16 @@ const RESIZE_SETTLE: Duration = Duration::from_millis(50);
 const BEGIN_FRAME: &[u8] = b"\x1b[?2026h";
 const END_FRAME: &[u8] = b"\x1b[?2026l";
 
-/// Collects everything ratatui writes for a frame; [`commit`] sends it as one write.
-#[derive(Clone, Default)]
-struct FrameWriter {
-    frame: Rc<RefCell<Vec<u8>>>,
-}
-
-impl Write for FrameWriter {
-    fn write(&mut self, bytes: &[u8]) -> io::Result<usize> {
-        self.frame.borrow_mut().extend_from_slice(bytes);
-        Ok(bytes.len())
-    }
-
-    fn flush(&mut self) -> io::Result<()> {
-        // Frames go out in `commit`, whole.
-        Ok(())
-    }
-}
-
-/// Writes the collected frame to `out` in one write, inside a synchronized update.
-fn commit(frame: &FrameWriter, out: &mut Stdout) -> io::Result<()> {
-    let mut frame = frame.frame.borrow_mut();
+/// Writes the frame the backend collected to `out` in one write, inside a synchronized
+/// update.
+fn commit(backend: &mut FrameBackend, out: &mut Stdout) -> io::Result<()> {
+    let frame = backend.take_frame();
     if frame.is_empty() {
         return Ok(());
     }
     let mut whole = Vec::with_capacity(frame.len() + BEGIN_FRAME.len() + END_FRAME.len());
     whole.extend_from_slice(BEGIN_FRAME);
-    whole.append(&mut frame);
+    whole.extend_from_slice(&frame);
     whole.extend_from_slice(END_FRAME);
     out.write_all(&whole)?;
     out.flush()
@@ -116,9 +97,9 @@ pub fn run(mut app: App) -> Result<Vec<String>> {
     let _guard = TerminalGuard::enter()?;
     let (width, height) = terminal::size().context("reading the terminal size")?;
     app.update(Msg::Resize(width, height))?;
-    let frames = FrameWriter::default();
     let mut out = io::stdout();
-    let backend = CrosstermBackend::new(frames.clone());
+    // Frames that no disagreement about a character's width can misplace.
+    let backend = FrameBackend::new(width, height);
     // A fixed viewport: the screen changes size when the app has laid out the new size,
     // never on its own in a draw that comes before the resize event.
     let options = TerminalOptions {
@@ -161,6 +142,7 @@ pub fn run(mut app: App) -> Result<Vec<String>> {
                 app.update(Msg::Resize(width, height))?;
                 // The clear goes out with the next frame, not on its own: a blank screen
                 // would flash.
+                terminal.backend_mut().set_size(width, height);
                 terminal.resize(Rect::new(0, 0, width, height))?;
                 dirty = true;
             }
@@ -170,7 +152,7 @@ pub fn run(mut app: App) -> Result<Vec<String>> {
         // at the new size would cut the panes.
         if dirty && pending_resize.is_none() && last_frame.elapsed() >= FRAME_INTERVAL {
             terminal.draw(|frame| view(&app, frame)).context("drawing")?;
-            commit(&frames, &mut out).context("writing a frame")?;
+            commit(terminal.backend_mut(), &mut out).context("writing a frame")?;
             last_frame = Instant::now();
             dirty = false;
         }
