@@ -16,7 +16,12 @@ fn hostile(rng: &mut rand::rngs::StdRng) -> Vec<u8> {
     let len = rng.random_range(100..70_000);
     let mut bytes = match rng.random_range(0..7) {
         0 => [b"\x1b]0;".to_vec(), fill(len, b'A'), b"\x07".to_vec()].concat(),
-        1 => [b"\x1b]8;;http://x/".to_vec(), fill(len, b'B'), b"\x1b\\link\x1b]8;;\x1b\\".to_vec()].concat(),
+        1 => [
+            b"\x1b]8;;http://x/".to_vec(),
+            fill(len, b'B'),
+            b"\x1b\\link\x1b]8;;\x1b\\".to_vec(),
+        ]
+        .concat(),
         2 => [b"\x1b]52;c;".to_vec(), fill(len, b'C')].concat(),
         3 => [b"\x1bP1$q".to_vec(), fill(len, b'D')].concat(),
         4 => [b"\x1b[".to_vec(), fill(len, b'1')].concat(),
@@ -43,7 +48,10 @@ fn the_second_pane_shows_only_its_own_bytes_whatever_the_first_sends() {
 
 #[test]
 fn recorded_programs_beside_each_other_stay_apart() {
-    let recordings: Vec<Vec<u8>> = fixtures().iter().map(|path| std::fs::read(path).unwrap()).collect();
+    let recordings: Vec<Vec<u8>> = fixtures()
+        .iter()
+        .map(|path| std::fs::read(path).unwrap())
+        .collect();
     for (index, first) in recordings.iter().enumerate() {
         let second = &recordings[(index + 1) % recordings.len()];
         for byte in [0u8, 37, 255] {

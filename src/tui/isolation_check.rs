@@ -57,7 +57,12 @@ impl Feeding {
 /// let feeding = Feeding { piece: 7, batch: 2 };
 /// check_pane_isolation(hostile, b"hello\r\nworld", PaneSize::new(20, 5), feeding).unwrap();
 /// ```
-pub fn check_pane_isolation(first: &[u8], second: &[u8], size: PaneSize, feeding: Feeding) -> Result<(), String> {
+pub fn check_pane_isolation(
+    first: &[u8],
+    second: &[u8],
+    size: PaneSize,
+    feeding: Feeding,
+) -> Result<(), String> {
     let together = run_together(first, second, size, feeding)?;
     let alone = replay_alone(second, size);
     let (got, want) = (together.screen_text(), alone.screen_text());
@@ -76,7 +81,12 @@ pub fn check_pane_isolation(first: &[u8], second: &[u8], size: PaneSize, feeding
 }
 
 /// The second pane's model after both panes ran through the stage and were drawn.
-fn run_together(first: &[u8], second: &[u8], size: PaneSize, feeding: Feeding) -> Result<PaneTerminal, String> {
+fn run_together(
+    first: &[u8],
+    second: &[u8],
+    size: PaneSize,
+    feeding: Feeding,
+) -> Result<PaneTerminal, String> {
     let piece = feeding.piece.clamp(1, SLOT_PAYLOAD);
     let (records_tx, mut records) = split(RECORD_SLOTS)?;
     let mut stage = ParseStage::new(BackendKind::Cpu, records_tx).map_err(|error| error.to_string())?;
@@ -142,7 +152,10 @@ fn apply(records: &mut Consumer<'static>, panes: &mut [PaneTerminal; 2], now: In
             return;
         };
         if let Err(error) = pane.apply_records_at(&message.as_bytes(), now) {
-            failure.get_or_insert(format!("records of pane {} did not decode: {error}", message.stream()));
+            failure.get_or_insert(format!(
+                "records of pane {} did not decode: {error}",
+                message.stream()
+            ));
         }
         // Answers go nowhere here; taking them keeps them from piling up.
         pane.take_replies();
