@@ -66,32 +66,6 @@ fn victim_keeps_ticking(tmux: &Tmux, ticks: u64, at_least: Duration) {
     });
 }
 
-/// Waits until the outer shell has its screen back, in its normal modes.
-fn terminal_restored(tmux: &Tmux) {
-    tmux.wait_until("the outer prompt after quitting", |screen| {
-        screen.lines().rev().find(|line| !line.trim().is_empty()) == Some("outer$")
-            && !screen.contains("pane(s)")
-    });
-    for (format, value) in [
-        ("#{alternate_on}", "0"),
-        ("#{cursor_flag}", "1"),
-        ("#{mouse_sgr_flag}", "0"),
-        ("#{mouse_button_flag}", "0"),
-    ] {
-        assert_eq!(tmux.format(format), value, "{format} after quitting");
-    }
-}
-
-/// Quits with `C-b q`, confirmed.
-fn quit(tmux: &Tmux) {
-    tmux.keys(&["C-b", "q"]);
-    tmux.wait_until("the quit question", |screen| {
-        screen.contains("quit while agents run? [y/n]")
-    });
-    tmux.keys(&["y"]);
-    terminal_restored(tmux);
-}
-
 #[test]
 fn long_titles_and_random_bytes_leave_the_victim_updating_and_quit_works() {
     let tmux = Tmux::start();
@@ -105,7 +79,7 @@ fn long_titles_and_random_bytes_leave_the_victim_updating_and_quit_works() {
          done; head -c 4000000 /dev/urandom; sleep 600\n",
     );
     victim_keeps_ticking(&tmux, 20, Duration::from_secs(3));
-    quit(&tmux);
+    tmux.quit_app();
 }
 
 #[test]
@@ -126,9 +100,9 @@ fn a_query_flood_from_a_child_that_never_reads_leaves_quit_and_sigterm_working()
                 .status()
                 .unwrap();
             assert!(status.success(), "no perdix-tui under the outer shell {shell}");
-            terminal_restored(&tmux);
+            tmux.wait_restored();
         } else {
-            quit(&tmux);
+            tmux.quit_app();
         }
     }
 }
@@ -144,5 +118,5 @@ fn a_large_paste_into_a_program_that_never_reads_leaves_the_app_working() {
         tmux.run(&["paste-buffer", "-p", "-b", "big", "-t", "t"]);
     }
     victim_keeps_ticking(&tmux, 20, Duration::from_secs(2));
-    quit(&tmux);
+    tmux.quit_app();
 }

@@ -102,27 +102,7 @@ fn perdix_tui_in_tmux_types_focuses_zooms_opens_closes_and_quits_cleanly() {
     }
 
     // Quitting asks too; then the outer shell has its screen and prompt back.
-    tmux.keys(&["C-b", "q"]);
-    tmux.wait_until("the quit question", |screen| {
-        screen.contains("quit while agents run? [y/n]")
-    });
-    tmux.keys(&["y"]);
-    tmux.wait_until("the outer prompt after quitting", |screen| {
-        screen.lines().rev().find(|line| !line.trim().is_empty()) == Some("outer$")
-            && !screen.contains("pane(s)")
-    });
-    for (format, value) in [
-        ("#{alternate_on}", "0"),
-        ("#{cursor_flag}", "1"),
-        ("#{mouse_any_flag}", "0"),
-        ("#{mouse_all_flag}", "0"),
-        ("#{mouse_button_flag}", "0"),
-        ("#{mouse_standard_flag}", "0"),
-        ("#{mouse_sgr_flag}", "0"),
-        ("#{mouse_utf8_flag}", "0"),
-    ] {
-        assert_eq!(tmux.format(format), value, "{format} after quitting");
-    }
+    tmux.quit_app();
 
     // The terminal is back in cooked mode: the line is echoed, and stty agrees.
     tmux.line(

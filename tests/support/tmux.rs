@@ -123,6 +123,40 @@ impl Tmux {
     }
 }
 
+impl Tmux {
+    /// Quits the app with `C-b q`, confirmed (agents run), and waits until the outer
+    /// shell has its screen back.
+    pub fn quit_app(&self) {
+        self.keys(&["C-b", "q"]);
+        self.wait_until("the quit question", |screen| {
+            screen.contains("quit while agents run? [y/n]")
+        });
+        self.keys(&["y"]);
+        self.wait_restored();
+    }
+
+    /// Waits until the outer shell has its screen and prompt back, and checks that the
+    /// terminal left the app's modes: main screen, cursor shown, no mouse reporting.
+    pub fn wait_restored(&self) {
+        self.wait_until("the outer prompt after quitting", |screen| {
+            screen.lines().rev().find(|line| !line.trim().is_empty()) == Some("outer$")
+                && !screen.contains("pane(s)")
+        });
+        for (format, value) in [
+            ("#{alternate_on}", "0"),
+            ("#{cursor_flag}", "1"),
+            ("#{mouse_any_flag}", "0"),
+            ("#{mouse_all_flag}", "0"),
+            ("#{mouse_button_flag}", "0"),
+            ("#{mouse_standard_flag}", "0"),
+            ("#{mouse_sgr_flag}", "0"),
+            ("#{mouse_utf8_flag}", "0"),
+        ] {
+            assert_eq!(self.format(format), value, "{format} after quitting");
+        }
+    }
+}
+
 impl Drop for Tmux {
     fn drop(&mut self) {
         // Best effort: the server may be gone already.
