@@ -62,7 +62,9 @@ fn a_million_hand_overs_per_pair_lose_no_wake_up() {
         for side in 0..2u64 {
             let (token, events, progress) = (Arc::clone(&token), Arc::clone(&events), Arc::clone(&progress));
             let seed = (pair as u64) << 8 | side;
-            threads.push(std::thread::spawn(move || play(&token, &events, side, &progress, seed)));
+            threads.push(std::thread::spawn(move || {
+                play(&token, &events, side, &progress, seed)
+            }));
         }
     }
     let mut last = (0, Instant::now());

@@ -3,6 +3,7 @@
 
 use super::consumer::Consumer;
 use super::error::RingError;
+use super::event_count::EventCount;
 use super::layout::{
     ConfigLine, ConsumerLine, ControlLine, Header, ProducerLine, Slot, EMPTY_SEQ, HEADER_SIZE,
     LAYOUT_VERSION, RING_MAGIC, SLOT_PAYLOAD, SLOT_SIZE,
@@ -12,7 +13,7 @@ use super::producer::Producer;
 use std::cell::UnsafeCell;
 use std::ptr::NonNull;
 use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 /// Smallest slot count a ring accepts.
 pub const MIN_SLOTS: usize = 2;
@@ -25,6 +26,8 @@ pub(crate) struct Shared {
     header: NonNull<Header>,
     slots: NonNull<Slot>,
     slot_count: usize,
+    /// The event count the consumer sleeps on, once it says which.
+    consumer_waker: OnceLock<Arc<EventCount>>,
     // Dropped last: every pointer above points into it.
     memory: Box<dyn RingMemory>,
 }
@@ -67,6 +70,7 @@ impl Shared {
             header,
             slots,
             slot_count,
+            consumer_waker: OnceLock::new(),
             memory,
         })
     }
@@ -83,6 +87,18 @@ impl Shared {
 
     pub(crate) fn slot_count(&self) -> usize {
         self.slot_count
+    }
+
+    /// Sets the event count the consumer sleeps on; fails (giving it back) when one is set.
+    pub(crate) fn set_consumer_waker(&self, waker: Arc<EventCount>) -> Result<(), Arc<EventCount>> {
+        self.consumer_waker.set(waker)
+    }
+
+    /// Wakes the consumer if it sleeps on its event count.
+    pub(crate) fn wake_consumer(&self) {
+        if let Some(waker) = self.consumer_waker.get() {
+            waker.notify();
+        }
     }
 
     pub(crate) fn device_ptr(&self) -> Option<u64> {

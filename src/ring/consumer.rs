@@ -2,6 +2,7 @@
 
 use super::buffer::{Buffer, RingStats, Shared};
 use super::error::ConsumeError;
+use super::event_count::EventCount;
 use super::layout::{Slot, FLAG_CONSUMER_ATTACHED, FLAG_PRODUCER_ATTACHED};
 use super::message::{Message, MessageView};
 use super::tag::CONTINUES;
@@ -345,6 +346,40 @@ impl Consumer<'_> {
     /// The sequence number of the next message.
     pub fn next_seq(&self) -> u64 {
         self.core.read
+    }
+
+    /// Says which event count this consumer sleeps on when the ring is empty: the
+    /// producer's [`wake_consumer`](super::Producer::wake_consumer) (and its drop) then
+    /// notify it. Set once per ring; a second call gives the event count back.
+    ///
+    /// ```
+    /// use perdix::ring::EventCount;
+    /// use perdix::{AgentType, Buffer};
+    /// use std::sync::Arc;
+    /// let (mut producer, mut consumer) = Buffer::new(8).unwrap().split();
+    /// let events = Arc::new(EventCount::new());
+    /// consumer.set_waker(Arc::clone(&events)).unwrap();
+    /// let writer = std::thread::spawn(move || {
+    ///     producer.try_produce(b"hi", AgentType::Info).unwrap();
+    ///     producer.wake_consumer();
+    /// });
+    /// // Look, announce, look again, sleep.
+    /// let message = loop {
+    ///     if let Some(message) = consumer.try_consume() {
+    ///         break message;
+    ///     }
+    ///     let key = events.prepare_wait();
+    ///     if !consumer.is_empty() {
+    ///         events.cancel_wait();
+    ///         continue;
+    ///     }
+    ///     events.wait(key);
+    /// };
+    /// assert_eq!(message.as_bytes(), b"hi");
+    /// writer.join().unwrap();
+    /// ```
+    pub fn set_waker(&self, waker: Arc<EventCount>) -> Result<(), Arc<EventCount>> {
+        self.core.shared.set_consumer_waker(waker)
     }
 
     /// False once the producer half has been dropped.

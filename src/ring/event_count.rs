@@ -90,7 +90,10 @@ impl EventCount {
     pub fn wait(&self, key: WaitKey) {
         let mut guard = self.lock();
         while self.epoch() == key.0 {
-            guard = self.wake.wait(guard).unwrap_or_else(|poisoned| poisoned.into_inner());
+            guard = self
+                .wake
+                .wait(guard)
+                .unwrap_or_else(|poisoned| poisoned.into_inner());
         }
         drop(guard);
         self.cancel_wait();

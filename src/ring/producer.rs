@@ -434,11 +434,21 @@ impl Producer<'_> {
     pub fn stats(&self) -> RingStats {
         self.core.shared.stats()
     }
+
+    /// Wakes the consumer if it sleeps on an event count
+    /// ([`Consumer::set_waker`](super::Consumer::set_waker)); costs a fence and a load
+    /// when it does not. Call it after publishing (once per burst is enough) and before
+    /// waiting for room. Dropping this half wakes it too.
+    pub fn wake_consumer(&self) {
+        self.core.shared.wake_consumer();
+    }
 }
 
 impl Drop for Producer<'_> {
     fn drop(&mut self) {
         self.core.shared.detach(FLAG_PRODUCER_ATTACHED);
+        // After the detach: a consumer woken now sees that this half is gone.
+        self.core.shared.wake_consumer();
     }
 }
 

@@ -2,8 +2,9 @@
 //! tests of its supervision) and what it reports back (failures it survived).
 
 use super::super::progress::{progress_log, ProgressLog, ProgressWriter};
-use crate::ring::Consumer;
+use crate::ring::{Consumer, EventCount};
 use std::sync::mpsc::{Receiver, Sender, SyncSender};
+use std::sync::Arc;
 
 /// A pane joining a running stage: its stream, input ring and progress log.
 pub(super) type Joining = (u16, Consumer<'static>, Option<ProgressWriter>);
@@ -90,7 +91,18 @@ impl std::fmt::Display for StageNotice {
 /// assert!(end.is_empty() && end.stream() == 4);
 /// ```
 #[derive(Debug, Clone)]
-pub struct StageInputs(pub(super) Sender<Control>);
+pub struct StageInputs {
+    pub(super) sender: Sender<Control>,
+    /// The stage sleeps on it when it has nothing to do.
+    pub(super) waker: Arc<EventCount>,
+}
+
+impl Drop for StageInputs {
+    fn drop(&mut self) {
+        // The last handle gone may end the stage: it must not sleep through that.
+        self.waker.notify();
+    }
+}
 
 impl std::fmt::Debug for Control {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -105,9 +117,7 @@ impl StageInputs {
     /// Hands pane `stream`'s input ring to the stage. Fails (giving the ring back) when
     /// the stage has ended.
     pub fn add(&self, stream: u16, input: Consumer<'static>) -> Result<(), Consumer<'static>> {
-        self.0
-            .send(Control::Join((stream, input, None)))
-            .map_err(|error| give_back(error.0))
+        self.send(Control::Join((stream, input, None)))
     }
 
     /// [`add`](Self::add), also returning the log of the pane's progress through the stage.
@@ -117,9 +127,7 @@ impl StageInputs {
         input: Consumer<'static>,
     ) -> Result<ProgressLog, Consumer<'static>> {
         let (writer, log) = progress_log();
-        self.0
-            .send(Control::Join((stream, input, Some(writer))))
-            .map_err(|error| give_back(error.0))?;
+        self.send(Control::Join((stream, input, Some(writer))))?;
         Ok(log)
     }
 
@@ -127,7 +135,16 @@ impl StageInputs {
     /// the stage has ended.
     #[doc(hidden)]
     pub fn inject_fault(&self, fault: InjectedFault) -> bool {
-        self.0.send(Control::Fault(fault)).is_ok()
+        let sent = self.sender.send(Control::Fault(fault)).is_ok();
+        self.waker.notify();
+        sent
+    }
+
+    /// Sends `control` and wakes the stage; a join that cannot be sent gives its ring back.
+    fn send(&self, control: Control) -> Result<(), Consumer<'static>> {
+        let sent = self.sender.send(control).map_err(|error| give_back(error.0));
+        self.waker.notify();
+        sent
     }
 }
 

@@ -29,7 +29,7 @@ use super::publish::{check_record_ring, publish_records};
 use super::AnyEngine;
 use crate::parse::{BackendKind, ParseError, RecordBatch};
 use crate::ring::wait::Backoff;
-use crate::ring::{Consumer, ProduceError, Producer};
+use crate::ring::{Consumer, EventCount, ProduceError, Producer};
 use control::{notice_channel, Control};
 use isolation::{panic_message, parse_isolated, Armed, BatchOutcome};
 use std::panic::{catch_unwind, AssertUnwindSafe};
@@ -38,9 +38,6 @@ use std::sync::mpsc::{channel, Receiver, Sender, SyncSender, TryRecvError};
 use std::sync::Arc;
 use std::thread::JoinHandle;
 use std::time::Duration;
-
-/// How long an idle stage sleeps before polling its input rings again.
-const IDLE_PAUSE: Duration = Duration::from_micros(200);
 
 /// One pane's input ring and the bytes gathered from it for the current batch.
 struct StageInput {
@@ -86,6 +83,9 @@ pub struct ParseStage {
     /// Taken by [`notices`](Self::notices).
     notices_out: Option<Receiver<StageNotice>>,
     armed: Armed,
+    /// What the stage sleeps on while no input ring has anything: every input ring's
+    /// producer, every [`StageInputs`] handle and whoever stops the stage wake it.
+    waker: Arc<EventCount>,
     /// Set by [`InjectedFault::EndThread`].
     end_now: bool,
     /// Set by [`InjectedFault::PanicInLoop`].
@@ -107,6 +107,7 @@ impl ParseStage {
             notices,
             notices_out: Some(notices_out),
             armed: Armed::default(),
+            waker: Arc::new(EventCount::new()),
             end_now: false,
             panic_in_loop: false,
         })
@@ -119,7 +120,18 @@ impl ParseStage {
             self.control = Some(receiver);
             sender
         });
-        StageInputs(sender.clone())
+        StageInputs {
+            sender: sender.clone(),
+            waker: Arc::clone(&self.waker),
+        }
+    }
+
+    /// The event count the stage sleeps on when it has nothing to do. Every input ring
+    /// names it when it joins ([`Consumer::set_waker`]), so their producers'
+    /// [`wake_consumer`](Producer::wake_consumer) reaches the stage; whoever sets the stop
+    /// flag must notify it too.
+    pub fn waker(&self) -> Arc<EventCount> {
+        Arc::clone(&self.waker)
     }
 
     /// The failures the stage survives, as they happen (once; `None` the second time).
@@ -150,6 +162,9 @@ impl ParseStage {
     }
 
     fn join(&mut self, stream: u16, input: Consumer<'static>, progress: Option<ProgressWriter>) {
+        // The ring's producer wakes the stage from now on. A ring that already names an
+        // event count keeps it; the stage then notices its bytes at its next wake-up.
+        let _ = input.set_waker(Arc::clone(&self.waker));
         self.inputs.push(StageInput {
             stream,
             consumer: input,
@@ -240,8 +255,11 @@ impl ParseStage {
             }
             publish_batch(&mut self.records, records, stop)?;
         }
-        for stream in ended {
-            self.finish_stream(stream, stop)?;
+        for stream in &ended {
+            self.finish_stream(*stream, stop)?;
+        }
+        if parsed > 0 || !ended.is_empty() {
+            self.records.wake_consumer();
         }
         Ok(parsed)
     }
@@ -272,16 +290,39 @@ impl ParseStage {
     }
 
     /// Steps until every pane has finished and no [`StageInputs`] handle is left, or
-    /// `stop` is set, pausing briefly whenever there was nothing to parse.
+    /// `stop` is set, sleeping on the [`waker`](Self::waker) whenever there is nothing to
+    /// parse (whoever sets `stop` must then notify it).
     pub fn run(&mut self, stop: &AtomicBool) -> Result<(), ParseError> {
         self.own_sender = None;
         // Relaxed: the flag only asks the loop to end; no data is handed over with it.
         while self.has_inputs() && !stop.load(Ordering::Relaxed) && !self.end_now {
             if self.step(stop)? == 0 {
-                std::thread::sleep(IDLE_PAUSE);
+                self.sleep_until_work(stop);
             }
         }
         Ok(())
+    }
+
+    /// Sleeps until an input ring has bytes or loses its producer, a pane joins or a fault
+    /// is injected, the last handle leaves, or `stop` is set; returns at once when one of
+    /// these already holds.
+    fn sleep_until_work(&mut self, stop: &AtomicBool) {
+        let key = self.waker.prepare_wait();
+        self.take_control();
+        // Relaxed: see `run`.
+        let work = stop.load(Ordering::Relaxed)
+            || self.end_now
+            || self.panic_in_loop
+            || !self.has_inputs()
+            || self
+                .inputs
+                .iter()
+                .any(|input| !input.consumer.is_empty() || !input.consumer.is_producer_connected());
+        if work {
+            self.waker.cancel_wait();
+        } else {
+            self.waker.wait(key);
+        }
     }
 
     /// [`run`](Self::run), starting the loop again on a fresh backend whenever it panics
@@ -343,6 +384,9 @@ fn publish(
 ) -> Result<(), ParseError> {
     let mut backoff = Backoff::with_timeout(Duration::MAX);
     publish_records(records, stream, message, |records| {
+        // The consumer may be asleep on what was published so far: it must drain the ring
+        // for this to go on.
+        records.wake_consumer();
         if !records.is_consumer_connected() {
             return Err(ProduceError::Disconnected.into());
         }

@@ -10,6 +10,7 @@ use anyhow::{Context, Result};
 use perdix::backend::ParseStage;
 use perdix::parse::{decode_records, ByteEncoder};
 use perdix::pty::{ChildExit, PtyError, PtyProcess, SpawnConfig};
+use perdix::ring::EventCount;
 use perdix::{Buffer, Consumer};
 use std::io::{IsTerminal, Read, Write};
 use std::process::ExitCode;
@@ -68,6 +69,7 @@ pub fn run(cli: &Cli) -> Result<ExitCode> {
     let mut stage = ParseStage::new(cli.backend, record_tx).context("starting the parse stage")?;
     stage.add_input(STREAM, pane_rx);
     let stop = Arc::new(AtomicBool::new(false));
+    let stage_waker = stage.waker();
     let parser = stage
         .spawn(Arc::clone(&stop))
         .context("starting the parse thread")?;
@@ -91,9 +93,10 @@ pub fn run(cli: &Cli) -> Result<ExitCode> {
         encoder: ByteEncoder::new(),
         out: Vec::new(),
     };
-    let result = pump(&mut screen, &mut child, sized, &stop);
+    let result = pump(&mut screen, &mut child, sized, &stop, &stage_waker);
     // Relaxed: the flag only asks the parse thread to end; no data goes with it.
     stop.store(true, Ordering::Relaxed);
+    stage_waker.notify();
     let parsed = parser.join();
     drop(raw_mode);
     let exit = result?;
@@ -151,7 +154,13 @@ impl Screen {
 
 /// Moves output to the screen and size changes to the child until the child has exited
 /// and its output has all been written; returns how the child ended.
-fn pump(screen: &mut Screen, child: &mut PtyProcess, sized: bool, stop: &AtomicBool) -> Result<ChildExit> {
+fn pump(
+    screen: &mut Screen,
+    child: &mut PtyProcess,
+    sized: bool,
+    stop: &AtomicBool,
+    stage_waker: &EventCount,
+) -> Result<ChildExit> {
     let mut stdout = std::io::stdout().lock();
     let mut size = child.size();
     let mut size_checked = Instant::now();
@@ -171,6 +180,7 @@ fn pump(screen: &mut Screen, child: &mut PtyProcess, sized: bool, stop: &AtomicB
         if exited_at.is_some_and(|at| at.elapsed() > OUTPUT_GRACE) {
             // Relaxed: see `run`. The stage then ends and the loop drains what is left.
             stop.store(true, Ordering::Relaxed);
+            stage_waker.notify();
         }
         if sized && size_checked.elapsed() >= RESIZE_POLL {
             size_checked = Instant::now();

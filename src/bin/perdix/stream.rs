@@ -155,6 +155,7 @@ fn drain<W: Write>(
         stage.add_input(stream, consumer);
     }
     let stop = Arc::new(AtomicBool::new(false));
+    let stage_waker = stage.waker();
     let parser = stage
         .spawn(Arc::clone(&stop))
         .context("starting the parse thread")?;
@@ -163,6 +164,7 @@ fn drain<W: Write>(
     if result.is_err() {
         // Relaxed: the flag only asks the stage to end; no data is handed over with it.
         stop.store(true, Ordering::Relaxed);
+        stage_waker.notify();
         // The stage also ends when it finds the record ring's reader gone.
         drop(records);
     }

@@ -5,7 +5,7 @@
 use super::PaneSetError;
 use crate::backend::{ParseStage, StageInputs, StageNotice, MIN_RECORD_SLOTS};
 use crate::parse::{BackendKind, ParseError};
-use crate::ring::{Buffer, Consumer};
+use crate::ring::{Buffer, Consumer, EventCount};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::Receiver;
 use std::sync::Arc;
@@ -22,6 +22,8 @@ pub(super) struct StageLink {
     pub notices: Receiver<StageNotice>,
     thread: Option<JoinHandle<Result<(), ParseError>>>,
     pub stop: Arc<AtomicBool>,
+    /// What the stage sleeps on: notified after `stop` is set.
+    stage_waker: Arc<EventCount>,
     /// The backend it runs on (resolved: never `auto`).
     pub kind: BackendKind,
     pub backend: &'static str,
@@ -37,6 +39,7 @@ impl StageLink {
         let inputs = stage.inputs_handle();
         let notices = stage.notices().ok_or(PaneSetError::StageEnded)?;
         let stop = Arc::new(AtomicBool::new(false));
+        let stage_waker = stage.waker();
         let thread = stage.spawn(Arc::clone(&stop))?;
         Ok(StageLink {
             records,
@@ -44,6 +47,7 @@ impl StageLink {
             notices,
             thread: Some(thread),
             stop,
+            stage_waker,
             kind,
             backend,
         })
@@ -70,6 +74,7 @@ impl StageLink {
     pub fn stop(&mut self) {
         // Relaxed: the flag only asks the stage to end; nothing is handed over with it.
         self.stop.store(true, Ordering::Relaxed);
+        self.stage_waker.notify();
         if let Some(thread) = self.thread.take() {
             let _ = thread.join();
         }
