@@ -200,9 +200,6 @@ impl Pump {
             Ok(_) => {
                 // Relaxed: a counter, see `bytes_forwarded`.
                 self.bytes.fetch_add(piece.len() as u64, Ordering::Relaxed);
-                // After every piece, not every read: a consumer asleep on an empty ring
-                // must learn of a piece before this thread waits for room for the next.
-                self.producer.wake_consumer();
                 Ok(())
             }
             // The wait ends with a timeout only when asked to stop.

@@ -348,9 +348,9 @@ impl Consumer<'_> {
         self.core.read
     }
 
-    /// Says which event count this consumer sleeps on when the ring is empty: the
-    /// producer's [`wake_consumer`](super::Producer::wake_consumer) (and its drop) then
-    /// notify it. Set once per ring; a second call gives the event count back.
+    /// Says which event count this consumer sleeps on when the ring is empty: every
+    /// publish of the producer, and its drop, then notify it (a fence and a load when
+    /// nobody sleeps). Set once per ring; a second call gives the event count back.
     ///
     /// ```
     /// use perdix::ring::EventCount;
@@ -360,8 +360,7 @@ impl Consumer<'_> {
     /// let events = Arc::new(EventCount::new());
     /// consumer.set_waker(Arc::clone(&events)).unwrap();
     /// let writer = std::thread::spawn(move || {
-    ///     producer.try_produce(b"hi", AgentType::Info).unwrap();
-    ///     producer.wake_consumer();
+    ///     producer.try_produce(b"hi", AgentType::Info).unwrap(); // wakes the consumer
     /// });
     /// // Look, announce, look again, sleep.
     /// let message = loop {

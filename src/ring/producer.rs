@@ -124,6 +124,9 @@ impl ProducerCore {
         line.write.store(self.write, Ordering::Release);
         // Relaxed: a counter for display only.
         line.messages.store(self.messages, Ordering::Relaxed);
+        // A consumer asleep on its event count learns of every publish; without one this
+        // is a load and a branch.
+        self.shared.wake_consumer();
     }
 
     /// Writes one message of any length up to the ring's capacity and publishes it.
@@ -436,9 +439,9 @@ impl Producer<'_> {
     }
 
     /// Wakes the consumer if it sleeps on an event count
-    /// ([`Consumer::set_waker`](super::Consumer::set_waker)); costs a fence and a load
-    /// when it does not. Call it after publishing (once per burst is enough) and before
-    /// waiting for room. Dropping this half wakes it too.
+    /// ([`Consumer::set_waker`](super::Consumer::set_waker)). Every publish does this
+    /// already, and so does dropping this half; call it only to wake the consumer for
+    /// something outside the ring.
     pub fn wake_consumer(&self) {
         self.core.shared.wake_consumer();
     }

@@ -127,9 +127,8 @@ impl ParseStage {
     }
 
     /// The event count the stage sleeps on when it has nothing to do. Every input ring
-    /// names it when it joins ([`Consumer::set_waker`]), so their producers'
-    /// [`wake_consumer`](Producer::wake_consumer) reaches the stage; whoever sets the stop
-    /// flag must notify it too.
+    /// names it when it joins ([`Consumer::set_waker`]), so their producers' publishes
+    /// wake the stage; whoever sets the stop flag must notify it too.
     pub fn waker(&self) -> Arc<EventCount> {
         Arc::clone(&self.waker)
     }
@@ -258,9 +257,6 @@ impl ParseStage {
         for stream in &ended {
             self.finish_stream(*stream, stop)?;
         }
-        if parsed > 0 || !ended.is_empty() {
-            self.records.wake_consumer();
-        }
         Ok(parsed)
     }
 
@@ -384,9 +380,6 @@ fn publish(
 ) -> Result<(), ParseError> {
     let mut backoff = Backoff::with_timeout(Duration::MAX);
     publish_records(records, stream, message, |records| {
-        // The consumer may be asleep on what was published so far: it must drain the ring
-        // for this to go on.
-        records.wake_consumer();
         if !records.is_consumer_connected() {
             return Err(ProduceError::Disconnected.into());
         }
