@@ -9,7 +9,10 @@
 mod csi;
 mod events;
 mod modes;
+mod mouse_mode;
 mod osc;
+mod own_sequences;
+mod palette;
 mod pane;
 mod replay;
 mod screen;
@@ -17,7 +20,10 @@ mod sgr;
 mod sync;
 
 pub use alacritty_terminal::term::Osc52;
-pub use events::{xterm_color, Clipboard, PaneEvent, PaneListener};
+pub use events::{Clipboard, PaneEvent, PaneListener};
+pub(crate) use osc::parse_color;
+pub use mouse_mode::{MouseEncoding, MouseProtocol, MouseTracking};
+pub use palette::{xterm_color, Palette};
 pub use pane::{PaneConfig, PaneTerminal, DEFAULT_SCROLLBACK, MIN_COLUMNS};
 pub use replay::Replayer;
 pub use screen::{line_text, screen_text};
