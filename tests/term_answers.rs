@@ -41,19 +41,37 @@ fn colour_queries_are_answered_with_the_colours_the_pane_is_drawn_with() {
     let mut pane = pane_with(light());
     // light.toml: background #fafafa, foreground #303030, cursor #000000, red #af0000,
     // bright white #ffffff.
-    assert_eq!(answer(&mut pane, b"\x1b]11;?\x07"), "\x1b]11;rgb:fafa/fafa/fafa\x07");
-    assert_eq!(answer(&mut pane, b"\x1b]10;?\x1b\\"), "\x1b]10;rgb:3030/3030/3030\x1b\\");
-    assert_eq!(answer(&mut pane, b"\x1b]12;?\x07"), "\x1b]12;rgb:0000/0000/0000\x07");
+    assert_eq!(
+        answer(&mut pane, b"\x1b]11;?\x07"),
+        "\x1b]11;rgb:fafa/fafa/fafa\x07"
+    );
+    assert_eq!(
+        answer(&mut pane, b"\x1b]10;?\x1b\\"),
+        "\x1b]10;rgb:3030/3030/3030\x1b\\"
+    );
+    assert_eq!(
+        answer(&mut pane, b"\x1b]12;?\x07"),
+        "\x1b]12;rgb:0000/0000/0000\x07"
+    );
     assert_eq!(
         answer(&mut pane, b"\x1b]4;1;?;15;?\x07"),
         "\x1b]4;1;rgb:afaf/0000/0000\x07\x1b]4;15;rgb:ffff/ffff/ffff\x07"
     );
     // Past the 16 theme colours: xterm's cube and grey ramp.
-    assert_eq!(answer(&mut pane, b"\x1b]4;196;?\x07"), "\x1b]4;196;rgb:ffff/0000/0000\x07");
-    assert_eq!(answer(&mut pane, b"\x1b]4;244;?\x07"), "\x1b]4;244;rgb:8080/8080/8080\x07");
+    assert_eq!(
+        answer(&mut pane, b"\x1b]4;196;?\x07"),
+        "\x1b]4;196;rgb:ffff/0000/0000\x07"
+    );
+    assert_eq!(
+        answer(&mut pane, b"\x1b]4;244;?\x07"),
+        "\x1b]4;244;rgb:8080/8080/8080\x07"
+    );
     // Another palette, other answers.
     pane.set_palette(Theme::builtin("solarized-dark").unwrap().palette());
-    assert_eq!(answer(&mut pane, b"\x1b]11;?\x07"), "\x1b]11;rgb:0000/2b2b/3636\x07");
+    assert_eq!(
+        answer(&mut pane, b"\x1b]11;?\x07"),
+        "\x1b]11;rgb:0000/2b2b/3636\x07"
+    );
 }
 
 #[test]
@@ -69,7 +87,10 @@ fn a_colour_the_program_sets_is_answered_until_it_is_reset() {
     // OSC 104 without an index resets them all.
     answer(&mut pane, b"\x1b]4;1;#010203;2;#040506\x07\x1b]104\x07");
     assert_eq!(answer(&mut pane, query_red), "\x1b]4;1;rgb:afaf/0000/0000\x07");
-    assert_eq!(answer(&mut pane, b"\x1b]4;2;?\x07"), "\x1b]4;2;rgb:0000/8787/0000\x07");
+    assert_eq!(
+        answer(&mut pane, b"\x1b]4;2;?\x07"),
+        "\x1b]4;2;rgb:0000/8787/0000\x07"
+    );
     // The dynamic colours and their own resets.
     answer(&mut pane, b"\x1b]10;#102030\x07\x1b]11;rgb:40/50/60\x07");
     assert_eq!(
@@ -84,7 +105,10 @@ fn a_colour_the_program_sets_is_answered_until_it_is_reset() {
     // A program's colour outlives a palette change.
     answer(&mut pane, b"\x1b]11;#000001\x07");
     pane.set_palette(Palette::xterm());
-    assert_eq!(answer(&mut pane, b"\x1b]11;?\x07"), "\x1b]11;rgb:0000/0000/0101\x07");
+    assert_eq!(
+        answer(&mut pane, b"\x1b]11;?\x07"),
+        "\x1b]11;rgb:0000/0000/0101\x07"
+    );
 }
 
 #[test]
@@ -159,7 +183,10 @@ fn the_mouse_protocol_follows_the_modes_the_program_sets() {
         protocol(MouseTracking::AnyEvent, MouseEncoding::Utf8)
     );
     answer(&mut pane, b"\x1b[?9h");
-    assert_eq!(pane.mouse_protocol(), protocol(MouseTracking::X10, MouseEncoding::Utf8));
+    assert_eq!(
+        pane.mouse_protocol(),
+        protocol(MouseTracking::X10, MouseEncoding::Utf8)
+    );
     assert_eq!(answer(&mut pane, b"\x1b[?9$p"), "\x1b[?9;1$y");
     answer(&mut pane, b"\x1b[?1000h");
     assert_eq!(

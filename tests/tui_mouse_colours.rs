@@ -72,10 +72,19 @@ fn a_program_that_asked_gets_the_mouse_in_its_cells_and_the_others_leave_it_to_p
     app.update(at(&app, 1, MouseEventKind::Up(MouseButton::Left), 3, 2, NONE))
         .unwrap();
     // 1000 reports no motion; the wheel and a right click it does.
-    app.update(at(&app, 1, MouseEventKind::Moved, 5, 5, NONE)).unwrap();
-    app.update(at(&app, 1, MouseEventKind::ScrollUp, 0, 0, NONE)).unwrap();
-    app.update(at(&app, 1, MouseEventKind::ScrollDown, 10, 4, KeyModifiers::CONTROL))
+    app.update(at(&app, 1, MouseEventKind::Moved, 5, 5, NONE))
         .unwrap();
+    app.update(at(&app, 1, MouseEventKind::ScrollUp, 0, 0, NONE))
+        .unwrap();
+    app.update(at(
+        &app,
+        1,
+        MouseEventKind::ScrollDown,
+        10,
+        4,
+        KeyModifiers::CONTROL,
+    ))
+    .unwrap();
     // Shift leaves the mouse to Perdix.
     app.update(at(&app, 1, MouseEventKind::ScrollUp, 1, 1, KeyModifiers::SHIFT))
         .unwrap();
@@ -88,9 +97,11 @@ fn a_program_that_asked_gets_the_mouse_in_its_cells_and_the_others_leave_it_to_p
     );
 
     // The pane that asked for nothing: the wheel scrolls its scrollback, a click focuses.
-    app.update(at(&app, 0, MouseEventKind::ScrollUp, 2, 2, NONE)).unwrap();
+    app.update(at(&app, 0, MouseEventKind::ScrollUp, 2, 2, NONE))
+        .unwrap();
     assert_eq!(app.panes.panes()[0].terminal().display_offset(), 3);
-    app.update(at(&app, 0, MouseEventKind::ScrollDown, 2, 2, NONE)).unwrap();
+    app.update(at(&app, 0, MouseEventKind::ScrollDown, 2, 2, NONE))
+        .unwrap();
     assert_eq!(app.panes.panes()[0].terminal().display_offset(), 0);
     app.update(at(&app, 0, left, 2, 2, NONE)).unwrap();
     assert_eq!(app.focus, 0);
@@ -171,15 +182,25 @@ fn x10_and_the_default_encoding_and_alternate_scroll() {
     wait_for_text(&mut app, 0, "ready");
     wait_for_text(&mut app, 1, "ready");
     // X10: the press only, without modifiers; `CSI M` and three bytes of value + 32.
-    app.update(at(&app, 0, MouseEventKind::Down(MouseButton::Left), 3, 2, KeyModifiers::CONTROL))
-        .unwrap();
+    app.update(at(
+        &app,
+        0,
+        MouseEventKind::Down(MouseButton::Left),
+        3,
+        2,
+        KeyModifiers::CONTROL,
+    ))
+    .unwrap();
     app.update(at(&app, 0, MouseEventKind::Up(MouseButton::Left), 3, 2, NONE))
         .unwrap();
-    app.update(at(&app, 0, MouseEventKind::ScrollDown, 0, 0, NONE)).unwrap();
+    app.update(at(&app, 0, MouseEventKind::ScrollDown, 0, 0, NONE))
+        .unwrap();
     wait_for_exactly(&mut app, 0, "ready^[[M $#^[[Ma!!");
     // On the alternate screen with no mouse reports asked for, the wheel is arrow keys.
-    app.update(at(&app, 1, MouseEventKind::ScrollDown, 0, 0, NONE)).unwrap();
-    app.update(at(&app, 1, MouseEventKind::ScrollUp, 0, 0, NONE)).unwrap();
+    app.update(at(&app, 1, MouseEventKind::ScrollDown, 0, 0, NONE))
+        .unwrap();
+    app.update(at(&app, 1, MouseEventKind::ScrollUp, 0, 0, NONE))
+        .unwrap();
     wait_for_exactly(&mut app, 1, "ready^[[B^[[B^[[B^[[A^[[A^[[A");
 }
 

@@ -112,3 +112,29 @@ fn colour_queries_are_answered_with_the_light_theme() {
     );
     tmux.quit_app();
 }
+
+#[test]
+fn the_terminal_theme_answers_with_the_colours_the_outer_terminal_reports() {
+    let tmux = Tmux::start();
+    // tmux answers OSC 10 and 11 with its window style's colours, and OSC 4 not at all.
+    tmux.run(&[
+        "set-option",
+        "-w",
+        "-t",
+        "t",
+        "window-style",
+        "bg=#102030,fg=#c0c0c0",
+    ]);
+    let asking = r#"sh -c 'stty raw -echo; printf "\033]11;?\007\033]10;?\007\033]4;1;?\007"; exec cat -v'"#;
+    start_app(&tmux, "--theme terminal", &[asking]);
+    let screen = tmux.wait_until("the answers in the pane", |screen| {
+        pane_text(screen, 1).contains("^[]4;")
+    });
+    // Red is the default theme's #d75f5f: the terminal did not say.
+    assert_eq!(
+        pane_text(&screen, 1),
+        "^[]11;rgb:1010/2020/3030^G^[]10;rgb:c0c0/c0c0/c0c0^G^[]4;1;rgb:d7d7/5f5f/5f5f^G",
+        "{screen}"
+    );
+    tmux.quit_app();
+}

@@ -21,8 +21,8 @@ mod sync;
 
 pub use alacritty_terminal::term::Osc52;
 pub use events::{Clipboard, PaneEvent, PaneListener};
-pub(crate) use osc::parse_color;
 pub use mouse_mode::{MouseEncoding, MouseProtocol, MouseTracking};
+pub(crate) use osc::parse_color;
 pub use palette::{xterm_color, Palette};
 pub use pane::{PaneConfig, PaneTerminal, DEFAULT_SCROLLBACK, MIN_COLUMNS};
 pub use replay::Replayer;

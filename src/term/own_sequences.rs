@@ -114,7 +114,10 @@ mod tests {
     fn observe(modes: &mut OwnModes, bytes: &[u8], palette: &Palette) -> Vec<Observed> {
         let mut engine = AnyEngine::new(BackendKind::Cpu).unwrap();
         let batch = engine.parse(&[(0, bytes)]).unwrap();
-        let records: Vec<u8> = batch.streams().flat_map(|(_, records)| records.to_vec()).collect();
+        let records: Vec<u8> = batch
+            .streams()
+            .flat_map(|(_, records)| records.to_vec())
+            .collect();
         decode_records(&records)
             .map(|action| modes.observe(&action.unwrap(), palette))
             .collect()
@@ -133,7 +136,11 @@ mod tests {
         }
         // Other parameters, other intermediates and cursor styles are not XTVERSION.
         for other in [&b"\x1b[>1q"[..], b"\x1b[q", b"\x1b[2 q", b"\x1b[>0;0q"] {
-            assert_eq!(observe(&mut modes, other, &xterm), [Observed::Replay], "{other:?}");
+            assert_eq!(
+                observe(&mut modes, other, &xterm),
+                [Observed::Replay],
+                "{other:?}"
+            );
         }
     }
 
@@ -141,9 +148,8 @@ mod tests {
     fn modes_9_and_2031_are_tracked_and_reported() {
         let mut modes = OwnModes::default();
         let xterm = Palette::xterm();
-        let report = |modes: &mut OwnModes, mode: &str| {
-            observe(modes, format!("\x1b[?{mode}$p").as_bytes(), &xterm)
-        };
+        let report =
+            |modes: &mut OwnModes, mode: &str| observe(modes, format!("\x1b[?{mode}$p").as_bytes(), &xterm);
         let answer = |text: &str| vec![Observed::Answer(text.as_bytes().to_vec())];
         assert_eq!(report(&mut modes, "2031"), answer("\x1b[?2031;2$y"));
         assert_eq!(report(&mut modes, "9"), answer("\x1b[?9;2$y"));
@@ -185,7 +191,10 @@ mod tests {
         let dark = Palette::xterm();
         let answer = |text: &[u8]| vec![Observed::AnswerAndReplay(text.to_vec())];
         assert_eq!(observe(&mut modes, b"\x1b[?996n", &dark), answer(b"\x1b[?997;1n"));
-        assert_eq!(observe(&mut modes, b"\x1b[?996n", &light), answer(b"\x1b[?997;2n"));
+        assert_eq!(
+            observe(&mut modes, b"\x1b[?996n", &light),
+            answer(b"\x1b[?997;2n")
+        );
         // DSR without `?`, or another number, is the model's.
         assert_eq!(observe(&mut modes, b"\x1b[996n", &light), [Observed::Replay]);
         assert_eq!(observe(&mut modes, b"\x1b[?6n", &light), [Observed::Replay]);

@@ -26,7 +26,9 @@
 //! assert_eq!(theme.foreground, Theme::default().foreground);
 //! ```
 
-use super::input::{spawn_input_reader, InputReaderError, InputReaderOptions, ReaderEnd, ReplyKind, TerminalReply};
+use super::input::{
+    spawn_input_reader, InputReaderError, InputReaderOptions, ReaderEnd, ReplyKind, TerminalReply,
+};
 use super::theme::{Rgb, Theme};
 use crate::term::parse_color;
 use crossterm::event::Event;
@@ -239,7 +241,9 @@ mod tests {
     fn the_query_ends_at_the_da1_answer_or_the_timeout() {
         let (replies_tx, replies_rx) = channel();
         // A stale answer from before is not taken for one of these.
-        replies_tx.send(replies(b"\x1b]11;rgb:0/0/0\x07")[0].clone()).unwrap();
+        replies_tx
+            .send(replies(b"\x1b]11;rgb:0/0/0\x07")[0].clone())
+            .unwrap();
         let answers = replies(b"\x1b]11;rgb:ffff/ffff/ffff\x07\x1b[?62c\x1b]10;rgb:0/0/0\x07");
         let mut written = Vec::new();
         let sender = std::thread::spawn(move || {
@@ -252,7 +256,11 @@ mod tests {
         });
         let started = Instant::now();
         let colours = query_outer_colours(&mut written, &replies_rx, Duration::from_secs(4)).unwrap();
-        assert!(started.elapsed() < Duration::from_secs(3), "{:?}", started.elapsed());
+        assert!(
+            started.elapsed() < Duration::from_secs(3),
+            "{:?}",
+            started.elapsed()
+        );
         assert_eq!(written, outer_colour_queries());
         assert_eq!(colours.background, Some(Rgb::new(0xff, 0xff, 0xff)));
         // What came after DA1 was not waited for.

@@ -331,7 +331,11 @@ mod tests {
             let colour = |rgb: vte::ansi::Rgb| Some(Color::Rgb(rgb.r, rgb.g, rgb.b));
             for index in 0..256 {
                 let (x, y) = ((index % 16) as u16, (index / 16) as u16);
-                assert_eq!(drawn(x, y).fg, colour(palette.color(index)), "{name}: colour {index}");
+                assert_eq!(
+                    drawn(x, y).fg,
+                    colour(palette.color(index)),
+                    "{name}: colour {index}"
+                );
             }
             assert_eq!(drawn(0, 16).fg, colour(palette.foreground), "{name}");
             assert_eq!(drawn(0, 16).bg, colour(palette.background), "{name}");

@@ -368,7 +368,10 @@ mod tests {
         assert!(terminal.follows_terminal);
         assert_eq!(terminal.name, TERMINAL_THEME);
         assert_eq!(terminal.palette(), Theme::default().palette());
-        for name in Theme::builtin_names().iter().filter(|&&name| name != TERMINAL_THEME) {
+        for name in Theme::builtin_names()
+            .iter()
+            .filter(|&&name| name != TERMINAL_THEME)
+        {
             assert!(!Theme::builtin(name).unwrap().follows_terminal, "{name}");
         }
         // A user file of that name is an ordinary theme.

@@ -115,8 +115,9 @@ pub fn run(mut app: App) -> Result<Vec<String>> {
         .context("starting the input thread")?;
     if app.theme.follows_terminal {
         // Before the first pump, so that no program is told other colours first.
-        let colours = outer_colours::query_outer_colours(&mut out, &replies, outer_colours::OUTER_COLOURS_TIMEOUT)
-            .context("asking the terminal for its colours")?;
+        let colours =
+            outer_colours::query_outer_colours(&mut out, &replies, outer_colours::OUTER_COLOURS_TIMEOUT)
+                .context("asking the terminal for its colours")?;
         app.set_theme(colours.apply_to(&app.theme));
     }
 

@@ -76,8 +76,14 @@ fn modifiers_add_4_8_and_16_except_in_x10() {
     let press = MouseEventKind::Down(MouseButton::Left);
     for (modifiers, sgr, default) in cases {
         let click = event(press, 0, 0, modifiers);
-        assert_eq!(encode(MouseTracking::Normal, MouseEncoding::Sgr, click).unwrap(), sgr);
-        assert_eq!(encode(MouseTracking::Normal, MouseEncoding::Default, click).unwrap(), default);
+        assert_eq!(
+            encode(MouseTracking::Normal, MouseEncoding::Sgr, click).unwrap(),
+            sgr
+        );
+        assert_eq!(
+            encode(MouseTracking::Normal, MouseEncoding::Default, click).unwrap(),
+            default
+        );
         // X10 reports no modifiers.
         assert_eq!(
             encode(MouseTracking::X10, MouseEncoding::Sgr, click).unwrap(),
@@ -87,9 +93,15 @@ fn modifiers_add_4_8_and_16_except_in_x10() {
     // With the wheel, a release and motion too.
     let control = KeyModifiers::CONTROL;
     let wheel = event(MouseEventKind::ScrollDown, 0, 0, control);
-    assert_eq!(encode(MouseTracking::Normal, MouseEncoding::Sgr, wheel).unwrap(), b"\x1b[<81;1;1M");
+    assert_eq!(
+        encode(MouseTracking::Normal, MouseEncoding::Sgr, wheel).unwrap(),
+        b"\x1b[<81;1;1M"
+    );
     let release = event(MouseEventKind::Up(MouseButton::Middle), 0, 0, control);
-    assert_eq!(encode(MouseTracking::Normal, MouseEncoding::Sgr, release).unwrap(), b"\x1b[<17;1;1m");
+    assert_eq!(
+        encode(MouseTracking::Normal, MouseEncoding::Sgr, release).unwrap(),
+        b"\x1b[<17;1;1m"
+    );
     assert_eq!(
         encode(MouseTracking::Normal, MouseEncoding::Default, release).unwrap(),
         b"\x1b[M3!!"

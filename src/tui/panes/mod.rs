@@ -18,7 +18,7 @@ use crate::backend::StageNotice;
 use crate::parse::{BackendKind, ParseError};
 use crate::pty::{InputQueue, InputRefused, PaneSize, PtyError, PtyProcess, SpawnConfig, HANGUP_GRACE};
 use crate::ring::Buffer;
-use crate::term::{PaneConfig, Palette};
+use crate::term::{Palette, PaneConfig};
 use pane::LatencyProbe;
 use stage_link::StageLink;
 use std::time::{Duration, Instant};
