@@ -4,7 +4,10 @@
 //! `vte::ansi::Processor` makes for the same bytes (written here from the xterm and
 //! ECMA-48 definitions, since `vte` keeps its translation private). [`PaneTerminal`] adds
 //! what a pane needs around it: synchronized updates held at the record level, replies to
-//! the program's queries for that pane's PTY, pane events, and a configurable scrollback.
+//! the program's queries for that pane's PTY (colours from the [`Palette`] the pane is
+//! drawn with; XTVERSION, the colour-scheme query and modes 9 and 2031, which the model
+//! does not know), pane events, the [`MouseProtocol`] the program asked for, and a
+//! configurable scrollback.
 
 mod csi;
 mod events;
