@@ -120,6 +120,8 @@ pub fn run(mut app: App) -> Result<Vec<String>> {
                 .context("asking the terminal for its colours")?;
         app.set_theme(colours.apply_to(&app.theme));
     }
+    // Nothing else asks the terminal anything: later replies are dropped, not kept.
+    drop(replies);
 
     let mut dirty = true;
     let mut last_frame = Instant::now() - FRAME_INTERVAL;
