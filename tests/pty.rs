@@ -148,6 +148,30 @@ fn environment_size_and_working_directory_reach_the_child() {
 }
 
 #[test]
+fn the_environment_says_what_terminal_the_pane_is() {
+    let mut pane = Pane::run("env");
+    assert_eq!(pane.drain_to_end(), OutputEnd::Eof);
+    let text = pane.text();
+    let variables: Vec<&str> = text.lines().collect();
+    let version = format!("TERM_PROGRAM_VERSION={}", env!("CARGO_PKG_VERSION"));
+    for expected in [
+        "TERM=xterm-256color",
+        "COLORTERM=truecolor",
+        "TERM_PROGRAM=perdix",
+        version.as_str(),
+    ] {
+        assert!(variables.contains(&expected), "{expected} missing from:\n{text}");
+    }
+    // A command's own environment still wins.
+    let config = SpawnConfig::new("env").with_env("COLORTERM", "24bit");
+    let mut own = Pane::start(&config, 64, 0);
+    assert_eq!(own.drain_to_end(), OutputEnd::Eof);
+    let text = own.text();
+    assert!(text.lines().any(|line| line == "COLORTERM=24bit"), "{text}");
+    assert!(!text.lines().any(|line| line == "COLORTERM=truecolor"), "{text}");
+}
+
+#[test]
 fn resize_changes_what_tput_cols_prints() {
     // The trap answers SIGWINCH with the new width; the first line is the starting width.
     let command = r#"sh -c 'trap "tput cols; exit 0" WINCH; tput cols; while :; do sleep 0.02; done'"#;

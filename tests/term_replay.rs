@@ -56,6 +56,7 @@ fn pane_config() -> PaneConfig {
     PaneConfig {
         scrollback: 200,
         clipboard: Osc52::Disabled,
+        ..PaneConfig::default()
     }
 }
 

@@ -53,8 +53,9 @@ impl Default for PaneSize {
 
 /// Everything needed to start one child in its own pseudo-terminal.
 ///
-/// The child gets the user's environment, `TERM=xterm-256color`, then the entries of
-/// [`env`](Self::env) (which may override either). `COLUMNS` and `LINES` are not inherited:
+/// The child gets the user's environment, `TERM=xterm-256color`, `COLORTERM=truecolor`,
+/// `TERM_PROGRAM=perdix` and `TERM_PROGRAM_VERSION` (Perdix's version), then the entries
+/// of [`env`](Self::env) (which may override any of them). `COLUMNS` and `LINES` are not inherited:
 /// they would describe Perdix's own terminal, not the pane.
 ///
 /// ```

@@ -146,6 +146,11 @@ impl PtyProcess {
         let mut command = CommandBuilder::from_argv(argv.iter().map(Into::into).collect());
         command.cwd(&cwd);
         command.env("TERM", "xterm-256color");
+        // What the pane's terminal is, for programs that pick features by it: 24-bit
+        // colour, and Perdix itself (which XTVERSION also answers).
+        command.env("COLORTERM", "truecolor");
+        command.env("TERM_PROGRAM", "perdix");
+        command.env("TERM_PROGRAM_VERSION", env!("CARGO_PKG_VERSION"));
         command.env_remove("COLUMNS");
         command.env_remove("LINES");
         for (key, value) in &config.env {

@@ -1,12 +1,12 @@
 //! What a pane's terminal tells its owner: replies for the pane's own PTY and pane events
 //! (title, bell, notifications, clipboard).
 
+use super::palette::Palette;
 use alacritty_terminal::event::{Event, EventListener, WindowSize};
 use alacritty_terminal::term::color::Colors;
 use alacritty_terminal::term::ClipboardType;
 use std::sync::mpsc::Sender;
 use std::sync::Arc;
-use vte::ansi::{NamedColor, Rgb};
 
 /// Which clipboard an OSC 52 request names.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -92,13 +92,14 @@ pub(crate) enum Routed {
     Dropped,
 }
 
-/// Routes an event; `size` and `colors` answer size and colour queries.
-pub(crate) fn route(event: Event, size: WindowSize, colors: &Colors) -> Routed {
+/// Routes an event; `size` answers size queries, and colour queries get the colour the
+/// program set (`colors`), else the one the pane is drawn with (`palette`).
+pub(crate) fn route(event: Event, size: WindowSize, colors: &Colors, palette: &Palette) -> Routed {
     match event {
         Event::PtyWrite(text) => Routed::Reply(text),
         Event::TextAreaSizeRequest(format) => Routed::Reply(format(size)),
         Event::ColorRequest(index, format) => {
-            Routed::Reply(format(colors[index].unwrap_or(xterm_color(index))))
+            Routed::Reply(format(colors[index].unwrap_or_else(|| palette.color(index))))
         }
         Event::Title(title) => Routed::Event(PaneEvent::Title(Some(title))),
         Event::ResetTitle => Routed::Event(PaneEvent::Title(None)),
@@ -123,72 +124,5 @@ fn clipboard(kind: ClipboardType) -> Clipboard {
     match kind {
         ClipboardType::Clipboard => Clipboard::Clipboard,
         ClipboardType::Selection => Clipboard::Selection,
-    }
-}
-
-/// The colour a query gets when the program has not set one: xterm's default palette
-/// (16 system colours, the 6×6×6 cube, the grey ramp), light grey on black.
-///
-/// ```
-/// use perdix::term::xterm_color;
-/// assert_eq!((xterm_color(196).r, xterm_color(196).g), (0xff, 0));
-/// ```
-pub fn xterm_color(index: usize) -> Rgb {
-    const SYSTEM: [(u8, u8, u8); 16] = [
-        (0x00, 0x00, 0x00),
-        (0xcd, 0x00, 0x00),
-        (0x00, 0xcd, 0x00),
-        (0xcd, 0xcd, 0x00),
-        (0x00, 0x00, 0xee),
-        (0xcd, 0x00, 0xcd),
-        (0x00, 0xcd, 0xcd),
-        (0xe5, 0xe5, 0xe5),
-        (0x7f, 0x7f, 0x7f),
-        (0xff, 0x00, 0x00),
-        (0x00, 0xff, 0x00),
-        (0xff, 0xff, 0x00),
-        (0x5c, 0x5c, 0xff),
-        (0xff, 0x00, 0xff),
-        (0x00, 0xff, 0xff),
-        (0xff, 0xff, 0xff),
-    ];
-    let (r, g, b) = match index {
-        0..=15 => SYSTEM[index],
-        16..=231 => {
-            let level = |n: usize| if n == 0 { 0 } else { (55 + 40 * n) as u8 };
-            let cube = index - 16;
-            (level(cube / 36), level(cube / 6 % 6), level(cube % 6))
-        }
-        232..=255 => {
-            let grey = (8 + 10 * (index - 232)) as u8;
-            (grey, grey, grey)
-        }
-        _ if index == NamedColor::Background as usize => (0, 0, 0),
-        _ => (0xe5, 0xe5, 0xe5),
-    };
-    Rgb { r, g, b }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn default_palette_matches_xterm() {
-        assert_eq!(xterm_color(1), Rgb { r: 0xcd, g: 0, b: 0 });
-        assert_eq!(xterm_color(16), Rgb { r: 0, g: 0, b: 0 });
-        assert_eq!(xterm_color(196), Rgb { r: 0xff, g: 0, b: 0 });
-        assert_eq!(
-            xterm_color(244),
-            Rgb {
-                r: 0x80,
-                g: 0x80,
-                b: 0x80
-            }
-        );
-        assert_eq!(
-            xterm_color(NamedColor::Background as usize),
-            Rgb { r: 0, g: 0, b: 0 }
-        );
     }
 }

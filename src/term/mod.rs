@@ -4,12 +4,18 @@
 //! `vte::ansi::Processor` makes for the same bytes (written here from the xterm and
 //! ECMA-48 definitions, since `vte` keeps its translation private). [`PaneTerminal`] adds
 //! what a pane needs around it: synchronized updates held at the record level, replies to
-//! the program's queries for that pane's PTY, pane events, and a configurable scrollback.
+//! the program's queries for that pane's PTY (colours from the [`Palette`] the pane is
+//! drawn with; XTVERSION, the colour-scheme query and modes 9 and 2031, which the model
+//! does not know), pane events, the [`MouseProtocol`] the program asked for, and a
+//! configurable scrollback.
 
 mod csi;
 mod events;
 mod modes;
+mod mouse_mode;
 mod osc;
+mod own_sequences;
+mod palette;
 mod pane;
 mod replay;
 mod screen;
@@ -17,7 +23,10 @@ mod sgr;
 mod sync;
 
 pub use alacritty_terminal::term::Osc52;
-pub use events::{xterm_color, Clipboard, PaneEvent, PaneListener};
+pub use events::{Clipboard, PaneEvent, PaneListener};
+pub use mouse_mode::{MouseEncoding, MouseProtocol, MouseTracking};
+pub(crate) use osc::parse_color;
+pub use palette::{xterm_color, Palette};
 pub use pane::{PaneConfig, PaneTerminal, DEFAULT_SCROLLBACK, MIN_COLUMNS};
 pub use replay::Replayer;
 pub use screen::{line_text, screen_text};

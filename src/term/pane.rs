@@ -2,6 +2,9 @@
 //! and events out.
 
 use super::events::{route, PaneEvent, PaneListener, Routed};
+use super::mouse_mode::MouseProtocol;
+use super::own_sequences::{Observed, OwnModes};
+use super::palette::Palette;
 use super::replay::Replayer;
 use super::sync::{begins_block, is_exact_begin, is_exact_end, SyncHold, SYNC_LIMIT, SYNC_TIMEOUT};
 use crate::parse::{decode_one, decode_records, DecodeError, DecodedAction};
@@ -24,6 +27,9 @@ pub struct PaneConfig {
     /// What OSC 52 may do: copy into and/or paste from the clipboard. Off by default, since
     /// a program could otherwise read whatever the user copied.
     pub clipboard: Osc52,
+    /// The colours the pane is drawn with where its program set none: the answers to its
+    /// colour queries.
+    pub palette: Palette,
 }
 
 impl Default for PaneConfig {
@@ -31,6 +37,7 @@ impl Default for PaneConfig {
         PaneConfig {
             scrollback: DEFAULT_SCROLLBACK,
             clipboard: Osc52::Disabled,
+            palette: Palette::xterm(),
         }
     }
 }
@@ -92,6 +99,8 @@ pub struct PaneTerminal {
     sync: SyncHold,
     replies: Vec<u8>,
     events: Vec<PaneEvent>,
+    palette: Palette,
+    own_modes: OwnModes,
 }
 
 impl PaneTerminal {
@@ -111,6 +120,8 @@ impl PaneTerminal {
             sync: SyncHold::default(),
             replies: Vec::new(),
             events: Vec::new(),
+            palette: config.palette,
+            own_modes: OwnModes::default(),
         }
     }
 
@@ -226,6 +237,31 @@ impl PaneTerminal {
         std::mem::take(&mut self.events)
     }
 
+    /// The colours the pane is drawn with where its program set none.
+    pub fn palette(&self) -> &Palette {
+        &self.palette
+    }
+
+    /// Draws the pane with `palette` from now on. A program that asked to be told of
+    /// palette changes (mode 2031) gets the colour-scheme report (`CSI ? 997 ; 1 n` dark,
+    /// `; 2 n` light) when the palette differs from the one before.
+    pub fn set_palette(&mut self, palette: Palette) {
+        if palette == self.palette {
+            return;
+        }
+        self.palette = palette;
+        if self.own_modes.scheme_reports {
+            // Answers the model already gave go first.
+            self.collect_events();
+            self.replies.extend_from_slice(palette.scheme_report());
+        }
+    }
+
+    /// The mouse reports the program asked for, if any.
+    pub fn mouse_protocol(&self) -> Option<MouseProtocol> {
+        MouseProtocol::from_modes(*self.term.mode(), self.own_modes.x10_mouse)
+    }
+
     /// Answers a [`PaneEvent::ClipboardLoad`] with the clipboard's `text`; the reply goes
     /// to [`take_replies`](Self::take_replies).
     pub fn answer_clipboard(&mut self, event: &PaneEvent, text: &str) {
@@ -240,6 +276,18 @@ impl PaneTerminal {
                 // Events the model sent before this one come first.
                 self.collect_events();
                 self.events.push(event);
+            }
+        }
+        match self.own_modes.observe(action, &self.palette) {
+            Observed::Replay => {}
+            Observed::AnswerAndReplay(answer) => {
+                self.collect_events();
+                self.replies.extend_from_slice(&answer);
+            }
+            Observed::Answer(answer) => {
+                self.collect_events();
+                self.replies.extend_from_slice(&answer);
+                return;
             }
         }
         self.replayer.replay(&mut self.term, action);
@@ -267,7 +315,7 @@ impl PaneTerminal {
             cell_height: 0,
         };
         while let Ok(event) = self.events_in.try_recv() {
-            match route(event, size, self.term.colors()) {
+            match route(event, size, self.term.colors(), &self.palette) {
                 Routed::Reply(text) => self.replies.extend_from_slice(text.as_bytes()),
                 Routed::Event(event) => self.events.push(event),
                 Routed::Dropped => {}

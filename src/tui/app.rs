@@ -1,6 +1,8 @@
 //! The app: one [`App`], one [`Msg`] enum; [`App::update`] changes the state,
 //! [`view`](super::view::view) draws it.
 
+mod mouse;
+
 use super::agent_state::{agent_state, AgentState};
 use super::help::help_max_scroll;
 use super::key_encoding::encode_key;
@@ -12,8 +14,8 @@ use super::theme::Theme;
 use crate::pty::{paste_bytes, PaneSize, SpawnConfig};
 use crate::term::PaneEvent;
 use alacritty_terminal::term::TermMode;
-use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, MouseButton, MouseEvent, MouseEventKind};
-use ratatui::layout::{Position, Rect};
+use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, MouseEvent};
+use ratatui::layout::Rect;
 use std::time::Instant;
 
 /// The user's shell from `$SHELL`, else `sh`.
@@ -21,8 +23,6 @@ pub fn user_shell() -> String {
     std::env::var("SHELL").unwrap_or_else(|_| "sh".into())
 }
 
-/// Lines one wheel step scrolls.
-const WHEEL_LINES: i32 = 3;
 /// Most notices kept for the end of the app.
 const NOTICES_KEPT: usize = 64;
 /// Most characters of a program's title kept: a border is never wider.
@@ -135,11 +135,16 @@ pub struct App {
     pub quit: bool,
     /// What a new pane runs when given no command: the user's shell.
     shell: String,
+    /// The pane whose program got the last button press: it gets the drags and the
+    /// release too, wherever they happen.
+    mouse_grab: Option<usize>,
 }
 
 impl App {
     /// An app over `panes` named `names`, drawn on a `screen`-sized terminal.
     pub fn new(panes: PaneSet, names: Vec<String>, keymap: Keymap, theme: Theme, layout: LayoutKind) -> App {
+        let mut panes = panes;
+        panes.set_palette(theme.palette());
         let info = names
             .into_iter()
             .map(|name| PaneInfo {
@@ -163,7 +168,16 @@ impl App {
             search_hit: None,
             quit: false,
             shell: user_shell(),
+            mouse_grab: None,
         }
+    }
+
+    /// Draws with `theme` from now on: the panes too, whose programs' colour queries are
+    /// answered with its colours, and whose programs that asked to be told of palette
+    /// changes (mode 2031) are told.
+    pub fn set_theme(&mut self, theme: Theme) {
+        self.panes.set_palette(theme.palette());
+        self.theme = theme;
     }
 
     /// The area the panes share (all but the status bar).
@@ -296,29 +310,6 @@ impl App {
             Msg::Key(key) => self.key(key)?,
         }
         Ok(())
-    }
-
-    fn mouse(&mut self, mouse: MouseEvent) {
-        let at = Position::new(mouse.column, mouse.row);
-        let Some((index, _)) = self
-            .visible_panes()
-            .into_iter()
-            .find(|(_, area)| area.contains(at))
-        else {
-            return;
-        };
-        let lines = match mouse.kind {
-            MouseEventKind::Down(MouseButton::Left) => {
-                self.focus = index;
-                return;
-            }
-            MouseEventKind::ScrollUp => WHEEL_LINES,
-            MouseEventKind::ScrollDown => -WHEEL_LINES,
-            _ => return,
-        };
-        if let Some(pane) = self.panes.pane_mut(index) {
-            pane.terminal_mut().scroll(lines);
-        }
     }
 
     fn key(&mut self, key: KeyEvent) -> Result<(), PaneSetError> {

@@ -19,8 +19,8 @@ use super::theme::{Theme, ThemeError};
 pub const EXAMPLE_CONFIG: &str = r#"# perdix configuration: ~/.config/perdix/config.toml
 # (or $XDG_CONFIG_HOME/perdix/config.toml, or `--config FILE`).
 
-# Colour theme: default, light, high-contrast, solarized-dark, gruvbox-dark, or NAME for
-# a file ~/.config/perdix/themes/NAME.toml.
+# Colour theme: default, light, high-contrast, solarized-dark, gruvbox-dark, terminal (the
+# colours the terminal reports), or NAME for a file ~/.config/perdix/themes/NAME.toml.
 theme = "default"
 
 # How panes share the screen: tiled, columns, rows or main. Prefix then Space cycles.

@@ -13,6 +13,8 @@ pub mod key_encoding;
 pub mod keymap;
 pub mod layout;
 pub mod layout_kind;
+pub mod mouse_report;
+pub mod outer_colours;
 pub mod render;
 pub mod search;
 pub mod theme;

@@ -310,6 +310,40 @@ mod tests {
     }
 
     #[test]
+    fn cells_are_drawn_in_the_colours_the_theme_s_palette_answers_with() {
+        // Colour answers must name what the user sees: every indexed colour, and the
+        // default text and background, drawn as the palette says, in every theme.
+        let mut bytes = String::new();
+        for index in 0..256 {
+            bytes.push_str(&format!("\x1b[38;5;{index}mX"));
+        }
+        bytes.push_str("\x1b[0mD");
+        for name in Theme::builtin_names() {
+            let theme = Theme::builtin(name).unwrap();
+            let palette = theme.palette();
+            let mut term = Term::new(Config::default(), &TermSize::new(16, 18), VoidListener);
+            let mut processor: vte::ansi::Processor = vte::ansi::Processor::new();
+            processor.advance(&mut term, bytes.as_bytes());
+            let area = Rect::new(0, 0, 16, 18);
+            let mut buffer = Buffer::empty(area);
+            render_terminal(&term, &theme, area, &mut buffer, None);
+            let drawn = |x: u16, y: u16| buffer[(x, y)].style();
+            let colour = |rgb: vte::ansi::Rgb| Some(Color::Rgb(rgb.r, rgb.g, rgb.b));
+            for index in 0..256 {
+                let (x, y) = ((index % 16) as u16, (index / 16) as u16);
+                assert_eq!(
+                    drawn(x, y).fg,
+                    colour(palette.color(index)),
+                    "{name}: colour {index}"
+                );
+            }
+            assert_eq!(drawn(0, 16).fg, colour(palette.foreground), "{name}");
+            assert_eq!(drawn(0, 16).bg, colour(palette.background), "{name}");
+            assert_eq!(drawn(5, 17).bg, colour(palette.background), "{name}");
+        }
+    }
+
+    #[test]
     fn a_wide_character_cut_by_the_area_edge_is_a_blank() {
         // The model is wider than the area (as while a resize settles): the wide
         // character's right half would be drawn over the border.

@@ -1,7 +1,10 @@
 //! Colour themes: the 16 ANSI colours, default text colours and the app's own chrome.
 //!
 //! The themes in the repository's `themes/` folder are compiled in; a file
-//! `NAME.toml` in the user's theme folder adds a theme or replaces a built-in one.
+//! `NAME.toml` in the user's theme folder adds a theme or replaces a built-in one. The
+//! built-in `terminal` theme follows the outer terminal: it starts as `default`, and the
+//! app replaces its colours with those the terminal reports
+//! ([`outer_colours`](super::outer_colours)).
 
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -10,6 +13,7 @@ use std::str::FromStr;
 use serde::Deserialize;
 
 use super::config::line_column;
+use crate::term::Palette;
 
 /// A 24-bit colour, written `#rrggbb` in theme files.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
@@ -106,6 +110,9 @@ pub struct Theme {
     pub status_bg: Rgb,
     /// Background of search matches in scroll mode.
     pub search_match: Rgb,
+    /// The colours are to be those of the outer terminal (the built-in `terminal` theme):
+    /// the app asks the terminal for them at start.
+    pub follows_terminal: bool,
 }
 
 /// A theme that could not be found or read.
@@ -153,8 +160,11 @@ const BUILTIN: [(&str, &str); 5] = [
     ("gruvbox-dark", include_str!("../../themes/gruvbox-dark.toml")),
 ];
 
-const BUILTIN_NAMES: [&str; BUILTIN.len()] = {
-    let mut names = [""; BUILTIN.len()];
+/// The theme that follows the outer terminal, whose colours are asked for at start.
+pub const TERMINAL_THEME: &str = "terminal";
+
+const BUILTIN_NAMES: [&str; BUILTIN.len() + 1] = {
+    let mut names = [TERMINAL_THEME; BUILTIN.len() + 1];
     let mut i = 0;
     while i < BUILTIN.len() {
         names[i] = BUILTIN[i].0;
@@ -207,15 +217,23 @@ impl Default for Theme {
 }
 
 impl Theme {
-    /// The built-in theme called `name`, if there is one.
+    /// The built-in theme called `name`, if there is one. [`TERMINAL_THEME`] has the
+    /// `default` theme's colours until the outer terminal's replace them.
     pub fn builtin(name: &str) -> Option<Theme> {
+        if name == TERMINAL_THEME {
+            return Some(Theme {
+                name: name.to_string(),
+                follows_terminal: true,
+                ..Theme::default()
+            });
+        }
         let (_, text) = BUILTIN.iter().find(|(builtin, _)| *builtin == name)?;
         let origin = PathBuf::from(format!("themes/{name}.toml"));
         // Built-in themes are checked by the tests, so a parse failure here is a build defect.
         Some(Theme::from_toml_str(name, text, &origin).expect("built-in themes parse"))
     }
 
-    /// The names of the built-in themes, `default` first.
+    /// The names of the built-in themes, `default` first and `terminal` last.
     pub fn builtin_names() -> &'static [&'static str] {
         &BUILTIN_NAMES
     }
@@ -286,7 +304,34 @@ impl Theme {
             status_fg: file.status_fg,
             status_bg: file.status_bg,
             search_match: file.search_match,
+            follows_terminal: false,
         })
+    }
+
+    /// The colours panes are drawn with where their programs set none, which are also
+    /// what the programs' colour queries are answered with.
+    ///
+    /// ```
+    /// use perdix::tui::theme::Theme;
+    ///
+    /// let light = Theme::builtin("light").unwrap();
+    /// let palette = light.palette();
+    /// assert_eq!((palette.background.r, palette.background.g), (0xfa, 0xfa));
+    /// assert!(!palette.is_dark());
+    /// assert!(Theme::default().palette().is_dark());
+    /// ```
+    pub fn palette(&self) -> Palette {
+        let term_rgb = |colour: Rgb| vte::ansi::Rgb {
+            r: colour.r,
+            g: colour.g,
+            b: colour.b,
+        };
+        Palette {
+            ansi: self.ansi.map(term_rgb),
+            foreground: term_rgb(self.foreground),
+            background: term_rgb(self.background),
+            cursor: term_rgb(self.cursor),
+        }
     }
 }
 
@@ -308,12 +353,47 @@ mod tests {
 
     #[test]
     fn builtin_names_and_files_agree() {
-        assert_eq!(Theme::builtin_names().len(), BUILTIN.len());
+        assert_eq!(Theme::builtin_names().len(), BUILTIN.len() + 1);
         for (name, (file_name, _)) in Theme::builtin_names().iter().zip(BUILTIN) {
             assert_eq!(*name, file_name);
         }
         assert_eq!(Theme::builtin_names()[0], "default");
+        assert_eq!(Theme::builtin_names().last(), Some(&TERMINAL_THEME));
         assert_eq!(Theme::builtin("nope"), None);
+    }
+
+    #[test]
+    fn only_the_terminal_theme_follows_the_terminal() {
+        let terminal = Theme::builtin(TERMINAL_THEME).unwrap();
+        assert!(terminal.follows_terminal);
+        assert_eq!(terminal.name, TERMINAL_THEME);
+        assert_eq!(terminal.palette(), Theme::default().palette());
+        for name in Theme::builtin_names()
+            .iter()
+            .filter(|&&name| name != TERMINAL_THEME)
+        {
+            assert!(!Theme::builtin(name).unwrap().follows_terminal, "{name}");
+        }
+        // A user file of that name is an ordinary theme.
+        let dir = scratch_dir("terminal");
+        std::fs::write(dir.join("terminal.toml"), BUILTIN[1].1).unwrap();
+        let mine = Theme::load(TERMINAL_THEME, Some(&dir)).unwrap();
+        assert!(!mine.follows_terminal);
+        assert_eq!(mine.palette(), Theme::builtin("light").unwrap().palette());
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn the_palette_holds_the_theme_s_colours() {
+        let solarized = Theme::builtin("solarized-dark").unwrap();
+        let palette = solarized.palette();
+        let same = |a: vte::ansi::Rgb, b: Rgb| (a.r, a.g, a.b) == (b.r, b.g, b.b);
+        assert!(same(palette.foreground, solarized.foreground));
+        assert!(same(palette.background, solarized.background));
+        assert!(same(palette.cursor, solarized.cursor));
+        for index in 0..16 {
+            assert!(same(palette.ansi[index], solarized.ansi[index]), "{index}");
+        }
     }
 
     #[test]

@@ -9,6 +9,7 @@ use crossterm::terminal::{self, EnterAlternateScreen, LeaveAlternateScreen};
 use crossterm::ExecutableCommand;
 use perdix::tui::app::{App, Msg};
 use perdix::tui::frame_backend::FrameBackend;
+use perdix::tui::outer_colours;
 use perdix::tui::view::view;
 use ratatui::layout::Rect;
 use ratatui::{Terminal, TerminalOptions, Viewport};
@@ -108,8 +109,19 @@ pub fn run(mut app: App) -> Result<Vec<String>> {
     let mut terminal = Terminal::with_options(backend, options).context("setting up the screen")?;
 
     let (events_tx, events) = channel();
+    let (replies_tx, replies) = channel();
     // Its own decoder: an incomplete escape sequence times out instead of taking the next key.
-    perdix::tui::input::spawn_terminal_input(events_tx).context("starting the input thread")?;
+    outer_colours::spawn_terminal_input_with_replies(events_tx, replies_tx)
+        .context("starting the input thread")?;
+    if app.theme.follows_terminal {
+        // Before the first pump, so that no program is told other colours first.
+        let colours =
+            outer_colours::query_outer_colours(&mut out, &replies, outer_colours::OUTER_COLOURS_TIMEOUT)
+                .context("asking the terminal for its colours")?;
+        app.set_theme(colours.apply_to(&app.theme));
+    }
+    // Nothing else asks the terminal anything: later replies are dropped, not kept.
+    drop(replies);
 
     let mut dirty = true;
     let mut last_frame = Instant::now() - FRAME_INTERVAL;

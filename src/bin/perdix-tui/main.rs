@@ -54,7 +54,8 @@ struct Cli {
     layout: Option<LayoutKind>,
 
     /// Colour theme: a built-in one (default, light, high-contrast, solarized-dark,
-    /// gruvbox-dark) or one in ~/.config/perdix/themes/.
+    /// gruvbox-dark, or terminal: the colours the terminal reports) or one in
+    /// ~/.config/perdix/themes/.
     #[arg(long, value_name = "NAME")]
     theme: Option<String>,
 

@@ -18,7 +18,7 @@ use crate::backend::StageNotice;
 use crate::parse::{BackendKind, ParseError};
 use crate::pty::{InputQueue, InputRefused, PaneSize, PtyError, PtyProcess, SpawnConfig, HANGUP_GRACE};
 use crate::ring::Buffer;
-use crate::term::PaneConfig;
+use crate::term::{Palette, PaneConfig};
 use pane::LatencyProbe;
 use stage_link::StageLink;
 use std::time::{Duration, Instant};
@@ -236,6 +236,16 @@ impl PaneSet {
         // Replacing the pane ends its old program (if it still runs) before the new one starts.
         *pane = Pane::new(command, self.config);
         self.start(index)
+    }
+
+    /// Draws every pane, and every pane started from now on, with `palette`. Programs
+    /// that asked to be told of palette changes (mode 2031) get the colour-scheme report
+    /// with the next [`pump`](Self::pump).
+    pub fn set_palette(&mut self, palette: Palette) {
+        self.config.palette = palette;
+        for pane in &mut self.panes {
+            pane.terminal.set_palette(palette);
+        }
     }
 
     /// The panes, in the order their commands were given.
