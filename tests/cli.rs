@@ -1,12 +1,14 @@
-//! The `perdix` binary end to end: `--dump-actions` on the recorded fixtures equals the
-//! reference written on `vte::Perform`, for the CPU backends (and wgpu where an adapter
-//! exists) and several chunk sizes, and
-//! bad arguments are clear errors with exit code 2.
+//! The `perdix` binary end to end: `--dump-actions` on the recorded fixtures (programs and
+//! coding agents) equals the reference written on `vte::Perform`, for the CPU backends
+//! (and wgpu where an adapter exists) and several chunk sizes, and bad arguments are clear
+//! errors with exit code 2.
 
 mod support;
 
 use perdix::parse::BackendKind;
-use support::{backend_available, dump_actions_args, fixtures, perdix, reference_dump, FIXTURES_DIR};
+use support::{
+    agent_fixtures, backend_available, dump_actions_args, fixtures, perdix, reference_dump, FIXTURES_DIR,
+};
 
 #[test]
 fn dump_actions_matches_vte_on_every_fixture_backend_and_chunk_size() {
@@ -16,23 +18,39 @@ fn dump_actions_matches_vte_on_every_fixture_backend_and_chunk_size() {
         "expected the recorded fixtures in {FIXTURES_DIR}"
     );
     for path in paths {
-        let bytes = std::fs::read(&path).unwrap();
-        let expected = reference_dump(&bytes);
-        let file = path.to_str().unwrap();
-        let mut backends = vec!["cpu", "cpu-scan"];
-        if backend_available(BackendKind::Wgpu) {
-            backends.push("wgpu");
-        }
-        for backend in backends {
-            for chunk in [None, Some("1"), Some("7"), Some("4096")] {
-                let args = dump_actions_args(backend, chunk, file);
-                let output = perdix(&args, b"");
-                assert!(output.status.success(), "{args:?}: {output:?}");
-                assert!(
-                    String::from_utf8_lossy(&output.stdout) == expected,
-                    "{args:?} differs from vte"
-                );
-            }
+        let chunks = [None, Some("1"), Some("7"), Some("4096")];
+        check_dump_actions(&path, &chunks, &chunks);
+    }
+}
+
+#[test]
+fn dump_actions_matches_vte_on_every_agent_recording() {
+    // Whole and in odd-sized chunks; the conformance suite cuts them finer. A wgpu run
+    // costs seconds of device setup on a software adapter, so wgpu reads them one way.
+    for path in agent_fixtures() {
+        check_dump_actions(&path, &[None, Some("1021")], &[Some("1021")]);
+    }
+}
+
+/// `perdix --dump-actions` on `path` equals `vte`'s dump with every backend that can run
+/// here, reading `chunks` bytes at a time (`wgpu_chunks` on wgpu).
+fn check_dump_actions(path: &std::path::Path, chunks: &[Option<&str>], wgpu_chunks: &[Option<&str>]) {
+    let bytes = std::fs::read(path).unwrap();
+    let expected = reference_dump(&bytes);
+    let file = path.to_str().unwrap();
+    let mut backends = vec![("cpu", chunks), ("cpu-scan", chunks)];
+    if backend_available(BackendKind::Wgpu) {
+        backends.push(("wgpu", wgpu_chunks));
+    }
+    for (backend, chunks) in backends {
+        for &chunk in chunks {
+            let args = dump_actions_args(backend, chunk, file);
+            let output = perdix(&args, b"");
+            assert!(output.status.success(), "{args:?}: {output:?}");
+            assert!(
+                String::from_utf8_lossy(&output.stdout) == expected,
+                "{args:?} differs from vte"
+            );
         }
     }
 }

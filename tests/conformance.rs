@@ -1,6 +1,7 @@
 //! The conformance suite every parse backend must pass, instantiated once per backend:
 //! named `vte` behaviours, randomized differential tests against `vte` itself, chunking
-//! invariance (alone and interleaved with other streams), and recorded real programs.
+//! invariance (alone and interleaved with other streams), and recorded real programs and
+//! coding agents.
 //!
 //! Random tests print their seed; replay one with `PERDIX_SEED=<seed> cargo test --test
 //! conformance`.
@@ -459,6 +460,39 @@ fn recorded_programs_match_vte(kind: BackendKind) {
     }
 }
 
+/// The recorded coding agents (Claude Code, Codex, Gemini CLI, aider): whole, in slot-sized
+/// and odd-sized chunks, and cut at random offsets. They are longer than the recorded
+/// programs, so they are not cut byte by byte (one batch per byte would cost minutes on a
+/// device backend); the random cuts land inside their sequences and characters instead.
+fn recorded_agents_match_vte(kind: BackendKind) {
+    let seed = seed("recorded_agents_match_vte");
+    let mut rng = rng(seed);
+    let paths = agent_fixtures();
+    let inputs: Vec<Vec<u8>> = paths.iter().map(|path| std::fs::read(path).unwrap()).collect();
+    let chunkings = ["whole", "4096", "61", "random"];
+    let mut cases = Vec::new();
+    for input in &inputs {
+        cases.push(vec![&input[..]]);
+        cases.push(input.chunks(4096).collect());
+        cases.push(input.chunks(61).collect());
+        cases.push(split_at(input, &random_offsets(&mut rng, input.len(), 2000)));
+    }
+    let actual = run_cases(kind, &cases);
+    for (index, (path, input)) in paths.iter().zip(&inputs).enumerate() {
+        let expected = reference_dump(input);
+        assert!(
+            expected.contains("csi "),
+            "{} has no escape sequences",
+            path.display()
+        );
+        for (offset, chunking) in chunkings.iter().enumerate() {
+            assert_same(&expected, &actual[index * chunkings.len() + offset], &|| {
+                format!("{} cut {chunking} (seed {seed})", path.display())
+            });
+        }
+    }
+}
+
 fn garbage_in_one_stream_leaves_its_neighbour_alone(kind: BackendKind) {
     let mut pipeline = pipeline(kind);
     // Stream 1 ends its batches inside an OSC string, a DCS string and a UTF-8 character.
@@ -520,6 +554,7 @@ macro_rules! suite_for {
                 random_splits_of_large_inputs_match_vte,
                 streams_interleaved_in_one_batch_stay_independent,
                 recorded_programs_match_vte,
+                recorded_agents_match_vte,
                 garbage_in_one_stream_leaves_its_neighbour_alone,
             ]
         );

@@ -12,7 +12,7 @@ use perdix::parse::BackendKind;
 use perdix::pty::{PaneSize, SpawnConfig};
 use perdix::term::{screen_text, PaneConfig};
 use perdix::tui::PaneSet;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
@@ -134,16 +134,6 @@ fn fifty_mebibytes_arrive_complete_while_another_pane_stays_responsive() {
     }
 }
 
-fn fixtures() -> Vec<PathBuf> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
-    let mut fixtures: Vec<_> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|entry| entry.unwrap().path())
-        .collect();
-    fixtures.sort();
-    fixtures
-}
-
 /// alacritty's own path for bytes `cat` writes through a terminal.
 fn expected_screen(bytes: &[u8], size: PaneSize) -> Vec<String> {
     let mut through_terminal = Vec::with_capacity(bytes.len() * 2);
@@ -166,7 +156,20 @@ fn expected_screen(bytes: &[u8], size: PaneSize) -> Vec<String> {
 
 #[test]
 fn screen_dumps_of_recorded_programs_equal_alacritty_s_own_path() {
-    let fixtures = fixtures();
+    check_screen_dumps(&support::fixtures(), &[(80, 24), (37, 9)]);
+}
+
+#[test]
+fn screen_dumps_of_recorded_agents_equal_alacritty_s_own_path() {
+    // At the size they were recorded at, and smaller.
+    check_screen_dumps(&support::agent_fixtures(), &[(100, 30), (80, 24)]);
+}
+
+/// `perdix-tui --headless --screen-dump`, one pane per fixture replayed by `cat`, shows
+/// what alacritty's own path shows for the same bytes, with every backend that can run
+/// here and at every size in `sizes` (columns, rows).
+fn check_screen_dumps(fixtures: &[PathBuf], sizes: &[(u16, u16)]) {
+    assert!(!fixtures.is_empty());
     // The GPU backends where they can run (a missing one is named once, or fails the
     // test under its PERDIX_REQUIRE_* variable): the app on the device's records.
     let mut backends = vec![BackendKind::Cpu, BackendKind::CpuScan];
@@ -176,11 +179,11 @@ fn screen_dumps_of_recorded_programs_equal_alacritty_s_own_path() {
             .filter(|&kind| support::backend_available(kind)),
     );
     for backend in backends.iter().map(|kind| kind.name()) {
-        for (cols, rows) in [(80u16, 24u16), (37, 9)] {
+        for &(cols, rows) in sizes {
             let mut command = Command::new(env!("CARGO_BIN_EXE_perdix-tui"));
             command.args(["--headless", "--screen-dump", "--backend", backend]);
             command.arg(format!("--pane-size={cols}x{rows}"));
-            for fixture in &fixtures {
+            for fixture in fixtures {
                 // Echo off: the recorded programs send DSR/DA queries, perdix-tui answers
                 // them, and an echoed answer would land on the screen at a moment that
                 // depends on timing.

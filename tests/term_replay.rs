@@ -340,21 +340,30 @@ fn random_size(rng: &mut StdRng) -> PaneSize {
 
 #[test]
 fn recorded_programs_end_on_identical_grids() {
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
-    let mut fixtures: Vec<_> = std::fs::read_dir(&dir)
-        .unwrap()
-        .map(|entry| entry.unwrap().path())
-        .collect();
-    fixtures.sort();
+    let fixtures = support::fixtures();
     assert!(
         fixtures.len() >= 8,
         "the recorded programs are missing from {}",
-        dir.display()
+        support::FIXTURES_DIR
     );
     for path in fixtures {
         let bytes = std::fs::read(&path).unwrap();
         for size in [PaneSize::new(80, 24), PaneSize::new(33, 7)] {
             check(&bytes, size, &CHUNKS, &|| {
+                format!("{} at {size:?}", path.display())
+            });
+        }
+    }
+}
+
+#[test]
+fn recorded_agents_end_on_identical_grids() {
+    // At the size they were recorded at, and narrower (other wraps, other scrolling).
+    // Not byte by byte: they are long, and the parse conformance suite cuts them finer.
+    for path in support::agent_fixtures() {
+        let bytes = std::fs::read(&path).unwrap();
+        for size in [PaneSize::new(100, 30), PaneSize::new(80, 24)] {
+            check(&bytes, size, &[usize::MAX, 4096, 61], &|| {
                 format!("{} at {size:?}", path.display())
             });
         }

@@ -22,15 +22,46 @@ use std::process::{Command, Output, Stdio};
 /// Where the recorded terminal sessions are.
 pub const FIXTURES_DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures");
 
+/// Where the recorded coding agents are (`scripts/record-agents`; see the README there).
+pub const AGENT_FIXTURES_DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/agents");
+
+/// The agents recorded in [`AGENT_FIXTURES_DIR`], in the order [`agent_fixtures`] lists them.
+pub const AGENTS: [&str; 4] = ["aider", "claude", "codex", "gemini"];
+
 /// The recorded sessions (`tests/fixtures/*.raw`), sorted.
 pub fn fixtures() -> Vec<PathBuf> {
-    let mut paths: Vec<_> = std::fs::read_dir(FIXTURES_DIR)
+    raw_files(FIXTURES_DIR)
+}
+
+/// The recorded coding agents (`tests/fixtures/agents/*.raw`), sorted; every agent in
+/// [`AGENTS`] is there, so that a lost recording fails the tests instead of shrinking them.
+pub fn agent_fixtures() -> Vec<PathBuf> {
+    let paths = raw_files(AGENT_FIXTURES_DIR);
+    let names: Vec<_> = paths
+        .iter()
+        .map(|path| path.file_stem().unwrap().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(names, AGENTS, "the agent recordings in {AGENT_FIXTURES_DIR}");
+    paths
+}
+
+/// The `*.raw` files directly in `dir`, sorted.
+fn raw_files(dir: &str) -> Vec<PathBuf> {
+    let mut paths: Vec<_> = std::fs::read_dir(dir)
         .unwrap()
         .map(|entry| entry.unwrap().path())
-        .filter(|path| path.extension().is_some_and(|ext| ext == "raw"))
+        .filter(|path| path.is_file() && path.extension().is_some_and(|ext| ext == "raw"))
         .collect();
     paths.sort();
     paths
+}
+
+/// `offsets` random offsets into `len` bytes, sorted: chunk boundaries that land anywhere
+/// (inside escape sequences and UTF-8 characters too) without one batch per byte.
+pub fn random_offsets(rng: &mut StdRng, len: usize, offsets: usize) -> Vec<usize> {
+    let mut picked: Vec<usize> = (0..offsets).map(|_| rng.random_range(0..=len)).collect();
+    picked.sort_unstable();
+    picked
 }
 
 /// Runs the `perdix` binary with `args`, `stdin` as its input, and collects its output.
