@@ -33,6 +33,9 @@ fn perdix_tui_in_tmux_types_focuses_zooms_opens_closes_and_quits_cleanly() {
 
     // Typing goes to the focused pane, the first; the arithmetic proves the shell ran it.
     run_in_pane(&tmux, "echo left-$((40+2))", "left-42", 1, 2);
+    // The outer tmux is not the panes' terminal: its variable does not reach them.
+    assert!(!tmux.format("#{socket_path}").is_empty());
+    run_in_pane(&tmux, "echo outer-tmux-$((1+1))=[$TMUX]", "outer-tmux-2=[]", 1, 2);
 
     // Focus by direction, next pane and number.
     tmux.keys(&["C-b", "Right"]);

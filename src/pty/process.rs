@@ -11,6 +11,27 @@ use portable_pty::{Child, CommandBuilder, MasterPty, PtySize};
 use std::io::Write;
 use std::time::{Duration, Instant};
 
+/// Variables by which programs recognise the terminal (or multiplexer) they run in; a
+/// pane does not inherit them from Perdix's own environment.
+const OUTER_TERMINAL_VARIABLES: [&str; 16] = [
+    "TMUX",
+    "TMUX_PANE",
+    "STY",
+    "ZELLIJ",
+    "ZELLIJ_SESSION_NAME",
+    "ZELLIJ_PANE_ID",
+    "KITTY_WINDOW_ID",
+    "KITTY_PID",
+    "WEZTERM_PANE",
+    "WEZTERM_UNIX_SOCKET",
+    "ITERM_SESSION_ID",
+    "TERM_SESSION_ID",
+    "VTE_VERSION",
+    "WT_SESSION",
+    "ALACRITTY_WINDOW_ID",
+    "KONSOLE_VERSION",
+];
+
 /// How long [`PtyProcess::kill`] gives a hung-up program to end before killing it.
 pub const HANGUP_GRACE: Duration = Duration::from_millis(250);
 
@@ -153,6 +174,11 @@ impl PtyProcess {
         command.env("TERM_PROGRAM_VERSION", env!("CARGO_PKG_VERSION"));
         command.env_remove("COLUMNS");
         command.env_remove("LINES");
+        // The pane's terminal is Perdix, whatever runs Perdix: a program must not take
+        // the outer terminal's (or multiplexer's) features for its own.
+        for variable in OUTER_TERMINAL_VARIABLES {
+            command.env_remove(variable);
+        }
         for (key, value) in &config.env {
             command.env(key, value);
         }
