@@ -64,6 +64,17 @@ pub fn agent_state(pane: &Pane, attention: Option<Instant>, now: Instant) -> Age
     AgentState::Idle
 }
 
+/// When `pane`'s state may next change with no new output (a label going from running to
+/// idle or waiting as the pane stays quiet), if that is after `now`.
+pub fn next_change(pane: &Pane, now: Instant) -> Option<Instant> {
+    let output = pane.last_output()?;
+    [RUNNING_WINDOW, PROMPT_SILENCE]
+        .into_iter()
+        .map(|quiet| output + quiet)
+        .filter(|&at| at > now)
+        .min()
+}
+
 /// Whether the cursor's line ends like a question or a prompt.
 fn ends_with_prompt(pane: &Pane) -> bool {
     let term = pane.terminal().term();

@@ -202,6 +202,18 @@ impl App {
             .collect()
     }
 
+    /// The earliest time the screen changes with no input and no output: a pane's state
+    /// label (running turns idle after a quiet second), a synchronized update that times
+    /// out. The app sleeps until then at most.
+    pub fn next_deadline(&self, now: Instant) -> Option<Instant> {
+        let labels = self
+            .panes
+            .panes()
+            .iter()
+            .filter_map(|pane| super::agent_state::next_change(pane, now));
+        labels.chain(self.panes.next_deadline()).min()
+    }
+
     /// Each pane's state now.
     pub fn state(&self, index: usize) -> AgentState {
         self.state_at(index, Instant::now())

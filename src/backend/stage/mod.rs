@@ -283,6 +283,7 @@ impl ParseStage {
             dropped: 0,
             reason,
         });
+        self.records.wake_consumer();
     }
 
     /// Steps until every pane has finished and no [`StageInputs`] handle is left, or
@@ -344,6 +345,8 @@ impl ParseStage {
             reason,
             backend: self.engine.backend_name(),
         });
+        // No record may follow: the record consumer must look at the notice now.
+        self.records.wake_consumer();
     }
 
     /// Runs the stage, supervised ([`run_supervised`](Self::run_supervised)), on its own

@@ -17,10 +17,11 @@ pub use pane::Pane;
 use crate::backend::StageNotice;
 use crate::parse::{BackendKind, ParseError};
 use crate::pty::{InputQueue, InputRefused, PaneSize, PtyError, PtyProcess, SpawnConfig, HANGUP_GRACE};
-use crate::ring::Buffer;
+use crate::ring::{Buffer, EventCount};
 use crate::term::{Palette, PaneConfig};
 use pane::LatencyProbe;
 use stage_link::StageLink;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 use thiserror::Error;
 
@@ -33,6 +34,8 @@ const OUTPUT_GRACE: Duration = Duration::from_secs(2);
 /// Most record messages applied per [`PaneSet::pump`] (about 250 KiB of records, a few
 /// milliseconds of work), so a flooding pane cannot keep the caller from drawing on time.
 const PUMP_BUDGET: usize = 1024;
+/// How often [`PaneSet::run_to_end`] looks for exited children while nothing arrives.
+const RUN_TO_END_POLL: Duration = Duration::from_millis(20);
 /// Most notices kept for [`PaneSet::take_notices`]; older ones are dropped first.
 const NOTICES_KEPT: usize = 64;
 
@@ -96,6 +99,9 @@ pub enum PaneSetError {
 pub struct PaneSet {
     panes: Vec<Pane>,
     stage: StageLink,
+    /// What the app sleeps on: the record ring's publishes notify it (see
+    /// [`waker`](Self::waker)).
+    waker: Arc<EventCount>,
     config: PaneConfig,
     next_stream: u16,
     log_reads: bool,
@@ -130,9 +136,11 @@ impl PaneSet {
         config: PaneConfig,
         log_reads: bool,
     ) -> Result<PaneSet, PaneSetError> {
+        let waker = Arc::new(EventCount::new());
         let mut set = PaneSet {
             panes: Vec::with_capacity(commands.len()),
-            stage: StageLink::start(backend)?,
+            stage: StageLink::start(backend, &waker)?,
+            waker,
             config,
             next_stream: 0,
             log_reads,
@@ -390,7 +398,7 @@ impl PaneSet {
         };
         // What the old stage published is still good.
         self.apply_records(usize::MAX, Instant::now());
-        self.stage = StageLink::start(self.stage.kind)?;
+        self.stage = StageLink::start(self.stage.kind, &self.waker)?;
         self.notice(format!(
             "the parse stage ended ({reason}); restarted on {}",
             self.stage.backend
@@ -418,6 +426,55 @@ impl PaneSet {
     #[doc(hidden)]
     pub fn inject_stage_fault(&self, fault: crate::backend::InjectedFault) -> bool {
         self.stage.inputs.inject_fault(fault)
+    }
+
+    /// The event count the app sleeps on: the parse stage notifies it whenever it
+    /// publishes records (or ends); notify it for anything else the app must wake for
+    /// (input events, signals). See [`wait_for_work`](Self::wait_for_work).
+    pub fn waker(&self) -> Arc<EventCount> {
+        Arc::clone(&self.waker)
+    }
+
+    /// Sleeps until records arrive, `ready` (asked after announcing the sleep, so that a
+    /// notify in between is not lost) says there is other work, or `deadline` passes.
+    /// Returns at once when records are already waiting.
+    ///
+    /// ```
+    /// use perdix::parse::BackendKind;
+    /// use perdix::pty::SpawnConfig;
+    /// use perdix::term::PaneConfig;
+    /// use perdix::tui::PaneSet;
+    /// use std::time::{Duration, Instant};
+    /// let commands = [SpawnConfig::new("sh -c 'sleep 0.2; echo late'")];
+    /// let mut panes = PaneSet::spawn(&commands, BackendKind::Cpu, PaneConfig::default()).unwrap();
+    /// let start = Instant::now();
+    /// while !panes.panes()[0].terminal().screen_text()[0].contains("late") {
+    ///     panes.wait_for_work(Some(start + Duration::from_secs(10)), || false);
+    ///     panes.pump().unwrap();
+    /// }
+    /// assert!(start.elapsed() < Duration::from_secs(10));
+    /// ```
+    pub fn wait_for_work(&self, deadline: Option<Instant>, ready: impl FnOnce() -> bool) {
+        let key = self.waker.prepare_wait();
+        if self.has_pending_records() || !self.stage.records.is_producer_connected() || ready() {
+            self.waker.cancel_wait();
+            return;
+        }
+        match deadline {
+            Some(deadline) => {
+                self.waker.wait_until(key, deadline);
+            }
+            None => self.waker.wait(key),
+        }
+    }
+
+    /// The earliest time a pane's screen changes without new output: a synchronized
+    /// update that times out.
+    pub fn next_deadline(&self) -> Option<Instant> {
+        self.panes
+            .iter()
+            .filter_map(|pane| pane.terminal.sync_deadline())
+            .min()
     }
 
     /// True when the record ring holds records not yet applied (the last
@@ -452,7 +509,9 @@ impl PaneSet {
         let mut killed = false;
         while !self.is_finished() {
             if self.pump()? == 0 {
-                std::thread::sleep(Duration::from_millis(1));
+                // Records wake it; a child's exit and the grace below are looked at again
+                // after a short while.
+                self.wait_for_work(Some(Instant::now() + RUN_TO_END_POLL), || false);
             }
             let now = Instant::now();
             if !killed && deadline.is_some_and(|deadline| now >= deadline) {

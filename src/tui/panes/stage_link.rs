@@ -30,9 +30,11 @@ pub(super) struct StageLink {
 }
 
 impl StageLink {
-    /// Starts a stage on `kind` with its own record ring.
-    pub fn start(kind: BackendKind) -> Result<StageLink, PaneSetError> {
+    /// Starts a stage on `kind` with its own record ring, whose publishes wake `app`.
+    pub fn start(kind: BackendKind, app: &Arc<EventCount>) -> Result<StageLink, PaneSetError> {
         let (records_tx, records) = Buffer::new(RECORD_SLOTS).map_err(ParseError::from)?.split();
+        // A new ring always takes the event count.
+        let _ = records.set_waker(Arc::clone(app));
         let mut stage = ParseStage::new(kind, records_tx)?;
         let backend = stage.backend_name();
         let kind = stage.backend_kind();
@@ -56,7 +58,13 @@ impl StageLink {
     /// Why the stage's thread has ended, once it has (and nobody asked it to stop).
     pub fn ended(&mut self) -> Option<String> {
         // Relaxed: the flag is only read here to tell a requested end from a failure.
-        if self.stop.load(Ordering::Relaxed) || !self.thread.as_ref().is_some_and(JoinHandle::is_finished) {
+        if self.stop.load(Ordering::Relaxed) {
+            return None;
+        }
+        // The record ring's producer leaves as the thread ends, and wakes the app as it
+        // does: the thread may still be on its way out, and is then waited for.
+        let ending = !self.records.is_producer_connected();
+        if !ending && !self.thread.as_ref().is_some_and(JoinHandle::is_finished) {
             return None;
         }
         let thread = self.thread.take()?;
