@@ -3,6 +3,7 @@
 //! ratatui's in-memory backend instead of a terminal.
 
 use super::app::{App, Msg};
+use super::frame_clock::FrameClock;
 use super::panes::PaneSetError;
 use super::view::view;
 use crate::bench::ring_race::percentile;
@@ -11,10 +12,10 @@ use ratatui::Terminal;
 use std::fmt;
 use std::time::{Duration, Instant};
 
-/// The shortest time between two frames, as in the full-screen app.
-pub const FRAME_INTERVAL: Duration = Duration::from_millis(16);
-/// How long the loop sleeps at most when nothing is waiting, as the app's input wait does.
-const MIN_WAIT: Duration = Duration::from_millis(2);
+pub use super::frame_clock::FRAME_INTERVAL;
+/// How often the loop looks for exited children while nothing arrives (their exit is
+/// polled; their output ending wakes it).
+const EXIT_POLL: Duration = Duration::from_millis(100);
 
 /// How the benchmark runs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -155,38 +156,34 @@ pub fn run_bench(
     let start = Instant::now();
     let mut frame_times = Vec::new();
     let mut frame_delays = Vec::new();
-    let mut dirty_since = Some(start);
     let mut latencies = Vec::new();
-    let mut last_frame: Option<Instant> = None;
+    let mut clock = FrameClock::new(FRAME_INTERVAL);
+    clock.changed(start);
     let mut last_progress = start;
-    let mut dirty = true;
     let mut ended = false;
     loop {
-        if app.pump()? && !dirty {
-            dirty = true;
-            dirty_since = Some(Instant::now());
+        if app.pump()? {
+            clock.changed(Instant::now());
         }
         let finished = app.panes.is_finished();
-        let due = last_frame.is_none_or(|at| at.elapsed() >= FRAME_INTERVAL);
-        if dirty && (due || finished) {
+        let now = Instant::now();
+        // Drawn as the app draws: as soon as due, everything ready applied first unless the
+        // frame is due; the last one at once when the programs have ended.
+        if clock.due(now) || (finished && clock.is_owed()) {
             let frame_start = Instant::now();
+            frame_delays.push(nanos(clock.delay(frame_start)));
             let Ok(_) = terminal.draw(|frame| view(&app, frame));
             let frame_end = Instant::now();
             frame_times.push(nanos(frame_end - frame_start));
-            let due_at = last_frame.map_or(start, |at| at + FRAME_INTERVAL);
-            let needed_at = dirty_since.map_or(due_at, |since| since.max(due_at));
-            frame_delays.push(nanos(frame_start.saturating_duration_since(needed_at)));
-            last_frame = Some(frame_start);
+            clock.drawn(frame_start);
             // Ending the programs takes a while (a grace period each), which is not the
             // pipeline's latency: chunks shown after that are not counted.
             if !ended {
                 app.panes
                     .take_shown_reads(frame_end, |latency| latencies.push(nanos(latency)));
             }
-            dirty = false;
-            dirty_since = None;
         }
-        if finished && !dirty {
+        if finished && !clock.is_owed() {
             break;
         }
         if !ended && options.duration.is_some_and(|limit| start.elapsed() >= limit) {
@@ -197,12 +194,20 @@ pub fn run_bench(
             last_progress = Instant::now();
             progress(bytes_read(&app));
         }
-        if !app.panes.has_pending_records() {
-            // As the app waits for input: until the next frame is due, at least briefly.
-            let until_frame =
-                last_frame.map_or(Duration::ZERO, |at| FRAME_INTERVAL.saturating_sub(at.elapsed()));
-            std::thread::sleep(until_frame.max(MIN_WAIT));
-        }
+        // As the app sleeps: until records arrive, the owed frame is due, or something
+        // else is (a label, a synchronized update, the end of the run, the next progress
+        // report); a finished run looks for exited children again soon.
+        let deadline = [
+            clock.next_due(),
+            app.next_deadline(Instant::now()),
+            options.duration.map(|limit| start + limit).filter(|_| !ended),
+            Some(last_progress + Duration::from_secs(1)),
+            Some(Instant::now() + EXIT_POLL),
+        ]
+        .into_iter()
+        .flatten()
+        .min();
+        app.panes.wait_for_work(deadline, || false);
     }
     let seconds = start.elapsed().as_secs_f64();
     let bytes = bytes_read(&app);
