@@ -12,7 +12,6 @@ use ratatui::Terminal;
 use std::fmt;
 use std::time::{Duration, Instant};
 
-pub use super::frame_clock::FRAME_INTERVAL;
 /// How often the loop looks for exited children while nothing arrives (their exit is
 /// polled; their output ending wakes it).
 const EXIT_POLL: Duration = Duration::from_millis(100);
@@ -124,9 +123,8 @@ impl fmt::Display for BenchReport {
 
 /// Runs `app` (whose panes must come from
 /// [`PaneSet::spawn_measuring_latency`](super::PaneSet::spawn_measuring_latency)) until
-/// every pane's program has ended and its output is drawn: pumps the panes, and at most
-/// every [`FRAME_INTERVAL`], when something changed, draws a frame into an in-memory
-/// backend. `progress` is called about once a second with the bytes read so far.
+/// every pane's program has ended and its output is drawn: pumps the panes, and, paced as
+/// the app paces its frames ([`FrameClock`]), draws each change into an in-memory backend. `progress` is called about once a second with the bytes read so far.
 ///
 /// ```
 /// use perdix::parse::BackendKind;
@@ -157,7 +155,7 @@ pub fn run_bench(
     let mut frame_times = Vec::new();
     let mut frame_delays = Vec::new();
     let mut latencies = Vec::new();
-    let mut clock = FrameClock::new(FRAME_INTERVAL);
+    let mut clock = FrameClock::new();
     clock.changed(start);
     let mut last_progress = start;
     let mut ended = false;
@@ -175,7 +173,7 @@ pub fn run_bench(
             let Ok(_) = terminal.draw(|frame| view(&app, frame));
             let frame_end = Instant::now();
             frame_times.push(nanos(frame_end - frame_start));
-            clock.drawn(frame_start);
+            clock.drawn(frame_start, frame_end - frame_start);
             // Ending the programs takes a while (a grace period each), which is not the
             // pipeline's latency: chunks shown after that are not counted.
             if !ended {
