@@ -8,6 +8,7 @@
 
 mod csi;
 mod events;
+mod keyboard;
 mod modes;
 mod osc;
 mod pane;
@@ -18,6 +19,7 @@ mod sync;
 
 pub use alacritty_terminal::term::Osc52;
 pub use events::{xterm_color, Clipboard, PaneEvent, PaneListener};
+pub use keyboard::{active_kitty_flags, KEYBOARD_STACK_LIMIT};
 pub use pane::{PaneConfig, PaneTerminal, DEFAULT_SCROLLBACK, MIN_COLUMNS};
 pub use replay::Replayer;
 pub use screen::{line_text, screen_text};

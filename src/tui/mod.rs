@@ -13,6 +13,7 @@ pub mod key_encoding;
 pub mod keymap;
 pub mod layout;
 pub mod layout_kind;
+pub mod outer_keyboard;
 pub mod render;
 pub mod search;
 pub mod theme;
