@@ -126,7 +126,10 @@ fn a_program_pushing_without_end_neither_crashes_the_pane_nor_grows_its_stack() 
     // The newest push replaced the top entry: the stack holds the limit.
     feed(&mut pane, b"\x1b[<u");
     assert_eq!(pane.kitty_keyboard(), DISAMBIGUATE);
-    feed(&mut pane, format!("\x1b[<{}u", KEYBOARD_STACK_LIMIT - 2).as_bytes());
+    feed(
+        &mut pane,
+        format!("\x1b[<{}u", KEYBOARD_STACK_LIMIT - 2).as_bytes(),
+    );
     assert_eq!(pane.kitty_keyboard(), DISAMBIGUATE);
     feed(&mut pane, b"\x1b[<u");
     assert_eq!(pane.kitty_keyboard(), KeyboardModes::NO_MODE);
@@ -185,7 +188,13 @@ fn application_cursor_mode_still_applies_to_legacy_keys() {
     let mut pane = pane();
     let up = KeyEvent::new(KeyCode::Up, KeyModifiers::NONE);
     feed(&mut pane, b"\x1b[?1h");
-    assert_eq!(encode_key_for(&up, KeyboardMode::of_pane(&pane)).unwrap(), b"\x1bOA");
+    assert_eq!(
+        encode_key_for(&up, KeyboardMode::of_pane(&pane)).unwrap(),
+        b"\x1bOA"
+    );
     feed(&mut pane, b"\x1b[>1u");
-    assert_eq!(encode_key_for(&up, KeyboardMode::of_pane(&pane)).unwrap(), b"\x1b[A");
+    assert_eq!(
+        encode_key_for(&up, KeyboardMode::of_pane(&pane)).unwrap(),
+        b"\x1b[A"
+    );
 }

@@ -44,19 +44,38 @@ fn each_pane_gets_keys_and_releases_as_its_program_asked() {
     wait_for_text(&mut app, 1, "ready");
     app.broadcast = true;
 
-    app.update(event(KeyCode::Up, KeyModifiers::NONE, KeyEventKind::Press)).unwrap();
-    app.update(event(KeyCode::Up, KeyModifiers::NONE, KeyEventKind::Release)).unwrap();
+    app.update(event(KeyCode::Up, KeyModifiers::NONE, KeyEventKind::Press))
+        .unwrap();
+    app.update(event(KeyCode::Up, KeyModifiers::NONE, KeyEventKind::Release))
+        .unwrap();
     // A release whose press went nowhere goes nowhere.
-    app.update(event(KeyCode::Char('x'), KeyModifiers::NONE, KeyEventKind::Release)).unwrap();
+    app.update(event(
+        KeyCode::Char('x'),
+        KeyModifiers::NONE,
+        KeyEventKind::Release,
+    ))
+    .unwrap();
     // The prefix and an unbound key after it: neither press reaches a pane, so neither
     // release does.
     app.update(prefix()).unwrap();
-    app.update(event(KeyCode::Char('b'), KeyModifiers::CONTROL, KeyEventKind::Release)).unwrap();
+    app.update(event(
+        KeyCode::Char('b'),
+        KeyModifiers::CONTROL,
+        KeyEventKind::Release,
+    ))
+    .unwrap();
     app.update(key(KeyCode::Char('0'))).unwrap();
-    app.update(event(KeyCode::Char('0'), KeyModifiers::NONE, KeyEventKind::Release)).unwrap();
-    app.update(event(KeyCode::Enter, KeyModifiers::SHIFT, KeyEventKind::Press)).unwrap();
+    app.update(event(
+        KeyCode::Char('0'),
+        KeyModifiers::NONE,
+        KeyEventKind::Release,
+    ))
+    .unwrap();
+    app.update(event(KeyCode::Enter, KeyModifiers::SHIFT, KeyEventKind::Press))
+        .unwrap();
     // Enter's release is never reported short of all keys as escape codes.
-    app.update(event(KeyCode::Enter, KeyModifiers::SHIFT, KeyEventKind::Release)).unwrap();
+    app.update(event(KeyCode::Enter, KeyModifiers::SHIFT, KeyEventKind::Release))
+        .unwrap();
 
     run_to_end(&mut app);
     let kitty = screen(&app, 0);

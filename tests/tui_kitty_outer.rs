@@ -48,7 +48,10 @@ fn find(bytes: &[u8], needle: &[u8]) -> Option<usize> {
 }
 
 fn count(bytes: &[u8], needle: &[u8]) -> usize {
-    bytes.windows(needle.len()).filter(|window| *window == needle).count()
+    bytes
+        .windows(needle.len())
+        .filter(|window| *window == needle)
+        .count()
 }
 
 /// The app's process, ended if the test fails before it does.
@@ -166,7 +169,15 @@ fn a_terminal_without_the_protocol_gets_no_flags() {
     type_keys(&keys, b"y");
     child.wait();
     let bytes = capture.bytes();
-    assert!(find(&bytes, b"\x1b[>").is_none(), "{:?}", String::from_utf8_lossy(&bytes));
-    assert!(find(&bytes, POP).is_none(), "{:?}", String::from_utf8_lossy(&bytes));
+    assert!(
+        find(&bytes, b"\x1b[>").is_none(),
+        "{:?}",
+        String::from_utf8_lossy(&bytes)
+    );
+    assert!(
+        find(&bytes, POP).is_none(),
+        "{:?}",
+        String::from_utf8_lossy(&bytes)
+    );
     assert!(find(&bytes, LEAVE_ALTERNATE).is_some());
 }

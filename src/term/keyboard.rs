@@ -111,11 +111,23 @@ pub(super) fn requests(replayer: &mut Replayer, action: &DecodedAction<'_>) -> V
 pub fn active_kitty_flags(mode: TermMode) -> KeyboardModes {
     let mut flags = KeyboardModes::NO_MODE;
     for (term_bit, flag) in [
-        (TermMode::DISAMBIGUATE_ESC_CODES, KeyboardModes::DISAMBIGUATE_ESC_CODES),
+        (
+            TermMode::DISAMBIGUATE_ESC_CODES,
+            KeyboardModes::DISAMBIGUATE_ESC_CODES,
+        ),
         (TermMode::REPORT_EVENT_TYPES, KeyboardModes::REPORT_EVENT_TYPES),
-        (TermMode::REPORT_ALTERNATE_KEYS, KeyboardModes::REPORT_ALTERNATE_KEYS),
-        (TermMode::REPORT_ALL_KEYS_AS_ESC, KeyboardModes::REPORT_ALL_KEYS_AS_ESC),
-        (TermMode::REPORT_ASSOCIATED_TEXT, KeyboardModes::REPORT_ASSOCIATED_TEXT),
+        (
+            TermMode::REPORT_ALTERNATE_KEYS,
+            KeyboardModes::REPORT_ALTERNATE_KEYS,
+        ),
+        (
+            TermMode::REPORT_ALL_KEYS_AS_ESC,
+            KeyboardModes::REPORT_ALL_KEYS_AS_ESC,
+        ),
+        (
+            TermMode::REPORT_ASSOCIATED_TEXT,
+            KeyboardModes::REPORT_ASSOCIATED_TEXT,
+        ),
     ] {
         if mode.contains(term_bit) {
             flags |= flag;

@@ -4,7 +4,8 @@
 //! `vte::ansi::Processor` makes for the same bytes (written here from the xterm and
 //! ECMA-48 definitions, since `vte` keeps its translation private). [`PaneTerminal`] adds
 //! what a pane needs around it: synchronized updates held at the record level, replies to
-//! the program's queries for that pane's PTY, pane events, and a configurable scrollback.
+//! the program's queries for that pane's PTY, pane events, a configurable scrollback, and
+//! the keyboard protocol the program asked for (kitty flags, modifyOtherKeys).
 
 mod csi;
 mod events;

@@ -93,11 +93,7 @@ pub(super) fn encode(key: &KeyEvent, flags: KeyboardModes) -> Option<Vec<u8>> {
     let bits = modifier_bits(modifiers);
     let locks = lock_bits(key.state);
     match kind {
-        Key::Text {
-            code,
-            shifted,
-            typed,
-        } => {
+        Key::Text { code, shifted, typed } => {
             // Only Shift leaves a key typing text; Ctrl, Alt and the others make it a
             // shortcut.
             let types_text = bits & !SHIFT_BIT == 0;
@@ -130,7 +126,9 @@ pub(super) fn encode(key: &KeyEvent, flags: KeyboardModes) -> Option<Vec<u8>> {
             }
             Some(csi_u(code, None, 1 + bits + locks, event, None))
         }
-        Key::Functional { number, final_byte } => Some(functional(number, final_byte, 1 + bits + locks, event)),
+        Key::Functional { number, final_byte } => {
+            Some(functional(number, final_byte, 1 + bits + locks, event))
+        }
         Key::Modifier { number } => all_keys.then(|| csi_u(number, None, 1 + bits + locks, event, None)),
     }
 }

@@ -129,4 +129,3 @@ fn tilde_key(code: u8, mods: KeyModifiers) -> Vec<u8> {
         None => format!("\x1b[{code}~").into_bytes(),
     }
 }
-

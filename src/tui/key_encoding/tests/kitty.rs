@@ -5,9 +5,7 @@
 
 use super::{event, shown, ALT, CTRL, NONE, SHIFT};
 use crate::tui::key_encoding::{encode_key, encode_key_for, KeyboardMode, KeyboardModes};
-use crossterm::event::{
-    KeyCode, KeyEventKind, KeyEventState, KeyModifiers, MediaKeyCode, ModifierKeyCode,
-};
+use crossterm::event::{KeyCode, KeyEventKind, KeyEventState, KeyModifiers, MediaKeyCode, ModifierKeyCode};
 
 const DISAMBIGUATE: KeyboardModes = KeyboardModes::DISAMBIGUATE_ESC_CODES;
 const EVENTS: KeyboardModes = KeyboardModes::REPORT_EVENT_TYPES;
@@ -23,7 +21,13 @@ const KEYPAD: KeyEventState = KeyEventState::KEYPAD;
 
 /// One case: the key, its modifiers, the event kind, the key state, and what the pane
 /// receives (`None`: nothing).
-type Case<'a> = (KeyCode, KeyModifiers, KeyEventKind, KeyEventState, Option<&'a str>);
+type Case<'a> = (
+    KeyCode,
+    KeyModifiers,
+    KeyEventKind,
+    KeyEventState,
+    Option<&'a str>,
+);
 
 fn check(flags: KeyboardModes, cases: &[Case]) {
     for &(code, modifiers, kind, state, expected) in cases {
@@ -138,20 +142,68 @@ fn all_keys_as_escape_codes_reports_text_editing_keypad_and_modifier_keys() {
         (KeyCode::ScrollLock, NONE, "\x1b[57359u"),
         (KeyCode::NumLock, NONE, "\x1b[57360u"),
         // Pressing a modifier key sets its own bit.
-        (KeyCode::Modifier(ModifierKeyCode::LeftShift), SHIFT, "\x1b[57441;2u"),
-        (KeyCode::Modifier(ModifierKeyCode::LeftControl), CTRL, "\x1b[57442;5u"),
+        (
+            KeyCode::Modifier(ModifierKeyCode::LeftShift),
+            SHIFT,
+            "\x1b[57441;2u",
+        ),
+        (
+            KeyCode::Modifier(ModifierKeyCode::LeftControl),
+            CTRL,
+            "\x1b[57442;5u",
+        ),
         (KeyCode::Modifier(ModifierKeyCode::LeftAlt), ALT, "\x1b[57443;3u"),
-        (KeyCode::Modifier(ModifierKeyCode::LeftSuper), KeyModifiers::SUPER, "\x1b[57444;9u"),
-        (KeyCode::Modifier(ModifierKeyCode::LeftHyper), KeyModifiers::HYPER, "\x1b[57445;17u"),
-        (KeyCode::Modifier(ModifierKeyCode::LeftMeta), KeyModifiers::META, "\x1b[57446;33u"),
-        (KeyCode::Modifier(ModifierKeyCode::RightShift), SHIFT, "\x1b[57447;2u"),
-        (KeyCode::Modifier(ModifierKeyCode::RightControl), CTRL, "\x1b[57448;5u"),
+        (
+            KeyCode::Modifier(ModifierKeyCode::LeftSuper),
+            KeyModifiers::SUPER,
+            "\x1b[57444;9u",
+        ),
+        (
+            KeyCode::Modifier(ModifierKeyCode::LeftHyper),
+            KeyModifiers::HYPER,
+            "\x1b[57445;17u",
+        ),
+        (
+            KeyCode::Modifier(ModifierKeyCode::LeftMeta),
+            KeyModifiers::META,
+            "\x1b[57446;33u",
+        ),
+        (
+            KeyCode::Modifier(ModifierKeyCode::RightShift),
+            SHIFT,
+            "\x1b[57447;2u",
+        ),
+        (
+            KeyCode::Modifier(ModifierKeyCode::RightControl),
+            CTRL,
+            "\x1b[57448;5u",
+        ),
         (KeyCode::Modifier(ModifierKeyCode::RightAlt), ALT, "\x1b[57449;3u"),
-        (KeyCode::Modifier(ModifierKeyCode::RightSuper), KeyModifiers::SUPER, "\x1b[57450;9u"),
-        (KeyCode::Modifier(ModifierKeyCode::RightHyper), KeyModifiers::HYPER, "\x1b[57451;17u"),
-        (KeyCode::Modifier(ModifierKeyCode::RightMeta), KeyModifiers::META, "\x1b[57452;33u"),
-        (KeyCode::Modifier(ModifierKeyCode::IsoLevel3Shift), NONE, "\x1b[57453u"),
-        (KeyCode::Modifier(ModifierKeyCode::IsoLevel5Shift), NONE, "\x1b[57454u"),
+        (
+            KeyCode::Modifier(ModifierKeyCode::RightSuper),
+            KeyModifiers::SUPER,
+            "\x1b[57450;9u",
+        ),
+        (
+            KeyCode::Modifier(ModifierKeyCode::RightHyper),
+            KeyModifiers::HYPER,
+            "\x1b[57451;17u",
+        ),
+        (
+            KeyCode::Modifier(ModifierKeyCode::RightMeta),
+            KeyModifiers::META,
+            "\x1b[57452;33u",
+        ),
+        (
+            KeyCode::Modifier(ModifierKeyCode::IsoLevel3Shift),
+            NONE,
+            "\x1b[57453u",
+        ),
+        (
+            KeyCode::Modifier(ModifierKeyCode::IsoLevel5Shift),
+            NONE,
+            "\x1b[57454u",
+        ),
         (KeyCode::Up, NONE, "\x1b[A"),
     ]);
     let keypad = ('0'..='9').zip(57399..).chain([
@@ -167,12 +219,30 @@ fn all_keys_as_escape_codes_reports_text_editing_keypad_and_modifier_keys() {
         let expected = format!("\x1b[{number}u");
         check(
             ALL_KEYS,
-            &[(KeyCode::Char(symbol), NONE, PRESS, KEYPAD, Some(expected.as_str()))],
+            &[(
+                KeyCode::Char(symbol),
+                NONE,
+                PRESS,
+                KEYPAD,
+                Some(expected.as_str()),
+            )],
         );
     }
     // Lock modifiers count for every key here.
-    cases.push((KeyCode::Char('a'), NONE, PRESS, KeyEventState::NUM_LOCK, Some("\x1b[97;129u")));
-    cases.push((KeyCode::Char('A'), NONE, PRESS, KeyEventState::CAPS_LOCK, Some("\x1b[97;65u")));
+    cases.push((
+        KeyCode::Char('a'),
+        NONE,
+        PRESS,
+        KeyEventState::NUM_LOCK,
+        Some("\x1b[97;129u"),
+    ));
+    cases.push((
+        KeyCode::Char('A'),
+        NONE,
+        PRESS,
+        KeyEventState::CAPS_LOCK,
+        Some("\x1b[97;65u"),
+    ));
     check(ALL_KEYS, &cases);
 }
 
@@ -194,7 +264,11 @@ fn modifiers_are_one_plus_their_bits() {
             (KeyCode::Up, super_, "\x1b[1;9A"),
             (KeyCode::Up, hyper, "\x1b[1;17A"),
             (KeyCode::Up, meta, "\x1b[1;33A"),
-            (KeyCode::Up, SHIFT | ALT | CTRL | super_ | hyper | meta, "\x1b[1;64A"),
+            (
+                KeyCode::Up,
+                SHIFT | ALT | CTRL | super_ | hyper | meta,
+                "\x1b[1;64A",
+            ),
             (KeyCode::Delete, SHIFT, "\x1b[3;2~"),
             (KeyCode::F(3), CTRL, "\x1b[13;5~"),
             (KeyCode::F(1), ALT, "\x1b[1;3P"),
@@ -207,9 +281,27 @@ fn modifiers_are_one_plus_their_bits() {
     check(
         DISAMBIGUATE,
         &[
-            (KeyCode::Up, NONE, PRESS, KeyEventState::NUM_LOCK, Some("\x1b[1;129A")),
-            (KeyCode::Esc, NONE, PRESS, KeyEventState::CAPS_LOCK, Some("\x1b[27;65u")),
-            (KeyCode::Home, CTRL, PRESS, KeyEventState::CAPS_LOCK, Some("\x1b[1;69H")),
+            (
+                KeyCode::Up,
+                NONE,
+                PRESS,
+                KeyEventState::NUM_LOCK,
+                Some("\x1b[1;129A"),
+            ),
+            (
+                KeyCode::Esc,
+                NONE,
+                PRESS,
+                KeyEventState::CAPS_LOCK,
+                Some("\x1b[27;65u"),
+            ),
+            (
+                KeyCode::Home,
+                CTRL,
+                PRESS,
+                KeyEventState::CAPS_LOCK,
+                Some("\x1b[1;69H"),
+            ),
         ],
     );
 }
@@ -275,8 +367,20 @@ fn disambiguate_reports_esc_alt_ctrl_keys_as_csi_u_and_keeps_text_and_the_shell_
     check(
         DISAMBIGUATE,
         &[
-            (KeyCode::Char('a'), NONE, PRESS, KeyEventState::NUM_LOCK, Some("a")),
-            (KeyCode::Char('a'), CTRL, PRESS, KeyEventState::NUM_LOCK, Some("\x1b[97;5u")),
+            (
+                KeyCode::Char('a'),
+                NONE,
+                PRESS,
+                KeyEventState::NUM_LOCK,
+                Some("a"),
+            ),
+            (
+                KeyCode::Char('a'),
+                CTRL,
+                PRESS,
+                KeyEventState::NUM_LOCK,
+                Some("\x1b[97;5u"),
+            ),
             (KeyCode::Enter, NONE, PRESS, KeyEventState::CAPS_LOCK, Some("\r")),
         ],
     );
@@ -284,7 +388,13 @@ fn disambiguate_reports_esc_alt_ctrl_keys_as_csi_u_and_keeps_text_and_the_shell_
     check(
         DISAMBIGUATE,
         &[
-            (KeyCode::Modifier(ModifierKeyCode::LeftShift), SHIFT, PRESS, PLAIN, None),
+            (
+                KeyCode::Modifier(ModifierKeyCode::LeftShift),
+                SHIFT,
+                PRESS,
+                PLAIN,
+                None,
+            ),
             (KeyCode::CapsLock, NONE, PRESS, PLAIN, None),
         ],
     );
@@ -378,7 +488,13 @@ fn event_types_mark_repeats_and_releases_of_escape_coded_keys() {
             (KeyCode::Char('a'), NONE, REPEAT, PLAIN, Some("\x1b[97;1:2u")),
             (KeyCode::Char('a'), NONE, RELEASE, PLAIN, Some("\x1b[97;1:3u")),
             (KeyCode::Enter, NONE, RELEASE, PLAIN, Some("\x1b[13;1:3u")),
-            (KeyCode::Modifier(ModifierKeyCode::LeftShift), NONE, RELEASE, PLAIN, Some("\x1b[57441;1:3u")),
+            (
+                KeyCode::Modifier(ModifierKeyCode::LeftShift),
+                NONE,
+                RELEASE,
+                PLAIN,
+                Some("\x1b[57441;1:3u"),
+            ),
         ],
     );
 }

@@ -171,8 +171,7 @@ fn keys_without_bytes() {
 
 #[test]
 fn only_press_and_repeat_produce_bytes() {
-    let event =
-        |kind| KeyEvent::new_with_kind_and_state(KeyCode::Char('a'), NONE, kind, KeyEventState::NONE);
+    let event = |kind| KeyEvent::new_with_kind_and_state(KeyCode::Char('a'), NONE, kind, KeyEventState::NONE);
     assert_eq!(
         encode_key(&event(KeyEventKind::Press), false),
         Some(b"a".to_vec())

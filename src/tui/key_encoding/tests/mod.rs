@@ -13,7 +13,12 @@ pub(super) const ALT: KeyModifiers = KeyModifiers::ALT;
 pub(super) const CTRL: KeyModifiers = KeyModifiers::CONTROL;
 
 /// A key event of `kind` with `state`.
-pub(super) fn event(code: KeyCode, modifiers: KeyModifiers, kind: KeyEventKind, state: KeyEventState) -> KeyEvent {
+pub(super) fn event(
+    code: KeyCode,
+    modifiers: KeyModifiers,
+    kind: KeyEventKind,
+    state: KeyEventState,
+) -> KeyEvent {
     KeyEvent::new_with_kind_and_state(code, modifiers, kind, state)
 }
 
