@@ -184,3 +184,112 @@ impl OuterKeyboard {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::tui::input::{spawn_input_reader, InputReaderOptions};
+    use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
+    use std::io::Read;
+    use std::os::unix::net::UnixStream;
+    use std::sync::mpsc::{channel, Receiver};
+    use std::thread::JoinHandle;
+
+    const LONG: Duration = Duration::from_secs(20);
+
+    /// A terminal at the other end of a socket: it waits for the query, then writes
+    /// `answer`, and returns everything the app wrote until the app closes its end.
+    fn terminal(mut end: UnixStream, answer: &'static [u8]) -> JoinHandle<Vec<u8>> {
+        std::thread::spawn(move || {
+            let mut seen = Vec::new();
+            let mut buffer = [0u8; 256];
+            while !seen.ends_with(QUERY) {
+                let read = end.read(&mut buffer).unwrap();
+                assert_ne!(read, 0, "the app closed before asking");
+                seen.extend_from_slice(&buffer[..read]);
+            }
+            end.write_all(answer).unwrap();
+            // Open until the app is done: a closed terminal would end the wait early.
+            end.read_to_end(&mut seen).unwrap();
+            seen
+        })
+    }
+
+    /// The app's side: its input decoded on the input thread, replies on their channel.
+    struct App {
+        out: UnixStream,
+        events: Receiver<Event>,
+        replies: Receiver<TerminalReply>,
+    }
+
+    fn app(end: UnixStream) -> App {
+        let (events_tx, events) = channel();
+        let (replies_tx, replies) = channel();
+        let options = InputReaderOptions {
+            terminal_size: None,
+            replies: Some(replies_tx),
+            ..InputReaderOptions::default()
+        };
+        spawn_input_reader(end.try_clone().unwrap().into(), events_tx, options).unwrap();
+        App {
+            out: end,
+            events,
+            replies,
+        }
+    }
+
+    /// Negotiates with a terminal that answers `answer`, restores twice, and returns
+    /// the support found, how long it took, what the terminal received, and the app.
+    fn negotiate(answer: &'static [u8], timeout: Duration) -> (KittySupport, Duration, Vec<u8>, App) {
+        let (app_end, terminal_end) = UnixStream::pair().unwrap();
+        let terminal = terminal(terminal_end, answer);
+        let mut app = app(app_end);
+        let keyboard = OuterKeyboard::new();
+        let start = Instant::now();
+        let support = keyboard.negotiate(&mut app.out, &app.replies, timeout).unwrap();
+        let took = start.elapsed();
+        keyboard.restore(&mut app.out).unwrap();
+        keyboard.restore(&mut app.out).unwrap();
+        app.out.shutdown(std::net::Shutdown::Write).unwrap();
+        (support, took, terminal.join().unwrap(), app)
+    }
+
+    #[test]
+    fn a_terminal_with_the_protocol_gets_the_flags_pushed_and_popped_once() {
+        let (support, _, received, _) = negotiate(b"\x1b[?0u\x1b[?62;22c", LONG);
+        assert_eq!(support, KittySupport::Supported(KeyboardModes::NO_MODE));
+        assert_eq!(received, b"\x1b[?u\x1b[c\x1b[>7u\x1b[<u");
+    }
+
+    #[test]
+    fn a_terminal_without_it_answers_the_device_attributes_alone_and_gets_nothing_more() {
+        let (support, took, received, _) = negotiate(b"\x1b[?1;2c", LONG);
+        assert_eq!(support, KittySupport::Unsupported);
+        assert_eq!(received, QUERY);
+        // The answer ends the wait, not the timeout.
+        assert!(took < LONG / 2, "{took:?}");
+    }
+
+    #[test]
+    fn a_terminal_that_never_answers_costs_the_timeout_and_no_more() {
+        let timeout = Duration::from_millis(100);
+        let (support, took, received, _) = negotiate(b"", timeout);
+        assert_eq!(support, KittySupport::NoAnswer);
+        assert_eq!(received, QUERY);
+        assert!(took >= timeout && took < timeout * 20, "{took:?}");
+    }
+
+    #[test]
+    fn keys_typed_while_waiting_reach_the_app_and_other_replies_are_skipped() {
+        let answer = b"x\x1b]11;rgb:0000/0000/0000\x1b\\\x1b[?3u\x1b[?62c";
+        let (support, _, _, app) = negotiate(answer, LONG);
+        assert_eq!(
+            support,
+            KittySupport::Supported(
+                KeyboardModes::DISAMBIGUATE_ESC_CODES | KeyboardModes::REPORT_EVENT_TYPES
+            )
+        );
+        let x = KeyEvent::new(KeyCode::Char('x'), KeyModifiers::NONE);
+        assert_eq!(app.events.recv_timeout(LONG), Ok(Event::Key(x)));
+    }
+}
