@@ -84,23 +84,23 @@ fn the_query_answers_the_flags_in_effect_after_earlier_replies() {
 }
 
 #[test]
-fn set_replaces_adds_or_removes_flags_and_outlives_a_screen_switch() {
+fn set_replaces_adds_or_removes_the_flags_in_effect_and_the_query_says_so() {
     let mut pane = pane();
     feed(&mut pane, b"\x1b[>1u");
     feed(&mut pane, b"\x1b[=9u");
+    assert_eq!(pane.kitty_keyboard(), DISAMBIGUATE | ALL_KEYS);
     assert_eq!(queried(&mut pane), "\x1b[?9u");
     feed(&mut pane, b"\x1b[=2;2u");
     assert_eq!(queried(&mut pane), "\x1b[?11u");
     feed(&mut pane, b"\x1b[=8;3u");
-    assert_eq!(queried(&mut pane), "\x1b[?3u");
-    // To the alternate screen and back: the main screen's flags are as set.
-    feed(&mut pane, b"\x1b[?1049h\x1b[?1049l");
     assert_eq!(pane.kitty_keyboard(), DISAMBIGUATE | EVENTS);
-    // Without a stack, set still changes the flags in effect.
+    assert_eq!(queried(&mut pane), "\x1b[?3u");
+    // Without a stack, set still changes the flags in effect, and the query tells.
     let mut bare = self::pane();
     feed(&mut bare, b"\x1b[=1u");
     assert_eq!(bare.kitty_keyboard(), DISAMBIGUATE);
     assert_eq!(queried(&mut bare), "\x1b[?1u");
+    assert_eq!(shift_enter(&bare), b"\x1b[13;2u");
 }
 
 #[test]

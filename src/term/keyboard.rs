@@ -2,16 +2,16 @@
 //! xterm's modifyOtherKeys level, so that its keys can be encoded the way it reads them.
 //!
 //! The kitty flags live in the model: `Term` keeps a stack of them per screen (main and
-//! alternate) and shows the active ones as `TermMode` bits. Three gaps of `Term` 0.26 are
+//! alternate) and shows the active ones as `TermMode` bits. Two gaps of `Term` 0.26 are
 //! closed here, around it:
 //!
 //! - A push onto a full stack panics in `Term` (it evicts from the wrong stack). The
 //!   depth of each screen's stack is counted here, and a push onto a stack of
 //!   [`KEYBOARD_STACK_LIMIT`] entries replaces the top entry instead.
-//! - `CSI = flags ; mode u` changes the active flags but not the top of the stack, so a
-//!   later pop, screen switch or query forgets it. Here it replaces the top entry.
 //! - `Term` does not track modifyOtherKeys (`CSI > 4 ; n m`) nor answer its query
-//!   (`CSI ? 4 m`); both are done here.
+//!   (`CSI ? 4 m`); both are done here. The kitty query (`CSI ? u`) is answered here too,
+//!   with the flags in effect, which `CSI = flags ; mode u` may have changed without
+//!   touching the stack `Term` answers from.
 //!
 //! The sequences are read by the same dispatch as every other control sequence (so their
 //! parameters mean exactly what `vte::ansi::Processor` makes of them), into a recorder
@@ -172,17 +172,6 @@ impl KeyboardState {
             Request::Pop(count) => {
                 term.pop_keyboard_modes(count);
                 self.depth[screen] = self.depth[screen].saturating_sub(usize::from(count));
-            }
-            // With a stack, the top entry is what the program changes: replace it, so that
-            // the change outlives a switch of screens and shows in a query.
-            Request::Set(flags, behavior) if self.depth[screen] > 0 => {
-                let flags = match behavior {
-                    KeyboardModesApplyBehavior::Replace => flags,
-                    KeyboardModesApplyBehavior::Union => active | flags,
-                    KeyboardModesApplyBehavior::Difference => active - flags,
-                };
-                term.pop_keyboard_modes(1);
-                term.push_keyboard_mode(flags);
             }
             // `Term` has an inherent method of the same name.
             Request::Set(flags, behavior) => Handler::set_keyboard_mode(term, flags, behavior),
