@@ -298,7 +298,7 @@ impl App {
             // A release goes where its press went, to the panes that asked for releases.
             Msg::Key(key) if key.kind == KeyEventKind::Release => {
                 let panes = self.pressed.release(&key);
-                self.type_into(&key, panes)?;
+                self.type_into(&key, panes);
             }
             Msg::Key(key) => self.key(key)?,
         }
@@ -510,7 +510,7 @@ impl App {
     /// Types `key` into the input targets, each in the encoding its program asked for.
     fn type_into_panes(&mut self, key: &KeyEvent) -> Result<(), PaneSetError> {
         let targets = self.input_targets();
-        let reached = self.type_into(key, targets)?;
+        let reached = self.type_into(key, targets);
         if !reached.is_empty() {
             self.pressed.press(key, reached);
         }
@@ -518,7 +518,7 @@ impl App {
     }
 
     /// Types `key` into `panes` (those that still exist); returns the panes it sent bytes to.
-    fn type_into(&mut self, key: &KeyEvent, panes: Vec<usize>) -> Result<Vec<usize>, PaneSetError> {
+    fn type_into(&mut self, key: &KeyEvent, panes: Vec<usize>) -> Vec<usize> {
         let mut reached = Vec::new();
         for index in panes {
             let Some(pane) = self.panes.panes().get(index) else {
@@ -535,7 +535,7 @@ impl App {
             self.tell(sent);
             reached.push(index);
         }
-        Ok(reached)
+        reached
     }
 
     fn scroll_key(&mut self, key: KeyEvent, search: Option<String>, typing: bool) {
