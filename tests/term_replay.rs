@@ -66,6 +66,8 @@ fn direct(bytes: &[u8], size: PaneSize) -> Term<VoidListener> {
     let config = Config {
         scrolling_history: pane_config().scrollback,
         osc52: pane_config().clipboard,
+        // As a pane's terminal: programs may ask for the kitty keyboard protocol.
+        kitty_keyboard: true,
         ..Config::default()
     };
     let mut term = Term::new(

@@ -6,11 +6,12 @@
 //! what a pane needs around it: synchronized updates held at the record level, replies to
 //! the program's queries for that pane's PTY (colours from the [`Palette`] the pane is
 //! drawn with; XTVERSION, the colour-scheme query and modes 9 and 2031, which the model
-//! does not know), pane events, the [`MouseProtocol`] the program asked for, and a
-//! configurable scrollback.
+//! does not know), pane events, the [`MouseProtocol`] and the keyboard protocol (kitty
+//! flags, modifyOtherKeys) the program asked for, and a configurable scrollback.
 
 mod csi;
 mod events;
+mod keyboard;
 mod modes;
 mod mouse_mode;
 mod osc;
@@ -24,6 +25,7 @@ mod sync;
 
 pub use alacritty_terminal::term::Osc52;
 pub use events::{Clipboard, PaneEvent, PaneListener};
+pub use keyboard::{active_kitty_flags, KEYBOARD_STACK_LIMIT};
 pub use mouse_mode::{MouseEncoding, MouseProtocol, MouseTracking};
 pub(crate) use osc::parse_color;
 pub use palette::{xterm_color, Palette};

@@ -2,6 +2,7 @@
 //! and events out.
 
 use super::events::{route, PaneEvent, PaneListener, Routed};
+use super::keyboard::{self, active_kitty_flags, KeyboardState};
 use super::mouse_mode::MouseProtocol;
 use super::own_sequences::{Observed, OwnModes};
 use super::palette::Palette;
@@ -14,7 +15,7 @@ use alacritty_terminal::grid::{Dimensions, Scroll};
 use alacritty_terminal::term::{Config, Osc52, Term};
 use std::sync::mpsc::{channel, Receiver};
 use std::time::Instant;
-use vte::ansi::{Handler, NamedPrivateMode};
+use vte::ansi::{Handler, KeyboardModes, ModifyOtherKeys, NamedPrivateMode};
 
 /// Lines of scrollback a pane keeps unless configured otherwise.
 pub const DEFAULT_SCROLLBACK: usize = 10_000;
@@ -101,6 +102,7 @@ pub struct PaneTerminal {
     events: Vec<PaneEvent>,
     palette: Palette,
     own_modes: OwnModes,
+    keyboard: KeyboardState,
 }
 
 impl PaneTerminal {
@@ -110,6 +112,9 @@ impl PaneTerminal {
         let term_config = Config {
             scrolling_history: config.scrollback,
             osc52: config.clipboard,
+            // Programs may ask for the kitty keyboard protocol; their keys are encoded
+            // the way they asked.
+            kitty_keyboard: true,
             ..Config::default()
         };
         let (sender, events_in) = channel();
@@ -122,12 +127,24 @@ impl PaneTerminal {
             events: Vec::new(),
             palette: config.palette,
             own_modes: OwnModes::default(),
+            keyboard: KeyboardState::default(),
         }
     }
 
     /// The model, for drawing and inspection.
     pub fn term(&self) -> &Term<PaneListener> {
         &self.term
+    }
+
+    /// The kitty keyboard protocol flags the program has active on the screen shown
+    /// (none unless it pushed or set some).
+    pub fn kitty_keyboard(&self) -> KeyboardModes {
+        active_kitty_flags(*self.term.mode())
+    }
+
+    /// The xterm modifyOtherKeys level the program set (`CSI > 4 ; n m`).
+    pub fn modify_other_keys(&self) -> ModifyOtherKeys {
+        self.keyboard.modify_other_keys
     }
 
     /// The pane's size in cells.
@@ -289,6 +306,19 @@ impl PaneTerminal {
                 self.replies.extend_from_slice(&answer);
                 return;
             }
+        }
+        if keyboard::is_keyboard_sequence(action) {
+            for request in keyboard::requests(&mut self.replayer, action) {
+                if let Some(reply) = self.keyboard.apply(&mut self.term, request) {
+                    // Replies the model made before this one go first.
+                    self.collect_events();
+                    self.replies.extend_from_slice(reply.as_bytes());
+                }
+            }
+            return;
+        }
+        if keyboard::is_full_reset(action) {
+            self.keyboard = KeyboardState::default();
         }
         self.replayer.replay(&mut self.term, action);
     }

@@ -5,7 +5,7 @@ mod mouse;
 
 use super::agent_state::{agent_state, AgentState};
 use super::help::help_max_scroll;
-use super::key_encoding::encode_key;
+use super::key_encoding::{encode_key_for, KeyboardMode, PressedKeys};
 use super::keymap::{Action, KeyChord, Keymap};
 use super::layout::{neighbour, pane_areas, Direction};
 use super::layout_kind::LayoutKind;
@@ -138,6 +138,8 @@ pub struct App {
     /// The pane whose program got the last button press: it gets the drags and the
     /// release too, wherever they happen.
     mouse_grab: Option<usize>,
+    /// Where the presses of held keys went, for their releases.
+    pressed: PressedKeys,
 }
 
 impl App {
@@ -169,6 +171,7 @@ impl App {
             quit: false,
             shell: user_shell(),
             mouse_grab: None,
+            pressed: PressedKeys::default(),
         }
     }
 
@@ -318,7 +321,11 @@ impl App {
                 }
             }
             Msg::Mouse(mouse) => self.mouse(mouse),
-            Msg::Key(key) if key.kind == KeyEventKind::Release => {}
+            // A release goes where its press went, to the panes that asked for releases.
+            Msg::Key(key) if key.kind == KeyEventKind::Release => {
+                let panes = self.pressed.release(&key);
+                self.type_into(&key, panes);
+            }
             Msg::Key(key) => self.key(key)?,
         }
         Ok(())
@@ -336,8 +343,8 @@ impl App {
             }
             Mode::Prefix => {
                 if chord == self.keymap.prefix() {
-                    let bytes = self.keymap.prefix_bytes();
-                    self.send(&bytes)?;
+                    // The prefix twice types it once, encoded for each pane.
+                    self.type_into_panes(&key)?;
                 } else if let Some(action) = self.keymap.action(&chord) {
                     self.act(action)?;
                 }
@@ -503,27 +510,35 @@ impl App {
         }
     }
 
+    /// Types `key` into the input targets, each in the encoding its program asked for.
     fn type_into_panes(&mut self, key: &KeyEvent) -> Result<(), PaneSetError> {
-        for index in self.input_targets() {
-            let application_cursor = self.pane_mode(index).contains(TermMode::APP_CURSOR);
-            if let Some(bytes) = encode_key(key, application_cursor) {
-                self.info[index].attention = None;
-                if let Some(pane) = self.panes.pane_mut(index) {
-                    pane.terminal_mut().scroll_to_bottom();
-                }
-                let sent = self.panes.write_input(index, &bytes);
-                self.tell(sent);
-            }
+        let targets = self.input_targets();
+        let reached = self.type_into(key, targets);
+        if !reached.is_empty() {
+            self.pressed.press(key, reached);
         }
         Ok(())
     }
 
-    fn send(&mut self, bytes: &[u8]) -> Result<(), PaneSetError> {
-        for index in self.input_targets() {
-            let sent = self.panes.write_input(index, bytes);
+    /// Types `key` into `panes` (those that still exist); returns the panes it sent bytes to.
+    fn type_into(&mut self, key: &KeyEvent, panes: Vec<usize>) -> Vec<usize> {
+        let mut reached = Vec::new();
+        for index in panes {
+            let Some(pane) = self.panes.panes().get(index) else {
+                continue;
+            };
+            let Some(bytes) = encode_key_for(key, KeyboardMode::of_pane(pane.terminal())) else {
+                continue;
+            };
+            self.info[index].attention = None;
+            if let Some(pane) = self.panes.pane_mut(index) {
+                pane.terminal_mut().scroll_to_bottom();
+            }
+            let sent = self.panes.write_input(index, &bytes);
             self.tell(sent);
+            reached.push(index);
         }
-        Ok(())
+        reached
     }
 
     fn scroll_key(&mut self, key: KeyEvent, search: Option<String>, typing: bool) {

@@ -16,6 +16,7 @@ pub mod layout;
 pub mod layout_kind;
 pub mod mouse_report;
 pub mod outer_colours;
+pub mod outer_keyboard;
 pub mod render;
 pub mod search;
 pub mod theme;

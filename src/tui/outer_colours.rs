@@ -26,16 +26,11 @@
 //! assert_eq!(theme.foreground, Theme::default().foreground);
 //! ```
 
-use super::input::{
-    spawn_input_reader, InputReaderError, InputReaderOptions, ReaderEnd, ReplyKind, TerminalReply,
-};
+use super::input::{ReplyKind, TerminalReply};
 use super::theme::{Rgb, Theme};
 use crate::term::parse_color;
-use crossterm::event::Event;
-use std::io::{self, IsTerminal, Write};
-use std::os::fd::AsFd;
-use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender};
-use std::thread::JoinHandle;
+use std::io::{self, Write};
+use std::sync::mpsc::{Receiver, RecvTimeoutError};
 use std::time::{Duration, Instant};
 
 /// How long the app waits for the outer terminal's answers at most. Only a terminal that
@@ -154,30 +149,6 @@ pub fn query_outer_colours(
             Err(RecvTimeoutError::Timeout | RecvTimeoutError::Disconnected) => return Ok(colours),
         }
     }
-}
-
-/// [`spawn_terminal_input`](super::input::spawn_terminal_input), with the terminal's
-/// replies to queries sent to `replies` instead of dropped.
-pub fn spawn_terminal_input_with_replies(
-    events: Sender<Event>,
-    replies: Sender<TerminalReply>,
-) -> Result<JoinHandle<Result<ReaderEnd, InputReaderError>>, InputReaderError> {
-    let stdin = io::stdin();
-    let input = if stdin.is_terminal() {
-        stdin
-            .as_fd()
-            .try_clone_to_owned()
-            .map_err(InputReaderError::Open)?
-    } else {
-        std::fs::File::open("/dev/tty")
-            .map_err(InputReaderError::Open)?
-            .into()
-    };
-    let options = InputReaderOptions {
-        replies: Some(replies),
-        ..InputReaderOptions::default()
-    };
-    spawn_input_reader(input, events, options)
 }
 
 #[cfg(test)]

@@ -9,7 +9,9 @@ use crossterm::terminal::{self, EnterAlternateScreen, LeaveAlternateScreen};
 use crossterm::ExecutableCommand;
 use perdix::tui::app::{App, Msg};
 use perdix::tui::frame_backend::FrameBackend;
+use perdix::tui::input::InputReaderOptions;
 use perdix::tui::outer_colours;
+use perdix::tui::outer_keyboard::{OuterKeyboard, DETECT_TIMEOUT};
 use perdix::tui::view::view;
 use ratatui::layout::Rect;
 use ratatui::{Terminal, TerminalOptions, Viewport};
@@ -26,6 +28,8 @@ const RESIZE_SETTLE: Duration = Duration::from_millis(50);
 /// Begin and end of a synchronized update: the terminal shows the frame all at once.
 const BEGIN_FRAME: &[u8] = b"\x1b[?2026h";
 const END_FRAME: &[u8] = b"\x1b[?2026l";
+/// The kitty keyboard flags pushed on the terminal, popped by `restore` on every way out.
+static OUTER_KEYBOARD: OuterKeyboard = OuterKeyboard::new();
 
 /// Writes the frame the backend collected to `out` in one write, inside a synchronized
 /// update.
@@ -77,6 +81,8 @@ fn restore() {
     let mut out = io::stdout();
     // Best effort: the terminal may already be gone.
     let _ = out.write_all(END_FRAME);
+    // Before leaving the alternate screen: the terminal keeps a flag stack per screen.
+    let _ = OUTER_KEYBOARD.restore(&mut out);
     let _ = out.execute(DisableBracketedPaste);
     let _ = out.execute(DisableMouseCapture);
     let _ = out.execute(LeaveAlternateScreen);
@@ -110,9 +116,16 @@ pub fn run(mut app: App) -> Result<Vec<String>> {
 
     let (events_tx, events) = channel();
     let (replies_tx, replies) = channel();
+    let options = InputReaderOptions {
+        replies: Some(replies_tx),
+        ..InputReaderOptions::default()
+    };
     // Its own decoder: an incomplete escape sequence times out instead of taking the next key.
-    outer_colours::spawn_terminal_input_with_replies(events_tx, replies_tx)
-        .context("starting the input thread")?;
+    perdix::tui::input::spawn_terminal_input_with(events_tx, options).context("starting the input thread")?;
+    // Keys as typed (Shift-Enter, Ctrl-Tab, …) where the terminal can tell them apart.
+    OUTER_KEYBOARD
+        .negotiate(&mut out, &replies, DETECT_TIMEOUT)
+        .context("asking the terminal for the kitty keyboard protocol")?;
     if app.theme.follows_terminal {
         // Before the first pump, so that no program is told other colours first.
         let colours =

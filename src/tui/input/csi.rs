@@ -171,13 +171,22 @@ fn tilde(csi: &Csi) -> Decoded {
 }
 
 /// The kitty keyboard protocol's `CSI code[:shifted[:base]] ; mods[:event] ; text u`.
+///
+/// A shortcut (Ctrl, Alt or Super held) on a key of a non-Latin layout is reported as
+/// its base layout key when the terminal gives one: Ctrl with the key of `b` is Ctrl-b
+/// whatever the layout types there, as legacy terminals send it.
 fn kitty_key(csi: &Csi) -> Decoded {
     let Some(code) = csi.get(0, 0) else {
         return Decoded::Reply;
     };
     let (modifiers, _) = modifier_param(csi.get(1, 0));
     let shift = modifiers.contains(KeyModifiers::SHIFT);
-    match unicode_key(code, csi.get(0, 1), shift) {
+    let shortcut = modifiers.intersects(KeyModifiers::CONTROL | KeyModifiers::ALT | KeyModifiers::SUPER);
+    let (code, shifted) = match csi.get(0, 2) {
+        Some(base) if shortcut && code > 0x7f && (0x20..0x7f).contains(&base) => (base, None),
+        _ => (code, csi.get(0, 1)),
+    };
+    match unicode_key(code, shifted, shift) {
         // Shift-Tab is BackTab, as `CSI Z` reports it.
         Some((KeyCode::Tab, state)) if shift => csi.key(KeyCode::BackTab, state),
         Some((code, state)) => csi.key(code, state),

@@ -81,6 +81,14 @@ impl Default for InputReaderOptions {
 pub fn spawn_terminal_input(
     events: Sender<Event>,
 ) -> Result<JoinHandle<Result<ReaderEnd, InputReaderError>>, InputReaderError> {
+    spawn_terminal_input_with(events, InputReaderOptions::default())
+}
+
+/// [`spawn_terminal_input`] with `options`, e.g. a channel for the terminal's replies.
+pub fn spawn_terminal_input_with(
+    events: Sender<Event>,
+    options: InputReaderOptions,
+) -> Result<JoinHandle<Result<ReaderEnd, InputReaderError>>, InputReaderError> {
     let stdin = io::stdin();
     let input = if stdin.is_terminal() {
         stdin
@@ -92,7 +100,7 @@ pub fn spawn_terminal_input(
             .map_err(InputReaderError::Open)?
             .into()
     };
-    spawn_input_reader(input, events, InputReaderOptions::default())
+    spawn_input_reader(input, events, options)
 }
 
 /// Starts the `perdix-input` thread on `input` (a terminal, a pipe, a socket): bytes are

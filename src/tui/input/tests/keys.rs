@@ -320,6 +320,17 @@ fn kitty_key_reports() {
             b"\x1b[57427;1:3~",
             vec![kitty(KeyCode::KeypadBegin, NONE, KeyEventKind::Release, KEYPAD)],
         ),
+        // A shortcut on a Cyrillic layout: its base layout key, as legacy terminals send
+        // Ctrl-b for the key of `b`; without a shortcut modifier, the key itself.
+        (b"\x1b[1080::98;5u", vec![key(KeyCode::Char('b'), CTRL)]),
+        (
+            b"\x1b[1080:1048:98;6u",
+            vec![key(KeyCode::Char('B'), CTRL | SHIFT)],
+        ),
+        (b"\x1b[1080::98;3u", vec![key(KeyCode::Char('b'), ALT)]),
+        (b"\x1b[1080;5u", vec![key(KeyCode::Char('и'), CTRL)]),
+        (b"\x1b[1080:1048:98;2u", vec![key(KeyCode::Char('И'), SHIFT)]),
+        (b"\x1b[97::97;5u", vec![key(KeyCode::Char('a'), CTRL)]),
         // xterm's modifyOtherKeys form.
         (b"\x1b[27;5;13~", vec![key(KeyCode::Enter, CTRL)]),
         (b"\x1b[27;3;97~", vec![key(KeyCode::Char('a'), ALT)]),
