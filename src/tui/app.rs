@@ -128,6 +128,9 @@ pub struct App {
     pub status: Option<String>,
     /// The search match scroll mode is on, if any.
     pub search_hit: Option<SearchHit>,
+    /// Whether the last [`update`](Self::update) changed what is drawn (a key typed into
+    /// a pane does not: its echo will).
+    pub redraw: bool,
     /// Every failure the user was told about in the status bar, oldest first (the
     /// binary prints them when the app ends, since the status bar is gone by then).
     pub notices: Vec<String>,
@@ -167,6 +170,7 @@ impl App {
             screen: Rect::new(0, 0, 80, 24),
             status: None,
             notices: Vec::new(),
+            redraw: true,
             search_hit: None,
             quit: false,
             shell: user_shell(),
@@ -256,6 +260,7 @@ impl App {
     }
 
     fn notify(&mut self, text: String) {
+        self.redraw = true;
         self.status = Some(text.clone());
         if self.notices.len() == NOTICES_KEPT {
             self.notices.remove(0);
@@ -306,6 +311,8 @@ impl App {
 
     /// Handles one message.
     pub fn update(&mut self, msg: Msg) -> Result<(), PaneSetError> {
+        // Whatever is not input for a pane may change what is drawn.
+        self.redraw = true;
         match msg {
             Msg::Resize(width, height) => {
                 self.screen = Rect::new(0, 0, width, height);
@@ -313,6 +320,7 @@ impl App {
             }
             Msg::Paste(text) => {
                 if self.mode == Mode::Normal {
+                    self.redraw = false;
                     for index in self.input_targets() {
                         let bracketed = self.pane_mode(index).contains(TermMode::BRACKETED_PASTE);
                         let sent = self.panes.write_input(index, &paste_bytes(&text, bracketed));
@@ -323,6 +331,7 @@ impl App {
             Msg::Mouse(mouse) => self.mouse(mouse),
             // A release goes where its press went, to the panes that asked for releases.
             Msg::Key(key) if key.kind == KeyEventKind::Release => {
+                self.redraw = false;
                 let panes = self.pressed.release(&key);
                 self.type_into(&key, panes);
             }
@@ -338,6 +347,8 @@ impl App {
                 if chord == self.keymap.prefix() {
                     self.mode = Mode::Prefix;
                 } else {
+                    // A key for the panes changes nothing drawn by itself: its echo does.
+                    self.redraw = false;
                     self.type_into_panes(&key)?;
                 }
             }
@@ -530,7 +541,10 @@ impl App {
             let Some(bytes) = encode_key_for(key, KeyboardMode::of_pane(pane.terminal())) else {
                 continue;
             };
-            self.info[index].attention = None;
+            // Typing clears the pane's call for attention and brings its view back down:
+            // both show.
+            self.redraw |=
+                self.info[index].attention.take().is_some() || pane.terminal().display_offset() > 0;
             if let Some(pane) = self.panes.pane_mut(index) {
                 pane.terminal_mut().scroll_to_bottom();
             }

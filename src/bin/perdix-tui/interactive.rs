@@ -7,22 +7,23 @@ use crossterm::event::{
 };
 use crossterm::terminal::{self, EnterAlternateScreen, LeaveAlternateScreen};
 use crossterm::ExecutableCommand;
+use perdix::ring::EventCount;
 use perdix::tui::app::{App, Msg};
 use perdix::tui::frame_backend::FrameBackend;
+use perdix::tui::frame_clock::FrameClock;
 use perdix::tui::input::InputReaderOptions;
 use perdix::tui::outer_colours;
 use perdix::tui::outer_keyboard::{OuterKeyboard, DETECT_TIMEOUT};
 use perdix::tui::view::view;
 use ratatui::layout::Rect;
 use ratatui::{Terminal, TerminalOptions, Viewport};
+use std::collections::VecDeque;
 use std::io::{self, Stdout, Write};
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::mpsc::{channel, RecvTimeoutError};
+use std::sync::mpsc::{channel, TryRecvError};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-/// The shortest time between two frames (about 60 per second).
-const FRAME_INTERVAL: Duration = Duration::from_millis(16);
 /// How long a burst of resizes of the real terminal settles before the panes follow.
 const RESIZE_SETTLE: Duration = Duration::from_millis(50);
 /// Begin and end of a synchronized update: the terminal shows the frame all at once.
@@ -93,14 +94,8 @@ fn restore() {
 /// Runs the app until the user quits or a termination signal arrives. Returns what the
 /// user was told in the status bar about failures, to print once the screen is restored.
 pub fn run(mut app: App) -> Result<Vec<String>> {
-    let signalled = Arc::new(AtomicBool::new(false));
-    for signal in [
-        signal_hook::consts::SIGTERM,
-        signal_hook::consts::SIGHUP,
-        signal_hook::consts::SIGINT,
-    ] {
-        signal_hook::flag::register(signal, Arc::clone(&signalled)).context("installing signal handlers")?;
-    }
+    let waker = app.panes.waker();
+    let signalled = watch_signals(Arc::clone(&waker))?;
     let _guard = TerminalGuard::enter()?;
     let (width, height) = terminal::size().context("reading the terminal size")?;
     app.update(Msg::Resize(width, height))?;
@@ -118,6 +113,7 @@ pub fn run(mut app: App) -> Result<Vec<String>> {
     let (replies_tx, replies) = channel();
     let options = InputReaderOptions {
         replies: Some(replies_tx),
+        waker: Some(Arc::clone(&waker)),
         ..InputReaderOptions::default()
     };
     // Its own decoder: an incomplete escape sequence times out instead of taking the next key.
@@ -136,30 +132,30 @@ pub fn run(mut app: App) -> Result<Vec<String>> {
     // Nothing else asks the terminal anything: later replies are dropped, not kept.
     drop(replies);
 
-    let mut dirty = true;
-    let mut last_frame = Instant::now() - FRAME_INTERVAL;
+    let mut clock = FrameClock::new();
+    clock.changed(Instant::now());
     let mut pending_resize: Option<(u16, u16, Instant)> = None;
-    // Relaxed: the flag only asks the loop to end.
-    while !app.quit && !signalled.load(Ordering::Relaxed) {
-        // Records still waiting are applied at once; otherwise wait for input until the
-        // next frame is due.
-        let wait = if app.panes.has_pending_records() {
-            Duration::ZERO
-        } else {
-            FRAME_INTERVAL
-                .saturating_sub(last_frame.elapsed())
-                .max(Duration::from_millis(2))
-        };
-        match events.recv_timeout(wait) {
-            Ok(event) => {
-                handle(&mut app, event, &mut pending_resize)?;
-                while let Ok(event) = events.try_recv() {
-                    handle(&mut app, event, &mut pending_resize)?;
-                }
-                dirty = true;
+    // Events taken off the channel while deciding whether to sleep.
+    let mut queued: VecDeque<Event> = VecDeque::new();
+    // When the screen changes with no input and no output (a label, a held update).
+    let mut quiet_change = app.next_deadline(Instant::now());
+    loop {
+        let input_closed = loop {
+            let event = match queued.pop_front() {
+                Some(event) => event,
+                None => match events.try_recv() {
+                    Ok(event) => event,
+                    Err(TryRecvError::Empty) => break false,
+                    Err(TryRecvError::Disconnected) => break true,
+                },
+            };
+            if handle(&mut app, event, &mut pending_resize)? {
+                clock.changed(Instant::now());
             }
-            Err(RecvTimeoutError::Timeout) => {}
-            Err(RecvTimeoutError::Disconnected) => break,
+        };
+        // Relaxed: the flag only asks the loop to end.
+        if input_closed || app.quit || signalled.load(Ordering::Relaxed) {
+            break;
         }
         if let Some((width, height, at)) = pending_resize {
             if at.elapsed() >= RESIZE_SETTLE {
@@ -169,29 +165,87 @@ pub fn run(mut app: App) -> Result<Vec<String>> {
                 // would flash.
                 terminal.backend_mut().set_size(width, height);
                 terminal.resize(Rect::new(0, 0, width, height))?;
-                dirty = true;
+                clock.changed(Instant::now());
             }
         }
-        dirty |= app.pump()?;
+        if app.pump()? {
+            clock.changed(Instant::now());
+        }
+        let now = Instant::now();
+        if quiet_change.is_some_and(|at| now >= at) {
+            clock.changed(now);
+        }
+        quiet_change = app.next_deadline(now);
         // While a resize settles, the layout is still the old size's: a frame drawn now
         // at the new size would cut the panes.
-        if dirty && pending_resize.is_none() && last_frame.elapsed() >= FRAME_INTERVAL {
+        if pending_resize.is_none() && clock.due(now) {
             terminal.draw(|frame| view(&app, frame)).context("drawing")?;
             commit(terminal.backend_mut(), &mut out).context("writing a frame")?;
-            last_frame = Instant::now();
-            dirty = false;
+            clock.drawn(now, now.elapsed());
         }
+        if app.panes.has_pending_records() {
+            // More records than one pump takes: apply them before sleeping.
+            continue;
+        }
+        let deadline = [
+            clock.next_due().filter(|_| pending_resize.is_none()),
+            pending_resize.map(|(_, _, at)| at + RESIZE_SETTLE),
+            quiet_change,
+        ]
+        .into_iter()
+        .flatten()
+        .min();
+        // Asleep until records, an input event, a signal or the deadline; an event taken
+        // off the channel here is handled first thing.
+        app.panes.wait_for_work(deadline, || match events.try_recv() {
+            Ok(event) => {
+                queued.push_back(event);
+                true
+            }
+            Err(TryRecvError::Empty) => signalled.load(Ordering::Relaxed),
+            Err(TryRecvError::Disconnected) => true,
+        });
     }
     Ok(std::mem::take(&mut app.notices))
 }
 
-fn handle(app: &mut App, event: Event, pending_resize: &mut Option<(u16, u16, Instant)>) -> Result<()> {
-    match event {
-        Event::Key(key) => app.update(Msg::Key(key))?,
-        Event::Mouse(mouse) => app.update(Msg::Mouse(mouse))?,
-        Event::Paste(text) => app.update(Msg::Paste(text))?,
-        Event::Resize(width, height) => *pending_resize = Some((width, height, Instant::now())),
-        Event::FocusGained | Event::FocusLost => {}
-    }
-    Ok(())
+/// Sets the returned flag on SIGTERM, SIGHUP and SIGINT, and wakes the app (through
+/// `waker`) on those and on SIGCHLD (a pane's program ended: its state changes).
+fn watch_signals(waker: Arc<EventCount>) -> Result<Arc<AtomicBool>> {
+    use signal_hook::consts::{SIGCHLD, SIGHUP, SIGINT, SIGTERM};
+    let signalled = Arc::new(AtomicBool::new(false));
+    let mut signals = signal_hook::iterator::Signals::new([SIGTERM, SIGHUP, SIGINT, SIGCHLD])
+        .context("installing signal handlers")?;
+    let flag = Arc::clone(&signalled);
+    std::thread::Builder::new()
+        .name("perdix-signals".into())
+        .spawn(move || {
+            for signal in signals.forever() {
+                if signal != SIGCHLD {
+                    // Relaxed: the app reads it after the notify below wakes it, and the
+                    // event count's fences order the two.
+                    flag.store(true, Ordering::Relaxed);
+                }
+                waker.notify();
+            }
+        })
+        .context("starting the signal thread")?;
+    Ok(signalled)
+}
+
+/// Handles one input event; returns whether it changed what is drawn.
+fn handle(app: &mut App, event: Event, pending_resize: &mut Option<(u16, u16, Instant)>) -> Result<bool> {
+    let msg = match event {
+        Event::Key(key) => Msg::Key(key),
+        Event::Mouse(mouse) => Msg::Mouse(mouse),
+        Event::Paste(text) => Msg::Paste(text),
+        Event::Resize(width, height) => {
+            // Laid out once the burst of resizes settles.
+            *pending_resize = Some((width, height, Instant::now()));
+            return Ok(false);
+        }
+        Event::FocusGained | Event::FocusLost => return Ok(false),
+    };
+    app.update(msg)?;
+    Ok(app.redraw)
 }

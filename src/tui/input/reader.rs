@@ -6,6 +6,7 @@ use std::io::{self, IsTerminal, Read};
 use std::os::fd::{AsFd, AsRawFd, OwnedFd};
 use std::os::unix::net::UnixStream;
 use std::sync::mpsc::Sender;
+use std::sync::Arc;
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
@@ -15,6 +16,7 @@ use nix::poll::{poll, PollFd, PollFlags, PollTimeout};
 use signal_hook::SigId;
 
 use super::{InputDecoder, TerminalReply, DEFAULT_ESCAPE_TIMEOUT};
+use crate::ring::EventCount;
 
 /// How much is read from the terminal at once.
 const READ_SIZE: usize = 64 * 1024;
@@ -61,6 +63,9 @@ pub struct InputReaderOptions {
     pub terminal_size: Option<TerminalSize>,
     /// Where replies to queries go; `None` drops them.
     pub replies: Option<Sender<TerminalReply>>,
+    /// Notified after events or replies are sent and when the thread ends, for a receiver
+    /// that sleeps on it rather than on the channel.
+    pub waker: Option<Arc<EventCount>>,
 }
 
 impl Default for InputReaderOptions {
@@ -71,6 +76,7 @@ impl Default for InputReaderOptions {
             escape_timeout: DEFAULT_ESCAPE_TIMEOUT,
             terminal_size: Some(crossterm::terminal::size),
             replies: None,
+            waker: None,
         }
     }
 }
@@ -175,6 +181,15 @@ fn read_input(
 ) -> Result<ReaderEnd, InputReaderError> {
     let mut decoder = InputDecoder::new().with_escape_timeout(options.escape_timeout);
     let mut buffer = vec![0u8; READ_SIZE];
+    // Whatever ends the thread, the receiver wakes to see it (a disconnected channel):
+    // declared before the channel's sender is moved in below, so dropped after it.
+    let _wake_at_end = WakeOnDrop(options.waker.clone());
+    let events = events;
+    let wake = || {
+        if let Some(waker) = &options.waker {
+            waker.notify();
+        }
+    };
     loop {
         let (input_flags, resized) = {
             let mut fds = vec![PollFd::new(input.as_fd(), PollFlags::POLLIN)];
@@ -201,6 +216,7 @@ fn read_input(
                     if events.send(Event::Resize(columns, rows)).is_err() {
                         return Ok(ReaderEnd::ReceiverGone);
                     }
+                    wake();
                 }
             }
         }
@@ -224,8 +240,21 @@ fn read_input(
         if !deliver(&mut decoder, &events, options.replies.as_ref()) {
             return Ok(ReaderEnd::ReceiverGone);
         }
+        // A notify with nobody asleep is a fence and a load.
+        wake();
         if closed {
             return Ok(ReaderEnd::InputClosed);
+        }
+    }
+}
+
+/// Notifies its event count when dropped.
+struct WakeOnDrop(Option<Arc<EventCount>>);
+
+impl Drop for WakeOnDrop {
+    fn drop(&mut self) {
+        if let Some(waker) = &self.0 {
+            waker.notify();
         }
     }
 }

@@ -2,11 +2,13 @@
 //! resizes from SIGWINCH, replies passed on, and its two ways to end.
 
 use super::{ch, key, ALT, NONE};
+use crate::ring::EventCount;
 use crate::tui::input::{spawn_input_reader, InputReaderOptions, ReaderEnd, ReplyKind};
 use crossterm::event::{Event, KeyCode};
 use std::io::Write;
 use std::os::unix::net::UnixStream;
 use std::sync::mpsc::{channel, Receiver};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 /// Generous: the machine may be busy.
@@ -17,6 +19,7 @@ fn options(escape_timeout: Duration) -> InputReaderOptions {
         escape_timeout,
         terminal_size: None,
         replies: None,
+        waker: None,
     }
 }
 
@@ -118,5 +121,34 @@ fn replies_go_to_their_own_channel() {
         (ReplyKind::Osc, &b"11;rgb:0/0/0"[..])
     );
     drop(terminal);
+    assert_eq!(thread.join().unwrap().unwrap(), ReaderEnd::InputClosed);
+}
+
+#[test]
+fn the_waker_is_notified_for_each_event_and_when_the_reader_ends() {
+    let waker = Arc::new(EventCount::new());
+    let (mut terminal, input) = UnixStream::pair().unwrap();
+    let (events_tx, events) = channel();
+    let options = InputReaderOptions {
+        waker: Some(Arc::clone(&waker)),
+        ..options(Duration::from_millis(25))
+    };
+    let thread = spawn_input_reader(input.into(), events_tx, options).unwrap();
+
+    // Announced before the key is typed, so a notification cannot slip past unseen.
+    let key_typed = waker.prepare_wait();
+    terminal.write_all(b"x").unwrap();
+    assert!(
+        waker.wait_until(key_typed, Instant::now() + WAIT),
+        "no wake for a key"
+    );
+    assert_eq!(next(&events), ch('x'));
+
+    let reader_ended = waker.prepare_wait();
+    drop(terminal);
+    assert!(
+        waker.wait_until(reader_ended, Instant::now() + WAIT),
+        "no wake at the end"
+    );
     assert_eq!(thread.join().unwrap().unwrap(), ReaderEnd::InputClosed);
 }
