@@ -6,6 +6,9 @@
 //! writes leaks through; the terminal's modes are reset at the end; and each frame leaves
 //! a whole screen of the app, also around a resize.
 
+mod support;
+
+use support::tmux::PrivateDirs;
 use alacritty_terminal::event::VoidListener;
 use alacritty_terminal::term::test::TermSize;
 use alacritty_terminal::term::{Config, Term};
@@ -262,6 +265,11 @@ fn run_demo() -> Vec<u8> {
     command.env("TERM", "xterm-256color");
     // No user configuration: an empty configuration folder.
     command.env("XDG_CONFIG_HOME", &dir);
+    // Its own session directory: the session ends with the test.
+    let dirs = PrivateDirs::new();
+    for (key, value) in dirs.env() {
+        command.env(key, value);
+    }
     let mut child = Running(pty.slave.spawn_command(command).unwrap());
     // Only the child holds the terminal's other end, so reading ends when it exits.
     drop(pty.slave);
@@ -319,7 +327,7 @@ fn run_demo() -> Vec<u8> {
     // The agents run, so quitting asks first.
     keys.write_all(b"\x02q").unwrap();
     screen.wait_until(&capture, "the quit question", |rows| {
-        shows(rows, "quit while agents run? [y/n]")
+        shows(rows, "end the session and all its programs? [y/n]")
     });
     keys.write_all(b"y").unwrap();
 

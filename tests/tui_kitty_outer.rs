@@ -4,6 +4,9 @@
 //! keys (sent in the protocol's own encoding) or ended by a signal; one that answers only
 //! the device attributes gets neither.
 
+mod support;
+
+use support::tmux::PrivateDirs;
 use nix::sys::signal::{kill, Signal};
 use nix::unistd::Pid;
 use portable_pty::{native_pty_system, Child, CommandBuilder, PtySize};
@@ -83,7 +86,7 @@ fn type_keys(keys: &Keys, bytes: &[u8]) {
 }
 
 /// Starts the app with one pane in a terminal that answers the query with `answer`.
-fn start(answer: &'static [u8]) -> (Running, Keys, Capture) {
+fn start(answer: &'static [u8]) -> (Running, Keys, Capture, PrivateDirs) {
     let pty = native_pty_system()
         .openpty(PtySize {
             rows: 24,
@@ -99,6 +102,11 @@ fn start(answer: &'static [u8]) -> (Running, Keys, Capture) {
     command.env("TERM", "xterm-256color");
     // No user configuration: an empty configuration folder.
     command.env("XDG_CONFIG_HOME", &config);
+    // Its own session directory: the session ends with the test.
+    let dirs = PrivateDirs::new();
+    for (key, value) in dirs.env() {
+        command.env(key, value);
+    }
     let child = Running(pty.slave.spawn_command(command).unwrap());
     // Only the child holds the terminal's other end, so reading ends when it exits.
     drop(pty.slave);
@@ -119,7 +127,7 @@ fn start(answer: &'static [u8]) -> (Running, Keys, Capture) {
             }
         }
     });
-    (child, keys, capture)
+    (child, keys, capture, dirs)
 }
 
 /// Checks that the flags were pushed once inside the alternate screen and popped once
@@ -137,13 +145,13 @@ fn check_pushed_and_popped(bytes: &[u8]) {
 
 #[test]
 fn quitting_with_keys_pops_the_flags_it_pushed() {
-    let (mut child, keys, capture) = start(b"\x1b[?0u\x1b[?62;22c");
+    let (mut child, keys, capture, _dirs) = start(b"\x1b[?0u\x1b[?62;22c");
     capture.wait_for(PUSH);
     capture.wait_for(b"ready");
     // What a terminal with the flags sends: Ctrl-b as `CSI 98;5u`, then its release,
     // then `q`, and `y` to the question (the pane's program runs).
     type_keys(&keys, b"\x1b[98;5u\x1b[98;5:3uq");
-    capture.wait_for(b"quit while agents run?");
+    capture.wait_for(b"end the session and all its programs?");
     type_keys(&keys, b"y");
     child.wait();
     check_pushed_and_popped(&capture.bytes());
@@ -151,7 +159,7 @@ fn quitting_with_keys_pops_the_flags_it_pushed() {
 
 #[test]
 fn a_termination_signal_pops_the_flags_too() {
-    let (mut child, _keys, capture) = start(b"\x1b[?1u\x1b[?62;22c");
+    let (mut child, _keys, capture, _dirs) = start(b"\x1b[?1u\x1b[?62;22c");
     capture.wait_for(PUSH);
     capture.wait_for(b"ready");
     let pid = child.0.process_id().expect("the app's process id");
@@ -162,10 +170,10 @@ fn a_termination_signal_pops_the_flags_too() {
 
 #[test]
 fn a_terminal_without_the_protocol_gets_no_flags() {
-    let (mut child, keys, capture) = start(b"\x1b[?62;22c");
+    let (mut child, keys, capture, _dirs) = start(b"\x1b[?62;22c");
     capture.wait_for(b"ready");
     type_keys(&keys, b"\x02q");
-    capture.wait_for(b"quit while agents run?");
+    capture.wait_for(b"end the session and all its programs?");
     type_keys(&keys, b"y");
     child.wait();
     let bytes = capture.bytes();

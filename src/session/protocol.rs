@@ -104,6 +104,9 @@ pub enum ClientMessage {
     Attach(AttachRequest),
     /// An event from the attached client's terminal (keys, mouse, paste, resize).
     Input(Event),
+    /// The colours the attached client's terminal reported, for a theme that follows the
+    /// terminal (sent after the attach request: the terminal answers while keys arrive).
+    Colours(TerminalColours),
     /// Describe the session; answered with [`ServerMessage::Description`].
     Describe,
     /// End the session and every program in it; answered with a goodbye.
@@ -117,8 +120,6 @@ pub struct AttachRequest {
     pub cols: u16,
     /// Rows of the client's terminal.
     pub rows: u16,
-    /// The colours the client's terminal reported, for a theme that follows the terminal.
-    pub colours: TerminalColours,
 }
 
 /// A terminal's reported colours, as red, green and blue; `None` where it did not say.

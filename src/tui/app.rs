@@ -82,7 +82,7 @@ pub struct SearchHit {
 pub enum Confirm {
     /// Close this pane although its program runs.
     Close(usize),
-    /// Quit although agents run.
+    /// End the session and every program in it.
     Quit,
 }
 
@@ -136,6 +136,9 @@ pub struct App {
     pub notices: Vec<String>,
     /// Set when the app should end.
     pub quit: bool,
+    /// Set when the user asked to detach; whoever runs the app takes it (and detaches the
+    /// client that asked).
+    pub detach: bool,
     /// What a new pane runs when given no command: the user's shell.
     shell: String,
     /// The pane whose program got the last button press: it gets the drags and the
@@ -173,6 +176,7 @@ impl App {
             redraw: true,
             search_hit: None,
             quit: false,
+            detach: false,
             shell: user_shell(),
             mouse_grab: None,
             pressed: PressedKeys::default(),
@@ -448,13 +452,10 @@ impl App {
                 }
             }
             Action::Help => self.mode = Mode::Help { scroll: 0 },
-            Action::Quit => {
-                if self.panes.panes().iter().any(|pane| pane.is_active()) {
-                    self.mode = Mode::Confirm(Confirm::Quit);
-                } else {
-                    self.quit = true;
-                }
-            }
+            Action::Detach => self.detach = true,
+            // Always asked: ending the session ends every program in it, and a session
+            // often outlives the programs the user remembers starting.
+            Action::Quit => self.mode = Mode::Confirm(Confirm::Quit),
         }
         Ok(())
     }

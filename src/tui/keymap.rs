@@ -224,7 +224,9 @@ pub enum Action {
     ScrollMode,
     /// Show or hide the help overlay.
     Help,
-    /// Quit perdix.
+    /// Detach this client; the session and its programs go on.
+    Detach,
+    /// End the session and every program in it (asks first).
     Quit,
 }
 
@@ -235,7 +237,7 @@ pub struct UnknownAction(pub String);
 
 impl Action {
     /// Every action, in the order the help overlay lists them.
-    pub const ALL: [Action; 23] = [
+    pub const ALL: [Action; 24] = [
         Action::FocusLeft,
         Action::FocusRight,
         Action::FocusUp,
@@ -258,6 +260,7 @@ impl Action {
         Action::ToggleBroadcast,
         Action::ScrollMode,
         Action::Help,
+        Action::Detach,
         Action::Quit,
     ];
 
@@ -278,6 +281,7 @@ impl Action {
             Action::ToggleBroadcast => "toggle-broadcast",
             Action::ScrollMode => "scroll-mode",
             Action::Help => "help",
+            Action::Detach => "detach",
             Action::Quit => "quit",
         };
         name.to_string()
@@ -300,7 +304,8 @@ impl Action {
             Action::ToggleBroadcast => "type into all panes at once, or stop",
             Action::ScrollMode => "scroll the focused pane's history",
             Action::Help => "show or hide this help",
-            Action::Quit => "quit perdix",
+            Action::Detach => "detach: the session goes on without this terminal",
+            Action::Quit => "end the session and its programs (asks first)",
         };
         text.to_string()
     }
@@ -324,6 +329,7 @@ impl Action {
             Action::ToggleBroadcast => vec![plain('s')],
             Action::ScrollMode => vec![plain('[')],
             Action::Help => vec![plain('?')],
+            Action::Detach => vec![plain('d')],
             Action::Quit => vec![plain('q')],
         }
     }
@@ -701,6 +707,7 @@ mod tests {
             ("s", Action::ToggleBroadcast),
             ("[", Action::ScrollMode),
             ("?", Action::Help),
+            ("d", Action::Detach),
             ("q", Action::Quit),
         ];
         for (key, action) in expected {

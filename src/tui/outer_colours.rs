@@ -28,6 +28,7 @@
 
 use super::input::{ReplyKind, TerminalReply};
 use super::theme::{Rgb, Theme};
+use crate::session::protocol::TerminalColours;
 use crate::term::parse_color;
 use std::io::{self, Write};
 use std::sync::mpsc::{Receiver, RecvTimeoutError};
@@ -244,5 +245,29 @@ mod tests {
         let colours = query_outer_colours(&mut Vec::new(), &silent_rx, Duration::from_millis(100)).unwrap();
         assert!(started.elapsed() >= Duration::from_millis(100));
         assert_eq!(colours, OuterColours::default());
+    }
+}
+
+impl From<&OuterColours> for TerminalColours {
+    fn from(colours: &OuterColours) -> TerminalColours {
+        let rgb = |colour: Option<Rgb>| colour.map(|c| [c.r, c.g, c.b]);
+        TerminalColours {
+            foreground: rgb(colours.foreground),
+            background: rgb(colours.background),
+            cursor: rgb(colours.cursor),
+            ansi: colours.ansi.map(rgb),
+        }
+    }
+}
+
+impl From<&TerminalColours> for OuterColours {
+    fn from(colours: &TerminalColours) -> OuterColours {
+        let rgb = |colour: Option<[u8; 3]>| colour.map(|[r, g, b]| Rgb::new(r, g, b));
+        OuterColours {
+            foreground: rgb(colours.foreground),
+            background: rgb(colours.background),
+            cursor: rgb(colours.cursor),
+            ansi: colours.ansi.map(rgb),
+        }
     }
 }

@@ -89,7 +89,7 @@ pub fn view(app: &App, frame: &mut Frame) {
             let question = format!("close pane {} while its program runs? [y/n]", index + 1);
             prompt(app, frame, &question, "")
         }
-        Mode::Confirm(Confirm::Quit) => prompt(app, frame, "quit while agents run? [y/n]", ""),
+        Mode::Confirm(Confirm::Quit) => prompt(app, frame, "end the session and all its programs? [y/n]", ""),
         _ => {}
     }
     if let Some(cursor) = cursor {

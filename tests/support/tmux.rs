@@ -15,6 +15,9 @@ pub const SHELL: &str = "bash --norc --noprofile";
 /// fails.
 pub struct Tmux {
     socket: String,
+    /// perdix's runtime and state directories for this test alone: its sessions meet
+    /// no other test's.
+    pub private_dirs: PrivateDirs,
     /// The socket file, removed at the end: the server leaves it behind.
     socket_path: Option<String>,
 }
@@ -35,6 +38,7 @@ impl Tmux {
             .unwrap_or_default()
             .subsec_nanos();
         let mut tmux = Tmux {
+            private_dirs: PrivateDirs::new(),
             socket: format!("perdix-test-{}-{nanos}", std::process::id()),
             socket_path: None,
         };
@@ -47,7 +51,8 @@ impl Tmux {
             .env("PS1", "outer$ ")
             .env("HISTFILE", "/dev/null")
             .env_remove("TMUX")
-            .env_remove("PROMPT_COMMAND");
+            .env_remove("PROMPT_COMMAND")
+            .envs(tmux.private_dirs.env());
         check(command.output(), "new-session");
         tmux.socket_path = Some(tmux.format("#{socket_path}"));
         tmux.run(&["set-option", "-t", "t", "status", "off"]);
@@ -67,19 +72,34 @@ impl Tmux {
 
     /// Sends tmux key names (`C-b`, `Right`, `Enter`, `y`).
     pub fn keys(&self, keys: &[&str]) {
-        let mut args = vec!["send-keys", "-t", "t"];
+        self.keys_to("t", keys);
+    }
+
+    /// [`keys`](Self::keys) to another tmux target (a window or session of this server).
+    pub fn keys_to(&self, target: &str, keys: &[&str]) {
+        let mut args = vec!["send-keys", "-t", target];
         args.extend(keys);
         self.run(&args);
     }
 
     /// Types `text` literally, then Enter.
     pub fn line(&self, text: &str) {
-        self.run(&["send-keys", "-t", "t", "-l", text]);
-        self.keys(&["Enter"]);
+        self.line_to("t", text);
+    }
+
+    /// [`line`](Self::line) to another tmux target.
+    pub fn line_to(&self, target: &str, text: &str) {
+        self.run(&["send-keys", "-t", target, "-l", text]);
+        self.keys_to(target, &["Enter"]);
     }
 
     pub fn capture(&self) -> String {
-        self.run(&["capture-pane", "-p", "-t", "t"])
+        self.capture_of("t")
+    }
+
+    /// The screen of another tmux target.
+    pub fn capture_of(&self, target: &str) -> String {
+        self.run(&["capture-pane", "-p", "-t", target])
     }
 
     /// A pane format value, like `#{alternate_on}`.
@@ -91,9 +111,14 @@ impl Tmux {
 
     /// Polls the screen until `done` holds; fails with `what` and the last screen.
     pub fn wait_until(&self, what: &str, done: impl Fn(&str) -> bool) -> String {
+        self.wait_until_in("t", what, done)
+    }
+
+    /// [`wait_until`](Self::wait_until) on another tmux target.
+    pub fn wait_until_in(&self, target: &str, what: &str, done: impl Fn(&str) -> bool) -> String {
         let start = Instant::now();
         loop {
-            let screen = self.capture();
+            let screen = self.capture_of(target);
             if done(&screen) {
                 return screen;
             }
@@ -129,7 +154,7 @@ impl Tmux {
     pub fn quit_app(&self) {
         self.keys(&["C-b", "q"]);
         self.wait_until("the quit question", |screen| {
-            screen.contains("quit while agents run? [y/n]")
+            screen.contains("end the session and all its programs? [y/n]")
         });
         self.keys(&["y"]);
         self.wait_restored();
@@ -213,5 +238,62 @@ pub fn run_in_pane(tmux: &Tmux, command: &str, output: &str, number: usize, pane
             !pane_has(&screen, other, output),
             "{output:?} also reached pane {other}:\n{screen}"
         );
+    }
+}
+
+/// A runtime directory and a state directory of one test's own, so that its perdix
+/// sessions (sockets, logs) never meet another test's; every session still running in
+/// them is ended when dropped.
+pub struct PrivateDirs {
+    pub root: std::path::PathBuf,
+}
+
+impl PrivateDirs {
+    pub fn new() -> PrivateDirs {
+        use std::os::unix::fs::DirBuilderExt;
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        static NEXT: AtomicUsize = AtomicUsize::new(0);
+        let root = std::env::temp_dir().join(format!(
+            "perdix-test-dirs-{}-{}",
+            std::process::id(),
+            NEXT.fetch_add(1, Ordering::Relaxed)
+        ));
+        let _ = std::fs::remove_dir_all(&root);
+        for dir in ["run", "state"] {
+            std::fs::DirBuilder::new()
+                .recursive(true)
+                .mode(0o700)
+                .create(root.join(dir))
+                .unwrap();
+        }
+        PrivateDirs { root }
+    }
+
+    /// The variables that point perdix at these directories.
+    pub fn env(&self) -> Vec<(&'static str, std::path::PathBuf)> {
+        vec![
+            ("XDG_RUNTIME_DIR", self.root.join("run")),
+            ("XDG_STATE_HOME", self.root.join("state")),
+        ]
+    }
+
+    /// `perdix-tui ARGS` with these directories.
+    pub fn perdix(&self, args: &[&str]) -> Output {
+        Command::new(env!("CARGO_BIN_EXE_perdix-tui"))
+            .args(args)
+            .envs(self.env())
+            .output()
+            .expect("running perdix-tui")
+    }
+
+    pub fn end_sessions(&self) {
+        let _ = self.perdix(&["kill", "--all"]);
+    }
+}
+
+impl Drop for PrivateDirs {
+    fn drop(&mut self) {
+        self.end_sessions();
+        let _ = std::fs::remove_dir_all(&self.root);
     }
 }

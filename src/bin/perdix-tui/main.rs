@@ -1,44 +1,73 @@
 //! `perdix-tui`: many agents side by side, each in its own pane.
 
+mod app_plan;
 mod bench;
+mod client;
 mod demo_agent;
-mod interactive;
+mod server;
+mod sessions;
+mod terminal_setup;
 
 use anyhow::{Context, Result};
-use clap::Parser;
-use perdix::bench::agents::AgentKind;
-use perdix::bench::demo::{DemoAgentOptions, Pace};
+use app_plan::{AppPlan, SessionOptions, UsageError};
+use clap::{Parser, Subcommand};
+use perdix::bench::demo::Pace;
 use perdix::parse::BackendKind;
 use perdix::pty::{PaneSize, SpawnConfig};
+use perdix::session::lock::{bind_socket, server_running, LockError, ServerLock};
+use perdix::session::paths::{check_session_name, SessionPaths, DEFAULT_SESSION};
 use perdix::term::{PaneConfig, DEFAULT_SCROLLBACK};
-use perdix::tui::app::{user_shell, App};
-use perdix::tui::config::{default_theme_dir, parse_scrollback, AppConfig};
+use perdix::tui::config::parse_scrollback;
 use perdix::tui::layout_kind::LayoutKind;
-use perdix::tui::theme::Theme;
 use perdix::tui::{parse_pane_size, write_screen_dump, PaneSet};
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
 
 const EXAMPLES: &str = "\
+Sessions: the panes run in a background server per session name (default `default`) and
+outlive the terminal. `perdix-tui` attaches to the session, starting it first when none
+runs; prefix d detaches, prefix q ends the session and its programs.
+
 Examples:
   perdix-tui --demo 4                         four simulated agents, no API key needed
   perdix-tui claude 'codex --full-auto' bash  one pane per command
+  perdix-tui -s work -d claude bash           start session `work` in the background
+  perdix-tui attach -s work                   attach to it (from any terminal)
+  perdix-tui ls                               the running sessions
+  perdix-tui kill -s work                     end it and every program in it
   perdix-tui --layout columns --theme light 'cargo watch -x test' bash
   perdix-tui --headless --screen-dump --pane-size 80x24 'ls --color=always' 'git log -3'
   perdix-tui --headless --bench --panes 8 --mib 16 --json
 
 Keys: Ctrl-b is the prefix (twice sends Ctrl-b); then arrows or h j k l focus, o next,
 1-9 pane N, z zoom, Space next layout, c new pane, x close, r restart, s broadcast,
-[ scroll and search, ? help, q quit.";
+[ scroll and search, ? help, d detach, q end the session.";
 
 /// Exit code for invalid arguments (clap uses the same).
 const EXIT_USAGE: u8 = 2;
 
 /// Run several agents (claude, codex, aider, shells…) side by side, each in its own pane.
 #[derive(Debug, Parser)]
-#[command(name = "perdix-tui", version, about, long_about = None, after_help = EXAMPLES)]
+#[command(name = "perdix-tui", version, about, long_about = None, after_help = EXAMPLES,
+          args_conflicts_with_subcommands = true)]
 struct Cli {
+    #[command(subcommand)]
+    action: Option<SessionAction>,
+
+    /// The session's name: letters, digits, `.`, `_` and `-`.
+    #[arg(short = 's', long, value_name = "NAME", default_value = DEFAULT_SESSION, global = true)]
+    session: String,
+
+    /// Start the session in the background without attaching (for scripts); with
+    /// --pane-size, the size its panes have until a client attaches.
+    #[arg(short = 'd', long, conflicts_with = "headless")]
+    detached: bool,
+
+    /// Run as the session's server (started by perdix-tui itself).
+    #[arg(long, hide = true, conflicts_with_all = ["headless", "detached"])]
+    serve: bool,
+
     /// N built-in simulated agents streaming realistic assistant output (no API key needed).
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=64))]
     demo: Option<u16>,
@@ -111,7 +140,8 @@ struct Cli {
     #[arg(long, requires = "bench")]
     json: bool,
 
-    /// With --screen-dump: the size of every pane's terminal, COLSxROWS (at most 1000x500).
+    /// With --screen-dump or --detached: the size of every pane's terminal, COLSxROWS (at
+    /// most 1000x500).
     #[arg(long, value_name = "COLSxROWS", default_value = "80x24", value_parser = parse_pane_size)]
     pane_size: PaneSize,
 
@@ -127,6 +157,20 @@ struct Cli {
 
     #[command(flatten)]
     demo_agent: demo_agent::DemoArgs,
+}
+
+#[derive(Debug, Subcommand)]
+enum SessionAction {
+    /// Attach to a running session (-s NAME, default `default`).
+    Attach,
+    /// List the running sessions: panes, attached clients, panes needing you.
+    Ls,
+    /// End a session (-s NAME) or every session (--all), and every program in it.
+    Kill {
+        /// End every session.
+        #[arg(long)]
+        all: bool,
+    },
 }
 
 fn main() -> ExitCode {
@@ -148,8 +192,31 @@ fn run(cli: &Cli) -> Result<ExitCode> {
         eprintln!("perdix-tui: --mib goes with --headless --bench");
         return Ok(ExitCode::from(EXIT_USAGE));
     }
+    if let Err(error) = check_session_name(&cli.session) {
+        eprintln!("perdix-tui: -s {}: {error}", cli.session);
+        return Ok(ExitCode::from(EXIT_USAGE));
+    }
+    match &cli.action {
+        Some(SessionAction::Attach) => {
+            let paths = SessionPaths::new(&cli.session)?;
+            if !server_running(&paths) {
+                eprintln!(
+                    "perdix-tui: no session {} is running; start it with `perdix-tui -s {}`",
+                    cli.session, cli.session
+                );
+                return Ok(ExitCode::FAILURE);
+            }
+            return sessions::attach(&paths);
+        }
+        Some(SessionAction::Ls) => return sessions::list(),
+        Some(SessionAction::Kill { all }) => return sessions::kill(&cli.session, *all),
+        None => {}
+    }
+    if cli.serve {
+        return serve_session(cli);
+    }
     if !cli.headless {
-        return interactive_app(cli);
+        return start_or_attach(cli);
     }
     let timeout = match cli.timeout {
         None => None,
@@ -247,76 +314,122 @@ fn announce_backend(kind: BackendKind) -> Result<(), ExitCode> {
     }
 }
 
-/// The full-screen app: panes from the arguments, `--demo`, the config file's agents, or
-/// the user's shell.
-fn interactive_app(cli: &Cli) -> Result<ExitCode> {
-    let config = match AppConfig::load(cli.config.as_deref()) {
-        Ok(config) => config,
-        Err(error) => {
-            eprintln!("perdix-tui: {error}");
+/// What a new session of this command line runs.
+fn session_options(cli: &Cli) -> SessionOptions<'_> {
+    SessionOptions {
+        demo: cli.demo,
+        commands: &cli.commands,
+        config: cli.config.as_deref(),
+        theme: cli.theme.as_deref(),
+        layout: cli.layout,
+        scrollback: cli.scrollback,
+        backend: cli.backend,
+        pane_size: if cli.detached || cli.serve {
+            cli.pane_size
+        } else {
+            PaneSize::new(80, 24)
+        },
+    }
+}
+
+/// `perdix-tui [CMD...]`: attaches to the session, starting it first when none runs.
+fn start_or_attach(cli: &Cli) -> Result<ExitCode> {
+    let paths = SessionPaths::new(&cli.session)?;
+    let name = &cli.session;
+    if server_running(&paths) {
+        if cli.detached || !cli.commands.is_empty() || cli.demo.is_some() {
+            eprintln!(
+                "perdix-tui: session {name} is already running, with its own panes; attach to it \
+                 with `perdix-tui attach -s {name}`, or start another with `-s NAME`"
+            );
             return Ok(ExitCode::from(EXIT_USAGE));
         }
-    };
-    let theme = match &cli.theme {
-        None => config.theme,
-        Some(name) => match Theme::load(name, default_theme_dir().as_deref()) {
-            Ok(theme) => theme,
-            Err(error) => {
-                eprintln!("perdix-tui: --theme {name}: {error}");
-                return Ok(ExitCode::from(EXIT_USAGE));
-            }
-        },
-    };
-    let size = PaneSize::new(80, 24);
-    let mut names = Vec::new();
-    let mut commands = Vec::new();
-    if let Some(count) = cli.demo {
-        for index in 0..count {
-            let kind = AgentKind::ALL[usize::from(index) % AgentKind::ALL.len()];
-            let mut options = DemoAgentOptions::new(kind, u64::from(index) + 1);
-            // Every other demo agent stops now and then to ask for input.
-            options.interactive = index % 2 == 1;
-            names.push(format!("{} (demo)", kind.name()));
-            commands.push(options.command().with_size(size));
+        return sessions::attach(&paths);
+    }
+    // Checked here, where the user sees the answer, before the server starts.
+    if let Err(UsageError(error)) = AppPlan::new(&session_options(cli)) {
+        eprintln!("perdix-tui: {error}");
+        return Ok(ExitCode::from(EXIT_USAGE));
+    }
+    if let Err(code) = announce_backend(cli.backend) {
+        return Ok(code);
+    }
+    sessions::start_server(&paths, &server_args(cli))?;
+    if cli.detached {
+        return Ok(ExitCode::SUCCESS);
+    }
+    sessions::attach(&paths)
+}
+
+/// The arguments of the server of this command line's session.
+fn server_args(cli: &Cli) -> Vec<String> {
+    let mut args: Vec<String> = vec![
+        "--serve".into(),
+        "--session".into(),
+        cli.session.clone(),
+        "--backend".into(),
+        cli.backend.to_string(),
+        "--pane-size".into(),
+        format!("{}x{}", cli.pane_size.cols, cli.pane_size.rows),
+    ];
+    if let Some(demo) = cli.demo {
+        args.extend(["--demo".into(), demo.to_string()]);
+    }
+    if let Some(layout) = cli.layout {
+        args.extend(["--layout".into(), layout.to_string()]);
+    }
+    if let Some(theme) = &cli.theme {
+        args.extend(["--theme".into(), theme.clone()]);
+    }
+    if let Some(config) = &cli.config {
+        // The server starts in the same directory, but an absolute path is surer.
+        let config = std::path::absolute(config).unwrap_or_else(|_| config.clone());
+        args.extend(["--config".into(), config.display().to_string()]);
+    }
+    if let Some(scrollback) = cli.scrollback {
+        args.extend(["--scrollback".into(), scrollback.to_string()]);
+    }
+    if !cli.commands.is_empty() {
+        args.push("--".into());
+        args.extend(cli.commands.iter().cloned());
+    }
+    args
+}
+
+/// `perdix-tui --serve`: the session's server, in the background (see `sessions`).
+fn serve_session(cli: &Cli) -> Result<ExitCode> {
+    let paths = SessionPaths::new(&cli.session)?;
+    let name = &cli.session;
+    let lock = match ServerLock::acquire(&paths) {
+        Ok(lock) => lock,
+        Err(LockError::Held) => {
+            eprintln!("perdix-tui server: session {name} already has a server");
+            return Ok(ExitCode::FAILURE);
         }
-    }
-    for command in &cli.commands {
-        names.push(perdix::logview::command_name(command));
-        commands.push(SpawnConfig::new(command.as_str()).with_size(size));
-    }
-    if commands.is_empty() {
-        for agent in &config.agents {
-            let mut spawn = SpawnConfig::new(agent.command.as_str()).with_size(size);
-            if let Some(cwd) =
-                agent.resolved_cwd(std::env::var_os("HOME").as_deref().map(std::path::Path::new))
-            {
-                spawn = spawn.with_cwd(cwd);
-            }
-            for (key, value) in &agent.env {
-                spawn = spawn.with_env(key, value);
-            }
-            names.push(agent.name.clone());
-            commands.push(spawn);
+        Err(error) => return Err(error).context("taking the session's lock"),
+    };
+    let plan = match AppPlan::new(&session_options(cli)) {
+        Ok(plan) => plan,
+        Err(UsageError(error)) => {
+            eprintln!("perdix-tui server: {error}");
+            return Ok(ExitCode::from(EXIT_USAGE));
         }
-    }
-    if commands.is_empty() {
-        let shell = user_shell();
-        names.push(perdix::logview::command_name(&shell));
-        commands.push(SpawnConfig::new(shell).with_size(size));
-    }
-    let pane_config = PaneConfig {
-        scrollback: cli.scrollback.unwrap_or(config.scrollback),
-        ..PaneConfig::default()
     };
     if let Err(code) = announce_backend(cli.backend) {
         return Ok(code);
     }
-    let panes = PaneSet::spawn(&commands, cli.backend, pane_config).context("starting the panes")?;
-    let layout = cli.layout.unwrap_or(config.layout);
-    let app = App::new(panes, names, config.keymap, theme, layout);
-    let notices = interactive::run(app)?;
+    let app = plan.start()?;
+    // Listening last: a client that can connect finds the panes running.
+    let listener = bind_socket(&paths, &lock).context("listening on the session socket")?;
+    eprintln!("perdix-tui server: session {name} started (pid {})", std::process::id());
+    let ended = server::serve(app, name, listener);
+    // Nobody may connect to a server that is gone; the lock still keeps others away.
+    let _ = std::fs::remove_file(&paths.socket);
+    let (reason, notices) = ended?;
     for notice in notices {
-        eprintln!("perdix-tui: {notice}");
+        eprintln!("perdix-tui server: {notice}");
     }
+    eprintln!("perdix-tui server: session {name} ended: {reason}");
+    drop(lock);
     Ok(ExitCode::SUCCESS)
 }

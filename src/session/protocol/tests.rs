@@ -8,11 +8,8 @@ fn every_client_message() -> Vec<ClientMessage> {
     };
     colours.ansi[15] = Some([255, 254, 253]);
     vec![
-        ClientMessage::Attach(AttachRequest {
-            cols: 1000,
-            rows: 500,
-            colours,
-        }),
+        ClientMessage::Attach(AttachRequest { cols: 1000, rows: 500 }),
+        ClientMessage::Colours(colours),
         ClientMessage::Input(Event::Key(KeyEvent::new(KeyCode::Enter, KeyModifiers::SHIFT))),
         ClientMessage::Input(Event::Mouse(MouseEvent {
             kind: MouseEventKind::ScrollDown,
@@ -101,7 +98,7 @@ fn a_length_over_the_limit_is_refused_before_anything_is_allocated() {
 
 #[test]
 fn garbage_and_trailing_bytes_are_malformed_and_a_cut_message_is_closed() {
-    // Variant 200 of a four-variant enum.
+    // Variant 200 of a five-variant enum.
     assert!(matches!(
         decode_body::<ClientMessage>(&[200, 1]),
         Err(ProtocolError::Malformed(_))

@@ -163,6 +163,17 @@ impl FrameBackend {
         std::mem::take(&mut self.frame)
     }
 
+    /// The outer terminal's area as this backend knows it.
+    pub fn area(&self) -> ratatui::layout::Rect {
+        ratatui::layout::Rect::new(0, 0, self.size.width, self.size.height)
+    }
+
+    /// Where the last frame left the cursor showing, if it shows it: after a draw, the
+    /// position the drawn view asked for.
+    pub fn shown_cursor(&self) -> Option<Position> {
+        (self.cursor_shown == Some(true)).then_some(self.cursor)
+    }
+
     fn index(&self, x: u16, y: u16) -> Option<usize> {
         (x < self.size.width && y < self.size.height)
             .then(|| usize::from(y) * usize::from(self.size.width) + usize::from(x))

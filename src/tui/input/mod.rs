@@ -55,7 +55,7 @@ use std::time::Duration;
 pub use decoder::InputDecoder;
 pub use reader::{
     spawn_input_reader, spawn_terminal_input, spawn_terminal_input_with, InputReaderError,
-    InputReaderOptions, ReaderEnd, TerminalSize,
+    EventSink, InputReaderOptions, ReaderEnd, TerminalSize,
 };
 pub use reply::{ReplyKind, TerminalReply};
 

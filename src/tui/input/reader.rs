@@ -81,6 +81,19 @@ impl Default for InputReaderOptions {
     }
 }
 
+/// Where the input thread delivers events: a channel, or anything that can take them one
+/// at a time (a socket to a session server).
+pub trait EventSink: Send + 'static {
+    /// Takes one event; `false` when nobody takes events any more (the thread then ends).
+    fn deliver(&mut self, event: Event) -> bool;
+}
+
+impl EventSink for Sender<Event> {
+    fn deliver(&mut self, event: Event) -> bool {
+        self.send(event).is_ok()
+    }
+}
+
 /// Starts the `perdix-input` thread on the app's terminal: stdin when it is a terminal,
 /// else `/dev/tty`. Events go to `events` until its receiver is dropped or the terminal
 /// closes.
@@ -92,7 +105,7 @@ pub fn spawn_terminal_input(
 
 /// [`spawn_terminal_input`] with `options`, e.g. a channel for the terminal's replies.
 pub fn spawn_terminal_input_with(
-    events: Sender<Event>,
+    events: impl EventSink,
     options: InputReaderOptions,
 ) -> Result<JoinHandle<Result<ReaderEnd, InputReaderError>>, InputReaderError> {
     let stdin = io::stdin();
@@ -133,7 +146,7 @@ pub fn spawn_terminal_input_with(
 /// ```
 pub fn spawn_input_reader(
     input: OwnedFd,
-    events: Sender<Event>,
+    events: impl EventSink,
     options: InputReaderOptions,
 ) -> Result<JoinHandle<Result<ReaderEnd, InputReaderError>>, InputReaderError> {
     let resizes = match options.terminal_size {
@@ -176,7 +189,7 @@ impl Drop for ResizeWatch {
 fn read_input(
     input: OwnedFd,
     mut resizes: Option<ResizeWatch>,
-    events: Sender<Event>,
+    events: impl EventSink,
     options: InputReaderOptions,
 ) -> Result<ReaderEnd, InputReaderError> {
     let mut decoder = InputDecoder::new().with_escape_timeout(options.escape_timeout);
@@ -184,7 +197,7 @@ fn read_input(
     // Whatever ends the thread, the receiver wakes to see it (a disconnected channel):
     // declared before the channel's sender is moved in below, so dropped after it.
     let _wake_at_end = WakeOnDrop(options.waker.clone());
-    let events = events;
+    let mut events = events;
     let wake = || {
         if let Some(waker) = &options.waker {
             waker.notify();
@@ -213,7 +226,7 @@ fn read_input(
                 watch.drain();
                 // A size that cannot be read now is read again at the next signal.
                 if let Ok((columns, rows)) = size() {
-                    if events.send(Event::Resize(columns, rows)).is_err() {
+                    if !events.deliver(Event::Resize(columns, rows)) {
                         return Ok(ReaderEnd::ReceiverGone);
                     }
                     wake();
@@ -237,7 +250,7 @@ fn read_input(
         {
             decoder.flush_timeout();
         }
-        if !deliver(&mut decoder, &events, options.replies.as_ref()) {
+        if !deliver(&mut decoder, &mut events, options.replies.as_ref()) {
             return Ok(ReaderEnd::ReceiverGone);
         }
         // A notify with nobody asleep is a fence and a load.
@@ -262,11 +275,11 @@ impl Drop for WakeOnDrop {
 /// Sends what the decoder has; `false` when the receiver of the events is gone.
 fn deliver(
     decoder: &mut InputDecoder,
-    events: &Sender<Event>,
+    events: &mut impl EventSink,
     replies: Option<&Sender<TerminalReply>>,
 ) -> bool {
     for event in decoder.drain_events() {
-        if events.send(event).is_err() {
+        if !events.deliver(event) {
             return false;
         }
     }

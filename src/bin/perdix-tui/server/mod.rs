@@ -1,0 +1,343 @@
+//! The session server: owns the panes and the app, serves any number of attached
+//! clients, and goes on when they leave.
+//!
+//! Threads: the app thread (this one) applies records and input and draws a frame per
+//! client; the sockets run on a tokio runtime of their own (`perdix-sockets`) and talk to
+//! the app thread through a channel and the panes' event count, so that the app thread
+//! sleeps until records, input, a deadline or a signal.
+
+mod clients;
+mod connections;
+
+use anyhow::{Context, Result};
+use clients::{Client, SharedScreen};
+use connections::{accept_loop, ConnectionId, Inbound, WRITERS_RUNNING};
+use crossterm::event::Event;
+use perdix::ring::EventCount;
+use perdix::session::protocol::{Goodbye, ServerMessage, SessionDescription};
+use perdix::tui::app::{App, Msg};
+use perdix::tui::frame_clock::FrameClock;
+use perdix::tui::outer_colours::OuterColours;
+use perdix::tui::theme::Theme;
+use std::collections::VecDeque;
+use std::sync::atomic::Ordering;
+use std::sync::mpsc::{channel, Receiver, TryRecvError};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use tokio::signal::unix::{signal, SignalKind};
+
+/// How long a burst of resizes of a client's terminal settles before its screen follows.
+const RESIZE_SETTLE: Duration = Duration::from_millis(50);
+/// How long goodbyes may take to reach the clients when the session ends.
+const GOODBYE_TIME: Duration = Duration::from_secs(1);
+
+/// Serves the session `name` on `listener` until it is ended (prefix q, `kill`, or a
+/// termination signal). Returns why it ended and what the status bar said about failures.
+pub fn serve(app: App, name: &str, listener: std::os::unix::net::UnixListener) -> Result<(String, Vec<String>)> {
+    let waker = app.panes.waker();
+    let (inbox_tx, inbox) = channel();
+    listener.set_nonblocking(true).context("setting up the session socket")?;
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .context("starting the server's event loop")?;
+    let (stop_sockets, sockets_stopped) = tokio::sync::oneshot::channel::<()>();
+    let sockets = {
+        let waker = Arc::clone(&waker);
+        std::thread::Builder::new()
+            .name("perdix-sockets".into())
+            .spawn(move || {
+                runtime.block_on(async move {
+                    let listener = match tokio::net::UnixListener::from_std(listener) {
+                        Ok(listener) => listener,
+                        Err(error) => {
+                            let _ = inbox_tx.send(Inbound::Stop(format!("the session socket failed: {error}")));
+                            waker.notify();
+                            return;
+                        }
+                    };
+                    tokio::select! {
+                        _ = accept_loop(listener, inbox_tx.clone(), Arc::clone(&waker)) => {}
+                        _ = watch_signals(inbox_tx, Arc::clone(&waker)) => {}
+                        _ = sockets_stopped => {}
+                    }
+                    // The goodbyes queued by the app thread go out before the process ends.
+                    let deadline = tokio::time::Instant::now() + GOODBYE_TIME;
+                    // Relaxed: a count polled until it reaches zero or time runs out.
+                    while WRITERS_RUNNING.load(Ordering::Relaxed) > 0 && tokio::time::Instant::now() < deadline {
+                        tokio::time::sleep(Duration::from_millis(5)).await;
+                    }
+                });
+            })
+            .context("starting the socket thread")?
+    };
+    let mut server = Server {
+        base_theme: app.theme.clone(),
+        app,
+        name: name.to_string(),
+        clients: Vec::new(),
+        clock: FrameClock::new(),
+        scratch: None,
+    };
+    let ended = server.run(&inbox);
+    let notices = std::mem::take(&mut server.app.notices);
+    let reason = match &ended {
+        Ok(reason) => reason.clone(),
+        Err(error) => format!("the server failed: {error:#}"),
+    };
+    for client in &server.clients {
+        client.say_goodbye(Goodbye::SessionEnded(reason.clone()));
+    }
+    // The clients' outboxes close; the writers finish what is queued and end.
+    server.clients.clear();
+    let _ = stop_sockets.send(());
+    // Every program in the session ends with it (their terminals close).
+    drop(server);
+    let _ = sockets.join();
+    ended.map(|reason| (reason, notices))
+}
+
+/// SIGTERM and SIGINT end the session; SIGHUP is ignored (the server has no terminal to
+/// lose); SIGCHLD wakes the app thread, since a pane's state changes when its program ends.
+async fn watch_signals(inbox: std::sync::mpsc::Sender<Inbound>, waker: Arc<EventCount>) {
+    let (Ok(mut terminate), Ok(mut interrupt), Ok(mut hangup), Ok(mut child)) = (
+        signal(SignalKind::terminate()),
+        signal(SignalKind::interrupt()),
+        signal(SignalKind::hangup()),
+        signal(SignalKind::child()),
+    ) else {
+        eprintln!("perdix-tui server: cannot watch signals; SIGTERM ends the server abruptly");
+        return std::future::pending().await;
+    };
+    loop {
+        let stop = tokio::select! {
+            _ = terminate.recv() => Some("the server got SIGTERM"),
+            _ = interrupt.recv() => Some("the server got SIGINT"),
+            _ = hangup.recv() => None,
+            _ = child.recv() => None,
+        };
+        if let Some(reason) = stop {
+            let _ = inbox.send(Inbound::Stop(reason.into()));
+        }
+        waker.notify();
+    }
+}
+
+struct Server {
+    app: App,
+    /// The theme as configured, before any client's terminal colours replaced its own.
+    base_theme: Theme,
+    name: String,
+    /// Attached clients, the most recently active last: the panes take its size.
+    clients: Vec<Client>,
+    clock: FrameClock,
+    /// A screen at the app's size for drawing clients of other sizes.
+    scratch: Option<ratatui::Terminal<perdix::tui::frame_backend::FrameBackend>>,
+}
+
+impl Server {
+    /// The app loop; returns why the session ended.
+    fn run(&mut self, inbox: &Receiver<Inbound>) -> Result<String> {
+        let mut queued: VecDeque<Inbound> = VecDeque::new();
+        let mut quiet_change = self.app.next_deadline(Instant::now());
+        loop {
+            loop {
+                let message = match queued.pop_front() {
+                    Some(message) => message,
+                    None => match inbox.try_recv() {
+                        Ok(message) => message,
+                        Err(TryRecvError::Empty) => break,
+                        Err(TryRecvError::Disconnected) => return Ok("the socket thread ended".into()),
+                    },
+                };
+                if let Some(reason) = self.handle(message)? {
+                    return Ok(reason);
+                }
+            }
+            if self.app.quit {
+                return Ok("ended from a client (prefix q)".into());
+            }
+            let now = Instant::now();
+            self.settle_resizes(now)?;
+            if self.app.pump()? {
+                self.clock.changed(Instant::now());
+            }
+            let now = Instant::now();
+            if quiet_change.is_some_and(|at| now >= at) {
+                self.clock.changed(now);
+            }
+            quiet_change = self.app.next_deadline(now);
+            if !self.clients.is_empty() && self.clock.due(now) {
+                self.draw()?;
+                self.clock.drawn(now, now.elapsed());
+            }
+            if self.app.panes.has_pending_records() {
+                // More records than one pump takes: apply them before sleeping.
+                continue;
+            }
+            let deadline = [
+                self.clock.next_due().filter(|_| !self.clients.is_empty()),
+                self.clients
+                    .iter()
+                    .filter_map(|client| client.pending_resize.map(|(_, _, at)| at + RESIZE_SETTLE))
+                    .min(),
+                quiet_change,
+            ]
+            .into_iter()
+            .flatten()
+            .min();
+            // Asleep until records, a message from the sockets, a signal or the deadline.
+            self.app.panes.wait_for_work(deadline, || match inbox.try_recv() {
+                Ok(message) => {
+                    queued.push_back(message);
+                    true
+                }
+                Err(TryRecvError::Empty) => false,
+                Err(TryRecvError::Disconnected) => true,
+            });
+        }
+    }
+
+    fn client_index(&self, id: ConnectionId) -> Option<usize> {
+        self.clients.iter().position(|client| client.id == id)
+    }
+
+    /// Makes client `index` the most recently active one; the panes take its size.
+    fn make_latest(&mut self, index: usize) -> Result<()> {
+        let client = self.clients.remove(index);
+        let (width, height) = client.size();
+        self.clients.push(client);
+        if (self.app.screen.width, self.app.screen.height) != (width, height) {
+            self.app.update(Msg::Resize(width, height))?;
+            self.clock.changed(Instant::now());
+        }
+        Ok(())
+    }
+
+    /// Handles one message from the sockets; `Some(reason)` ends the session.
+    fn handle(&mut self, message: Inbound) -> Result<Option<String>> {
+        match message {
+            Inbound::Attach { id, request, outbox } => {
+                let client = Client::new(id, outbox, request.cols.max(1), request.rows.max(1))?;
+                self.clients.push(client);
+                self.make_latest(self.clients.len() - 1)?;
+                self.clock.changed(Instant::now());
+            }
+            Inbound::Input { id, event } => {
+                let Some(index) = self.client_index(id) else {
+                    return Ok(None);
+                };
+                self.input(index, event)?;
+            }
+            Inbound::Colours { id: _, colours } => {
+                if self.base_theme.follows_terminal {
+                    let theme = OuterColours::from(&colours).apply_to(&self.base_theme);
+                    self.app.set_theme(theme);
+                    self.clock.changed(Instant::now());
+                }
+            }
+            Inbound::Gone { id } => {
+                if let Some(index) = self.client_index(id) {
+                    self.clients.remove(index);
+                    if let Some(last) = self.clients.len().checked_sub(1) {
+                        self.make_latest(last)?;
+                    }
+                }
+            }
+            Inbound::Describe { outbox } => {
+                let description = SessionDescription {
+                    name: self.name.clone(),
+                    server_pid: std::process::id(),
+                    panes: self.app.panes.panes().len() as u32,
+                    clients: self.clients.len() as u32,
+                    needing_you: self.app.info.iter().filter(|info| info.needs_you).count() as u32,
+                };
+                outbox.send(ServerMessage::Description(description));
+            }
+            Inbound::Kill { outbox } => {
+                let reason = "killed by `perdix-tui kill`".to_string();
+                outbox.send(ServerMessage::Goodbye(Goodbye::SessionEnded(reason.clone())));
+                return Ok(Some(reason));
+            }
+            Inbound::Stop(reason) => return Ok(Some(reason)),
+        }
+        Ok(None)
+    }
+
+    /// An event from client `index`'s terminal.
+    fn input(&mut self, index: usize, event: Event) -> Result<()> {
+        let msg = match event {
+            Event::Key(key) => Msg::Key(key),
+            Event::Mouse(mouse) => Msg::Mouse(mouse),
+            Event::Paste(text) => Msg::Paste(text),
+            Event::Resize(width, height) => {
+                // Laid out once the burst of resizes settles.
+                self.clients[index].pending_resize = Some((width.max(1), height.max(1), Instant::now()));
+                return Ok(());
+            }
+            Event::FocusGained | Event::FocusLost => return Ok(()),
+        };
+        // The client typing is the one whose size the panes take.
+        let index = if index + 1 == self.clients.len() {
+            index
+        } else {
+            self.make_latest(index)?;
+            self.clients.len() - 1
+        };
+        self.app.update(msg)?;
+        if self.app.detach {
+            self.app.detach = false;
+            let client = self.clients.remove(index);
+            client.say_goodbye(Goodbye::Detached);
+            if let Some(last) = self.clients.len().checked_sub(1) {
+                self.make_latest(last)?;
+            }
+        }
+        if self.app.redraw {
+            self.clock.changed(Instant::now());
+        }
+        Ok(())
+    }
+
+    /// Applies the client resizes that settled.
+    fn settle_resizes(&mut self, now: Instant) -> Result<()> {
+        let latest = self.clients.len().checked_sub(1);
+        for index in 0..self.clients.len() {
+            let Some((width, height, at)) = self.clients[index].pending_resize else {
+                continue;
+            };
+            if now.duration_since(at) < RESIZE_SETTLE {
+                continue;
+            }
+            self.clients[index].pending_resize = None;
+            self.clients[index].resize(width, height)?;
+            if Some(index) == latest {
+                self.app.update(Msg::Resize(width, height))?;
+            }
+            self.clock.changed(now);
+        }
+        Ok(())
+    }
+
+    /// A frame for every client whose size is settled.
+    fn draw(&mut self) -> Result<()> {
+        let screen = self.app.screen;
+        let mut shared = None;
+        for client in &mut self.clients {
+            if client.pending_resize.is_some() {
+                // Its layout is still the old size's: a frame now would cut the panes.
+                continue;
+            }
+            let (width, height) = client.size();
+            if (width, height) == (screen.width, screen.height) {
+                client.draw(&self.app, None)?;
+            } else {
+                if shared.is_none() {
+                    shared = Some(SharedScreen::draw(&self.app, &mut self.scratch)?);
+                }
+                client.draw(&self.app, shared.as_ref())?;
+            }
+        }
+        Ok(())
+    }
+}

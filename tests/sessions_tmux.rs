@@ -1,0 +1,219 @@
+//! Sessions through the real binary in tmux, in a private runtime directory: a session
+//! started detached, listed, attached from two terminals, detached, its clients killed,
+//! its server killed and replaced, and ended with every program in it.
+
+mod support;
+
+use std::process::Command;
+use std::time::{Duration, Instant};
+use support::tmux::{pane_has, Tmux, WAIT};
+
+const BIN: &str = env!("CARGO_BIN_EXE_perdix-tui");
+
+/// A counter that ticks five times a second, named by `mark` so that its processes can be
+/// found (and found gone).
+fn counter(mark: &str) -> String {
+    format!("sh -c 'n=0; while :; do n=$((n+1)); echo {mark} $n; sleep 0.2; done'")
+}
+
+/// The last count pane `number` shows for `mark`.
+fn last_count(screen: &str, mark: &str) -> Option<u64> {
+    screen
+        .lines()
+        .filter_map(|line| line.split(&format!("{mark} ")).nth(1))
+        .filter_map(|rest| rest.split_whitespace().next()?.trim_end_matches('│').parse().ok())
+        .max()
+}
+
+fn processes_matching(pattern: &str) -> Vec<String> {
+    let output = Command::new("pgrep").args(["-f", pattern]).output().expect("pgrep");
+    String::from_utf8_lossy(&output.stdout)
+        .lines()
+        .map(str::to_string)
+        .collect()
+}
+
+fn wait_for(what: &str, done: impl Fn() -> bool) {
+    let start = Instant::now();
+    while !done() {
+        assert!(start.elapsed() < WAIT, "timed out waiting for {what}");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+/// `ls` as text, and whether it succeeded.
+fn ls(tmux: &Tmux) -> (bool, String) {
+    let output = tmux.private_dirs.perdix(&["ls"]);
+    (output.status.success(), String::from_utf8_lossy(&output.stdout).into_owned())
+}
+
+/// The server's pid of session `name` from `ls`.
+fn server_pid(tmux: &Tmux, name: &str) -> u32 {
+    let (_, text) = ls(tmux);
+    let line = text
+        .lines()
+        .find(|line| line.split_whitespace().next() == Some(name))
+        .unwrap_or_else(|| panic!("session {name} not in `ls`:\n{text}"));
+    line.split_whitespace().last().unwrap().parse().unwrap()
+}
+
+fn attach_line(name: &str) -> String {
+    format!("'{BIN}' attach -s {name}")
+}
+
+#[test]
+fn a_session_outlives_its_clients_and_ends_with_its_programs() {
+    let tmux = Tmux::start();
+    tmux.wait_until("the outer shell's prompt", |screen| screen.contains("outer$"));
+    let mark = format!("tick{}", std::process::id());
+    let started = tmux.private_dirs.perdix(&[
+        "-d",
+        "-s",
+        "work",
+        "--backend",
+        "cpu",
+        "bash --norc --noprofile",
+        &counter(&mark),
+    ]);
+    assert!(started.status.success(), "perdix-tui -d: {started:?}");
+
+    let (listed, text) = ls(&tmux);
+    assert!(listed, "ls failed: {text}");
+    let row: Vec<&str> = text
+        .lines()
+        .find(|line| line.starts_with("work "))
+        .unwrap_or_else(|| panic!("no session work in:\n{text}"))
+        .split_whitespace()
+        .collect();
+    assert_eq!(row[1], "2", "panes of session work:\n{text}");
+    assert_eq!(row[2], "0", "clients of a detached session:\n{text}");
+
+    // Attach; typing reaches the focused pane (pane 1, the shell).
+    tmux.line(&attach_line("work"));
+    let screen = tmux.wait_until("both panes", |screen| {
+        pane_has(screen, 1, "$") && last_count(screen, &mark).is_some()
+    });
+    let before = last_count(&screen, &mark).unwrap();
+    tmux.line("echo typed-$((6*7))");
+    tmux.wait_until("the typed command's output", |screen| pane_has(screen, 1, "typed-42"));
+
+    // Prefix d detaches: the client says so and exits 0.
+    tmux.keys(&["C-b", "d"]);
+    tmux.wait_until("the detach message", |screen| screen.contains("[detached from session work]"));
+    tmux.wait_restored();
+    tmux.line("echo client-exit=$?");
+    tmux.wait_until("the client's exit code", |screen| screen.contains("client-exit=0"));
+
+    // From another window: the counter went on meanwhile and the typed text is there.
+    std::thread::sleep(Duration::from_millis(600));
+    tmux.run(&["new-window", "-t", "t"]);
+    tmux.wait_until_in("t:1", "the second window's prompt", |screen| screen.contains("outer$"));
+    tmux.line_to("t:1", &attach_line("work"));
+    let screen = tmux.wait_until_in("t:1", "the session again", |screen| {
+        pane_has(screen, 1, "typed-42") && last_count(screen, &mark).is_some_and(|count| count > before + 2)
+    });
+    assert!(last_count(&screen, &mark).unwrap() > before);
+
+    // SIGKILL of a client only detaches it.
+    let clients = processes_matching(&format!("{BIN} attach -s work"));
+    assert_eq!(clients.len(), 1, "one client: {clients:?}");
+    Command::new("kill").args(["-KILL", &clients[0]]).status().unwrap();
+    wait_for("the killed client to be gone from ls", || {
+        let (_, text) = ls(&tmux);
+        text.lines().any(|line| {
+            let fields: Vec<&str> = line.split_whitespace().collect();
+            fields.first() == Some(&"work") && fields.get(2) == Some(&"0")
+        })
+    });
+
+    // `kill` ends the session and every program in it.
+    let ended = tmux.private_dirs.perdix(&["kill", "-s", "work"]);
+    assert!(ended.status.success(), "kill: {ended:?}");
+    wait_for("the counter's processes to end", || processes_matching(&mark).is_empty());
+    let (listed, text) = ls(&tmux);
+    assert!(!listed && !text.contains("work"), "ls after kill: {text}");
+}
+
+#[test]
+fn two_clients_of_different_sizes_both_get_whole_frames() {
+    let tmux = Tmux::start();
+    tmux.wait_until("the outer shell's prompt", |screen| screen.contains("outer$"));
+    let started = tmux.private_dirs.perdix(&["-d", "-s", "two", "--backend", "cpu", "bash --norc --noprofile"]);
+    assert!(started.status.success(), "perdix-tui -d: {started:?}");
+    // A second, smaller terminal: another tmux session of the same server.
+    let mut small = tmux.command(&["new-session", "-d", "-s", "small", "-x", "70", "-y", "20"]);
+    small.args(["bash", "--norc", "--noprofile"]).env("PS1", "outer$ ").envs(tmux.private_dirs.env());
+    assert!(small.status().unwrap().success());
+    tmux.wait_until_in("small", "the small terminal's prompt", |screen| screen.contains("outer$"));
+
+    tmux.line(&attach_line("two"));
+    tmux.wait_until("the big client's frame", |screen| pane_has(screen, 1, "$"));
+    tmux.line_to("small", &attach_line("two"));
+    tmux.line_to("small", "echo from-small");
+    // Whole frames on both: the pane with its border, and the status bar on the last row.
+    for (target, rows) in [("t", 30), ("small", 20)] {
+        let screen = tmux.wait_until_in(target, "a whole frame with the typed text", |screen| {
+            screen.contains("from-small") && screen.contains("┌ 1: ")
+        });
+        let lines: Vec<&str> = screen.lines().collect();
+        assert!(lines.len() <= rows, "{target}: {} rows", lines.len());
+        let status = lines.last().copied().unwrap_or_default();
+        assert!(status.contains("pane"), "{target}: no status bar at the bottom:\n{screen}");
+    }
+    tmux.keys_to("small", &["C-b", "d"]);
+    tmux.wait_until_in("small", "the small client detached", |screen| {
+        screen.contains("[detached from session two]")
+    });
+    tmux.quit_app();
+}
+
+#[test]
+fn a_killed_server_leaves_no_programs_and_its_name_can_be_used_again() {
+    let tmux = Tmux::start();
+    tmux.wait_until("the outer shell's prompt", |screen| screen.contains("outer$"));
+    let mark = format!("orphan{}", std::process::id());
+    let started = tmux.private_dirs.perdix(&["-d", "-s", "crash", "--backend", "cpu", &counter(&mark)]);
+    assert!(started.status.success(), "perdix-tui -d: {started:?}");
+    tmux.line(&attach_line("crash"));
+    tmux.wait_until("the counter", |screen| last_count(screen, &mark).is_some());
+
+    let pid = server_pid(&tmux, "crash");
+    Command::new("kill").args(["-KILL", &pid.to_string()]).status().unwrap();
+    // The client restores the terminal and says why it ended.
+    tmux.wait_until("the client's message", |screen| screen.contains("lost the session server"));
+    tmux.wait_restored();
+    wait_for("the counter to get its hangup and end", || processes_matching(&mark).is_empty());
+
+    // The socket it left behind is stale: a new server takes the name.
+    let restarted = tmux.private_dirs.perdix(&["-d", "-s", "crash", "--backend", "cpu", "sleep 600"]);
+    assert!(restarted.status.success(), "restart after kill -9: {restarted:?}");
+    assert_ne!(server_pid(&tmux, "crash"), pid);
+    // And a second server for the same name is refused while it runs.
+    let again = tmux.private_dirs.perdix(&["-d", "-s", "crash", "sleep 600"]);
+    assert_eq!(again.status.code(), Some(2), "a second start: {again:?}");
+    assert!(String::from_utf8_lossy(&again.stderr).contains("already running"));
+}
+
+#[test]
+fn another_user_cannot_attach() {
+    if !nix_is_root() {
+        println!("another_user_cannot_attach: needs root to run a client as another user; not run");
+        return;
+    }
+    let tmux = Tmux::start();
+    let started = tmux.private_dirs.perdix(&["-d", "-s", "mine", "--backend", "cpu", "sleep 600"]);
+    assert!(started.status.success(), "perdix-tui -d: {started:?}");
+    let output = Command::new("setpriv")
+        .args(["--reuid", "65534", "--regid", "65534", "--clear-groups", BIN, "attach", "-s", "mine"])
+        .envs(tmux.private_dirs.env())
+        .output()
+        .expect("setpriv");
+    assert!(!output.status.success(), "another user attached: {output:?}");
+    let (_, text) = ls(&tmux);
+    assert!(text.contains("mine"), "the session survives the attempt: {text}");
+}
+
+fn nix_is_root() -> bool {
+    let output = Command::new("id").arg("-u").output().expect("id -u");
+    String::from_utf8_lossy(&output.stdout).trim() == "0"
+}
