@@ -25,6 +25,7 @@ pub mod parse;
 pub mod pty;
 pub mod ring;
 pub mod runtime;
+pub mod session;
 pub mod term;
 pub mod tui;
 
