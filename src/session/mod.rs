@@ -1,4 +1,14 @@
-//! Sessions that outlive the terminal: where a session's server listens, and what its
-//! clients and it say to each other.
+//! Detachable sessions: a background server per session name owns the panes, and clients
+//! attach to it over a Unix socket.
+//!
+//! [`paths`] decides where a session's socket, lock, log and saved layout live and keeps
+//! the socket folder private; [`lock`] guarantees one server per name; [`peer`] refuses
+//! clients of another user; [`protocol`] is what clients and servers say to each other.
 
+pub mod lock;
+pub mod paths;
+pub mod peer;
 pub mod protocol;
+
+#[cfg(test)]
+mod tests;
