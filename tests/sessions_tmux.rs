@@ -9,6 +9,8 @@ use std::time::{Duration, Instant};
 use support::tmux::{pane_has, Tmux, WAIT};
 
 const BIN: &str = env!("CARGO_BIN_EXE_perdix-tui");
+/// A shell in a pane, with a prompt the tests look for.
+const PANE_SHELL: &str = "env PS1=pane$ bash --norc --noprofile";
 
 /// A counter that ticks five times a second, named by `mark` so that its processes can be
 /// found (and found gone).
@@ -72,7 +74,7 @@ fn a_session_outlives_its_clients_and_ends_with_its_programs() {
         "work",
         "--backend",
         "cpu",
-        "bash --norc --noprofile",
+        PANE_SHELL,
         &counter(&mark),
     ]);
     assert!(started.status.success(), "perdix-tui -d: {started:?}");
@@ -91,7 +93,7 @@ fn a_session_outlives_its_clients_and_ends_with_its_programs() {
     // Attach; typing reaches the focused pane (pane 1, the shell).
     tmux.line(&attach_line("work"));
     let screen = tmux.wait_until("both panes", |screen| {
-        pane_has(screen, 1, "$") && last_count(screen, &mark).is_some()
+        pane_has(screen, 1, "pane$") && last_count(screen, &mark).is_some()
     });
     let before = last_count(&screen, &mark).unwrap();
     tmux.line("echo typed-$((6*7))");
@@ -106,7 +108,7 @@ fn a_session_outlives_its_clients_and_ends_with_its_programs() {
 
     // From another window: the counter went on meanwhile and the typed text is there.
     std::thread::sleep(Duration::from_millis(600));
-    tmux.run(&["new-window", "-t", "t"]);
+    tmux.run(&["new-window", "-t", "t", "-e", "PS1=outer$ ", "bash", "--norc", "--noprofile"]);
     tmux.wait_until_in("t:1", "the second window's prompt", |screen| screen.contains("outer$"));
     tmux.line_to("t:1", &attach_line("work"));
     let screen = tmux.wait_until_in("t:1", "the session again", |screen| {
@@ -138,7 +140,7 @@ fn a_session_outlives_its_clients_and_ends_with_its_programs() {
 fn two_clients_of_different_sizes_both_get_whole_frames() {
     let tmux = Tmux::start();
     tmux.wait_until("the outer shell's prompt", |screen| screen.contains("outer$"));
-    let started = tmux.private_dirs.perdix(&["-d", "-s", "two", "--backend", "cpu", "bash --norc --noprofile"]);
+    let started = tmux.private_dirs.perdix(&["-d", "-s", "two", "--backend", "cpu", PANE_SHELL]);
     assert!(started.status.success(), "perdix-tui -d: {started:?}");
     // A second, smaller terminal: another tmux session of the same server.
     let mut small = tmux.command(&["new-session", "-d", "-s", "small", "-x", "70", "-y", "20"]);
@@ -147,7 +149,7 @@ fn two_clients_of_different_sizes_both_get_whole_frames() {
     tmux.wait_until_in("small", "the small terminal's prompt", |screen| screen.contains("outer$"));
 
     tmux.line(&attach_line("two"));
-    tmux.wait_until("the big client's frame", |screen| pane_has(screen, 1, "$"));
+    tmux.wait_until("the big client's frame", |screen| pane_has(screen, 1, "pane$"));
     tmux.line_to("small", &attach_line("two"));
     tmux.line_to("small", "echo from-small");
     // Whole frames on both: the pane with its border, and the status bar on the last row.

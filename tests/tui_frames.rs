@@ -354,8 +354,25 @@ fn run_demo() -> Vec<u8> {
         std::thread::sleep(Duration::from_millis(20));
     }
     let _ = std::fs::remove_dir_all(&dir);
-    capture.bytes()
+    let mut bytes = capture.bytes();
+    // Once the terminal is restored, the client says in one line of plain text why it
+    // ended; everything before that is the app's.
+    let restored = bytes
+        .windows(SHOW_CURSOR.len())
+        .rposition(|window| window == SHOW_CURSOR)
+        .expect("the cursor shown again at the end")
+        + SHOW_CURSOR.len();
+    let farewell = String::from_utf8_lossy(&bytes[restored..]).into_owned();
+    assert!(
+        farewell.starts_with("[session default ended: ") && farewell.trim_end().ends_with(']'),
+        "after the restore: {farewell:?}"
+    );
+    bytes.truncate(restored);
+    bytes
 }
+
+/// Shows the cursor: the last thing the restore does.
+const SHOW_CURSOR: &[u8] = b"\x1b[?25h";
 
 /// A mode change as `?N h` / `?N l`.
 fn mode(event: &Outside) -> Option<(u16, char)> {

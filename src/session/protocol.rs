@@ -138,12 +138,22 @@ pub struct TerminalColours {
 /// What the server sends.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum ServerMessage {
+    /// The answer to an attach request, before any frame.
+    Welcome(Welcome),
     /// Bytes for the client's terminal: one whole frame, written as it is in one write.
     Frame(Vec<u8>),
     /// The answer to [`ClientMessage::Describe`].
     Description(SessionDescription),
     /// The server ends this connection, and why; nothing follows.
     Goodbye(Goodbye),
+}
+
+/// What an attached client learns first.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Welcome {
+    /// Whether the session's theme follows the terminal, so that the client should ask its
+    /// terminal for its colours and send them (nothing is asked otherwise).
+    pub colours_wanted: bool,
 }
 
 /// Why the server ends a connection.

@@ -8,7 +8,7 @@ use crossterm::event::Event;
 use crossterm::terminal;
 use nix::poll::{poll, PollFd, PollFlags, PollTimeout};
 use perdix::session::protocol::{
-    encode_message, exchange_greetings, read_message_async, write_message, AttachRequest, ClientMessage, Goodbye,
+    encode_message, exchange_greetings, read_message, read_message_async, write_message, AttachRequest, ClientMessage, Goodbye,
     ProtocolError, ServerMessage, TerminalColours,
 };
 use perdix::tui::input::{EventSink, InputReaderOptions};
@@ -21,6 +21,9 @@ use std::path::Path;
 use std::sync::mpsc::channel;
 use std::sync::{Arc, Mutex};
 use tokio::signal::unix::{signal, SignalKind};
+
+/// How long the server may take to answer an attach request.
+const WELCOME_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
 
 /// How a client's attachment ended.
 #[derive(Debug)]
@@ -83,6 +86,13 @@ pub fn attach(socket: &Path) -> Result<AttachEnd> {
     let mut out = io::stdout();
     write_message(&mut &stream, &ClientMessage::Attach(AttachRequest { cols, rows }))
         .context("attaching to the session")?;
+    stream.set_read_timeout(Some(WELCOME_TIMEOUT))?;
+    let welcome = match read_message(&mut &stream).context("attaching to the session")? {
+        ServerMessage::Welcome(welcome) => welcome,
+        ServerMessage::Goodbye(Goodbye::Refused(why)) => bail!("the session server refused this client: {why}"),
+        other => bail!("the session server answered the attach request with {other:?}"),
+    };
+    stream.set_read_timeout(None)?;
 
     // The input thread sends keys straight to the server from now on; the terminal's
     // replies to the two questions below come back through it.
@@ -100,12 +110,15 @@ pub fn attach(socket: &Path) -> Result<AttachEnd> {
     OUTER_KEYBOARD
         .negotiate(&mut out, &replies, DETECT_TIMEOUT)
         .context("asking the terminal for the kitty keyboard protocol")?;
-    // Every client asks: the session's theme may follow the terminal.
-    let reported = outer_colours::query_outer_colours(&mut out, &replies, outer_colours::OUTER_COLOURS_TIMEOUT)
-        .context("asking the terminal for its colours")?;
+    if welcome.colours_wanted {
+        let reported =
+            outer_colours::query_outer_colours(&mut out, &replies, outer_colours::OUTER_COLOURS_TIMEOUT)
+                .context("asking the terminal for its colours")?;
+        send(&writer, &ClientMessage::Colours(TerminalColours::from(&reported)))
+            .context("sending the terminal's colours")?;
+    }
+    // Nothing else asks the terminal anything: later replies are dropped, not kept.
     drop(replies);
-    send(&writer, &ClientMessage::Colours(TerminalColours::from(&reported)))
-        .context("sending the terminal's colours")?;
 
     stream.set_nonblocking(true).context("setting up the session socket")?;
     let runtime = tokio::runtime::Builder::new_current_thread()
@@ -134,7 +147,7 @@ pub fn attach(socket: &Path) -> Result<AttachEnd> {
                     Ok(ServerMessage::Goodbye(Goodbye::Refused(why))) => {
                         bail!("the session server refused this client: {why}")
                     }
-                    Ok(ServerMessage::Description(_)) => {}
+                    Ok(ServerMessage::Description(_) | ServerMessage::Welcome(_)) => {}
                     Err(ProtocolError::Closed) => {
                         bail!("lost the session server: it ended without a word (killed or crashed)")
                     }

@@ -402,7 +402,7 @@ fn serve_session(cli: &Cli) -> Result<ExitCode> {
     let name = &cli.session;
     let lock = match ServerLock::acquire(&paths) {
         Ok(lock) => lock,
-        Err(LockError::Held) => {
+        Err(LockError::Held { .. }) => {
             eprintln!("perdix-tui server: session {name} already has a server");
             return Ok(ExitCode::FAILURE);
         }

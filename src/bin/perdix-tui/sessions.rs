@@ -107,7 +107,7 @@ pub fn list() -> Result<ExitCode> {
     let dir = runtime_dir()?;
     let mut found = 0;
     for name in session_names_in(&dir) {
-        let paths = SessionPaths::in_dir(&dir, &name);
+        let paths = SessionPaths::in_dir(&dir, &name)?;
         if !server_running(&paths) {
             // A socket left by a server that was killed: the next start replaces it.
             continue;
@@ -139,7 +139,7 @@ pub fn kill(name: &str, all: bool) -> Result<ExitCode> {
     let names = if all { session_names_in(&dir) } else { vec![name.to_string()] };
     let mut ended = 0;
     for name in names {
-        let paths = SessionPaths::in_dir(&dir, &name);
+        let paths = SessionPaths::in_dir(&dir, &name)?;
         if !server_running(&paths) {
             if !all {
                 eprintln!("perdix-tui: no session {name} is running");

@@ -26,6 +26,7 @@ fn every_client_message() -> Vec<ClientMessage> {
 
 fn every_server_message() -> Vec<ServerMessage> {
     vec![
+        ServerMessage::Welcome(Welcome { colours_wanted: true }),
         ServerMessage::Frame(b"\x1b[?2026h\x1b[Hhi\x1b[?2026l".to_vec()),
         ServerMessage::Description(SessionDescription {
             name: "work".into(),

@@ -7,7 +7,7 @@ use perdix::ring::EventCount;
 use perdix::session::peer::check_peer;
 use perdix::session::protocol::{
     exchange_greetings_async, read_message_async, write_message_async, AttachRequest, ClientMessage, Goodbye,
-    ServerMessage, TerminalColours,
+    ProtocolError, ServerMessage, TerminalColours,
 };
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc::Sender;
@@ -52,7 +52,7 @@ pub enum Inbound {
     /// An event from an attached client's terminal.
     Input { id: ConnectionId, event: Event },
     /// An attached client's terminal colours.
-    Colours { id: ConnectionId, colours: TerminalColours },
+    Colours { colours: TerminalColours },
     /// An attached client went away (closed, killed, or sent something malformed).
     Gone { id: ConnectionId },
     /// A connection asks for the session's description.
@@ -124,7 +124,10 @@ async fn connection(mut stream: UnixStream, id: ConnectionId, inbox: Sender<Inbo
         return;
     }
     if let Err(error) = exchange_greetings_async(&mut stream).await {
-        eprintln!("perdix-tui server: connection {id}: {error}");
+        // A connection closed at once is someone checking that the server runs.
+        if !is_hang_up(&error) {
+            eprintln!("perdix-tui server: connection {id}: {error}");
+        }
         return;
     }
     let (mut read, write) = stream.into_split();
@@ -164,11 +167,11 @@ async fn connection(mut stream: UnixStream, id: ConnectionId, inbox: Sender<Inbo
     loop {
         let inbound = match read_message_async::<_, ClientMessage>(&mut read).await {
             Ok(ClientMessage::Input(event)) => Inbound::Input { id, event },
-            Ok(ClientMessage::Colours(colours)) => Inbound::Colours { id, colours },
+            Ok(ClientMessage::Colours(colours)) => Inbound::Colours { colours },
             // Asked again on an attached connection: nothing to do.
             Ok(ClientMessage::Attach(_) | ClientMessage::Describe | ClientMessage::Kill) => continue,
             Err(error) => {
-                if !matches!(error, perdix::session::protocol::ProtocolError::Closed) {
+                if !is_hang_up(&error) {
                     eprintln!("perdix-tui server: client {id} dropped: {error}");
                 }
                 tell(&inbox, &waker, Inbound::Gone { id });
@@ -178,6 +181,18 @@ async fn connection(mut stream: UnixStream, id: ConnectionId, inbox: Sender<Inbo
         if !tell(&inbox, &waker, inbound) {
             return;
         }
+    }
+}
+
+/// Whether `error` only says that the other side went away.
+fn is_hang_up(error: &ProtocolError) -> bool {
+    match error {
+        ProtocolError::Closed => true,
+        ProtocolError::Io(error) => matches!(
+            error.kind(),
+            std::io::ErrorKind::BrokenPipe | std::io::ErrorKind::ConnectionReset
+        ),
+        _ => false,
     }
 }
 

@@ -14,7 +14,7 @@ use clients::{Client, SharedScreen};
 use connections::{accept_loop, ConnectionId, Inbound, WRITERS_RUNNING};
 use crossterm::event::Event;
 use perdix::ring::EventCount;
-use perdix::session::protocol::{Goodbye, ServerMessage, SessionDescription};
+use perdix::session::protocol::{Goodbye, ServerMessage, SessionDescription, Welcome};
 use perdix::tui::app::{App, Msg};
 use perdix::tui::frame_clock::FrameClock;
 use perdix::tui::outer_colours::OuterColours;
@@ -218,6 +218,9 @@ impl Server {
     fn handle(&mut self, message: Inbound) -> Result<Option<String>> {
         match message {
             Inbound::Attach { id, request, outbox } => {
+                outbox.send(ServerMessage::Welcome(Welcome {
+                    colours_wanted: self.base_theme.follows_terminal,
+                }));
                 let client = Client::new(id, outbox, request.cols.max(1), request.rows.max(1))?;
                 self.clients.push(client);
                 self.make_latest(self.clients.len() - 1)?;
@@ -229,7 +232,7 @@ impl Server {
                 };
                 self.input(index, event)?;
             }
-            Inbound::Colours { id: _, colours } => {
+            Inbound::Colours { colours } => {
                 if self.base_theme.follows_terminal {
                     let theme = OuterColours::from(&colours).apply_to(&self.base_theme);
                     self.app.set_theme(theme);
