@@ -28,7 +28,10 @@ fn last_count(screen: &str, mark: &str) -> Option<u64> {
 }
 
 fn processes_matching(pattern: &str) -> Vec<String> {
-    let output = Command::new("pgrep").args(["-f", pattern]).output().expect("pgrep");
+    let output = Command::new("pgrep")
+        .args(["-f", pattern])
+        .output()
+        .expect("pgrep");
     String::from_utf8_lossy(&output.stdout)
         .lines()
         .map(str::to_string)
@@ -46,7 +49,10 @@ fn wait_for(what: &str, done: impl Fn() -> bool) {
 /// `ls` as text, and whether it succeeded.
 fn ls(tmux: &Tmux) -> (bool, String) {
     let output = tmux.private_dirs.perdix(&["ls"]);
-    (output.status.success(), String::from_utf8_lossy(&output.stdout).into_owned())
+    (
+        output.status.success(),
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+    )
 }
 
 /// The server's pid of session `name` from `ls`.
@@ -97,19 +103,36 @@ fn a_session_outlives_its_clients_and_ends_with_its_programs() {
     });
     let before = last_count(&screen, &mark).unwrap();
     tmux.line("echo typed-$((6*7))");
-    tmux.wait_until("the typed command's output", |screen| pane_has(screen, 1, "typed-42"));
+    tmux.wait_until("the typed command's output", |screen| {
+        pane_has(screen, 1, "typed-42")
+    });
 
     // Prefix d detaches: the client says so and exits 0.
     tmux.keys(&["C-b", "d"]);
-    tmux.wait_until("the detach message", |screen| screen.contains("[detached from session work]"));
+    tmux.wait_until("the detach message", |screen| {
+        screen.contains("[detached from session work]")
+    });
     tmux.wait_restored();
     tmux.line("echo client-exit=$?");
-    tmux.wait_until("the client's exit code", |screen| screen.contains("client-exit=0"));
+    tmux.wait_until("the client's exit code", |screen| {
+        screen.contains("client-exit=0")
+    });
 
     // From another window: the counter went on meanwhile and the typed text is there.
     std::thread::sleep(Duration::from_millis(600));
-    tmux.run(&["new-window", "-t", "t", "-e", "PS1=outer$ ", "bash", "--norc", "--noprofile"]);
-    tmux.wait_until_in("t:1", "the second window's prompt", |screen| screen.contains("outer$"));
+    tmux.run(&[
+        "new-window",
+        "-t",
+        "t",
+        "-e",
+        "PS1=outer$ ",
+        "bash",
+        "--norc",
+        "--noprofile",
+    ]);
+    tmux.wait_until_in("t:1", "the second window's prompt", |screen| {
+        screen.contains("outer$")
+    });
     tmux.line_to("t:1", &attach_line("work"));
     let screen = tmux.wait_until_in("t:1", "the session again", |screen| {
         pane_has(screen, 1, "typed-42") && last_count(screen, &mark).is_some_and(|count| count > before + 2)
@@ -119,7 +142,10 @@ fn a_session_outlives_its_clients_and_ends_with_its_programs() {
     // SIGKILL of a client only detaches it.
     let clients = processes_matching(&format!("{BIN} attach -s work"));
     assert_eq!(clients.len(), 1, "one client: {clients:?}");
-    Command::new("kill").args(["-KILL", &clients[0]]).status().unwrap();
+    Command::new("kill")
+        .args(["-KILL", &clients[0]])
+        .status()
+        .unwrap();
     wait_for("the killed client to be gone from ls", || {
         let (_, text) = ls(&tmux);
         text.lines().any(|line| {
@@ -131,7 +157,9 @@ fn a_session_outlives_its_clients_and_ends_with_its_programs() {
     // `kill` ends the session and every program in it.
     let ended = tmux.private_dirs.perdix(&["kill", "-s", "work"]);
     assert!(ended.status.success(), "kill: {ended:?}");
-    wait_for("the counter's processes to end", || processes_matching(&mark).is_empty());
+    wait_for("the counter's processes to end", || {
+        processes_matching(&mark).is_empty()
+    });
     let (listed, text) = ls(&tmux);
     assert!(!listed && !text.contains("work"), "ls after kill: {text}");
 }
@@ -140,13 +168,20 @@ fn a_session_outlives_its_clients_and_ends_with_its_programs() {
 fn two_clients_of_different_sizes_both_get_whole_frames() {
     let tmux = Tmux::start();
     tmux.wait_until("the outer shell's prompt", |screen| screen.contains("outer$"));
-    let started = tmux.private_dirs.perdix(&["-d", "-s", "two", "--backend", "cpu", PANE_SHELL]);
+    let started = tmux
+        .private_dirs
+        .perdix(&["-d", "-s", "two", "--backend", "cpu", PANE_SHELL]);
     assert!(started.status.success(), "perdix-tui -d: {started:?}");
     // A second, smaller terminal: another tmux session of the same server.
     let mut small = tmux.command(&["new-session", "-d", "-s", "small", "-x", "70", "-y", "20"]);
-    small.args(["bash", "--norc", "--noprofile"]).env("PS1", "outer$ ").envs(tmux.private_dirs.env());
+    small
+        .args(["bash", "--norc", "--noprofile"])
+        .env("PS1", "outer$ ")
+        .envs(tmux.private_dirs.env());
     assert!(small.status().unwrap().success());
-    tmux.wait_until_in("small", "the small terminal's prompt", |screen| screen.contains("outer$"));
+    tmux.wait_until_in("small", "the small terminal's prompt", |screen| {
+        screen.contains("outer$")
+    });
 
     tmux.line(&attach_line("two"));
     tmux.wait_until("the big client's frame", |screen| pane_has(screen, 1, "pane$"));
@@ -160,7 +195,10 @@ fn two_clients_of_different_sizes_both_get_whole_frames() {
         let lines: Vec<&str> = screen.lines().collect();
         assert!(lines.len() <= rows, "{target}: {} rows", lines.len());
         let status = lines.last().copied().unwrap_or_default();
-        assert!(status.contains("pane"), "{target}: no status bar at the bottom:\n{screen}");
+        assert!(
+            status.contains("pane"),
+            "{target}: no status bar at the bottom:\n{screen}"
+        );
     }
     tmux.keys_to("small", &["C-b", "d"]);
     tmux.wait_until_in("small", "the small client detached", |screen| {
@@ -174,20 +212,31 @@ fn a_killed_server_leaves_no_programs_and_its_name_can_be_used_again() {
     let tmux = Tmux::start();
     tmux.wait_until("the outer shell's prompt", |screen| screen.contains("outer$"));
     let mark = format!("orphan{}", std::process::id());
-    let started = tmux.private_dirs.perdix(&["-d", "-s", "crash", "--backend", "cpu", &counter(&mark)]);
+    let started = tmux
+        .private_dirs
+        .perdix(&["-d", "-s", "crash", "--backend", "cpu", &counter(&mark)]);
     assert!(started.status.success(), "perdix-tui -d: {started:?}");
     tmux.line(&attach_line("crash"));
     tmux.wait_until("the counter", |screen| last_count(screen, &mark).is_some());
 
     let pid = server_pid(&tmux, "crash");
-    Command::new("kill").args(["-KILL", &pid.to_string()]).status().unwrap();
+    Command::new("kill")
+        .args(["-KILL", &pid.to_string()])
+        .status()
+        .unwrap();
     // The client restores the terminal and says why it ended.
-    tmux.wait_until("the client's message", |screen| screen.contains("lost the session server"));
+    tmux.wait_until("the client's message", |screen| {
+        screen.contains("lost the session server")
+    });
     tmux.wait_restored();
-    wait_for("the counter to get its hangup and end", || processes_matching(&mark).is_empty());
+    wait_for("the counter to get its hangup and end", || {
+        processes_matching(&mark).is_empty()
+    });
 
     // The socket it left behind is stale: a new server takes the name.
-    let restarted = tmux.private_dirs.perdix(&["-d", "-s", "crash", "--backend", "cpu", "sleep 600"]);
+    let restarted = tmux
+        .private_dirs
+        .perdix(&["-d", "-s", "crash", "--backend", "cpu", "sleep 600"]);
     assert!(restarted.status.success(), "restart after kill -9: {restarted:?}");
     assert_ne!(server_pid(&tmux, "crash"), pid);
     // And a second server for the same name is refused while it runs.
@@ -203,10 +252,22 @@ fn another_user_cannot_attach() {
         return;
     }
     let tmux = Tmux::start();
-    let started = tmux.private_dirs.perdix(&["-d", "-s", "mine", "--backend", "cpu", "sleep 600"]);
+    let started = tmux
+        .private_dirs
+        .perdix(&["-d", "-s", "mine", "--backend", "cpu", "sleep 600"]);
     assert!(started.status.success(), "perdix-tui -d: {started:?}");
     let output = Command::new("setpriv")
-        .args(["--reuid", "65534", "--regid", "65534", "--clear-groups", BIN, "attach", "-s", "mine"])
+        .args([
+            "--reuid",
+            "65534",
+            "--regid",
+            "65534",
+            "--clear-groups",
+            BIN,
+            "attach",
+            "-s",
+            "mine",
+        ])
         .envs(tmux.private_dirs.env())
         .output()
         .expect("setpriv");

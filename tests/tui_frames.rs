@@ -8,7 +8,6 @@
 
 mod support;
 
-use support::tmux::PrivateDirs;
 use alacritty_terminal::event::VoidListener;
 use alacritty_terminal::term::test::TermSize;
 use alacritty_terminal::term::{Config, Term};
@@ -17,6 +16,7 @@ use portable_pty::{native_pty_system, CommandBuilder, PtySize};
 use std::io::{Read, Write};
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
+use support::tmux::PrivateDirs;
 use vte::{Params, Parser, Perform};
 
 /// How long a step may take before the test fails; generous for small, busy machines.

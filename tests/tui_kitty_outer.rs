@@ -6,13 +6,13 @@
 
 mod support;
 
-use support::tmux::PrivateDirs;
 use nix::sys::signal::{kill, Signal};
 use nix::unistd::Pid;
 use portable_pty::{native_pty_system, Child, CommandBuilder, PtySize};
 use std::io::{Read, Write};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
+use support::tmux::PrivateDirs;
 
 /// How long a step may take; generous, the tests run on small, busy machines.
 const WAIT: Duration = Duration::from_secs(30);

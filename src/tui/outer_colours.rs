@@ -152,6 +152,30 @@ pub fn query_outer_colours(
     }
 }
 
+impl From<&OuterColours> for TerminalColours {
+    fn from(colours: &OuterColours) -> TerminalColours {
+        let rgb = |colour: Option<Rgb>| colour.map(|c| [c.r, c.g, c.b]);
+        TerminalColours {
+            foreground: rgb(colours.foreground),
+            background: rgb(colours.background),
+            cursor: rgb(colours.cursor),
+            ansi: colours.ansi.map(rgb),
+        }
+    }
+}
+
+impl From<&TerminalColours> for OuterColours {
+    fn from(colours: &TerminalColours) -> OuterColours {
+        let rgb = |colour: Option<[u8; 3]>| colour.map(|[r, g, b]| Rgb::new(r, g, b));
+        OuterColours {
+            foreground: rgb(colours.foreground),
+            background: rgb(colours.background),
+            cursor: rgb(colours.cursor),
+            ansi: colours.ansi.map(rgb),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -245,29 +269,5 @@ mod tests {
         let colours = query_outer_colours(&mut Vec::new(), &silent_rx, Duration::from_millis(100)).unwrap();
         assert!(started.elapsed() >= Duration::from_millis(100));
         assert_eq!(colours, OuterColours::default());
-    }
-}
-
-impl From<&OuterColours> for TerminalColours {
-    fn from(colours: &OuterColours) -> TerminalColours {
-        let rgb = |colour: Option<Rgb>| colour.map(|c| [c.r, c.g, c.b]);
-        TerminalColours {
-            foreground: rgb(colours.foreground),
-            background: rgb(colours.background),
-            cursor: rgb(colours.cursor),
-            ansi: colours.ansi.map(rgb),
-        }
-    }
-}
-
-impl From<&TerminalColours> for OuterColours {
-    fn from(colours: &TerminalColours) -> OuterColours {
-        let rgb = |colour: Option<[u8; 3]>| colour.map(|[r, g, b]| Rgb::new(r, g, b));
-        OuterColours {
-            foreground: rgb(colours.foreground),
-            background: rgb(colours.background),
-            cursor: rgb(colours.cursor),
-            ansi: colours.ansi.map(rgb),
-        }
     }
 }

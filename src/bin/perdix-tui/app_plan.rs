@@ -103,7 +103,8 @@ impl AppPlan {
 
     /// Starts the panes and the app.
     pub fn start(self) -> Result<App> {
-        let panes = PaneSet::spawn(&self.commands, self.backend, self.pane_config).context("starting the panes")?;
+        let panes =
+            PaneSet::spawn(&self.commands, self.backend, self.pane_config).context("starting the panes")?;
         Ok(App::new(panes, self.names, self.keymap, self.theme, self.layout))
     }
 }

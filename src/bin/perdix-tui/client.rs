@@ -8,8 +8,8 @@ use crossterm::event::Event;
 use crossterm::terminal;
 use nix::poll::{poll, PollFd, PollFlags, PollTimeout};
 use perdix::session::protocol::{
-    encode_message, exchange_greetings, read_message, read_message_async, write_message, AttachRequest, ClientMessage, Goodbye,
-    ProtocolError, ServerMessage, TerminalColours,
+    encode_message, exchange_greetings, read_message, read_message_async, write_message, AttachRequest,
+    ClientMessage, Goodbye, ProtocolError, ServerMessage, TerminalColours,
 };
 use perdix::tui::input::{EventSink, InputReaderOptions};
 use perdix::tui::outer_colours;
@@ -89,14 +89,18 @@ pub fn attach(socket: &Path) -> Result<AttachEnd> {
     stream.set_read_timeout(Some(WELCOME_TIMEOUT))?;
     let welcome = match read_message(&mut &stream).context("attaching to the session")? {
         ServerMessage::Welcome(welcome) => welcome,
-        ServerMessage::Goodbye(Goodbye::Refused(why)) => bail!("the session server refused this client: {why}"),
+        ServerMessage::Goodbye(Goodbye::Refused(why)) => {
+            bail!("the session server refused this client: {why}")
+        }
         other => bail!("the session server answered the attach request with {other:?}"),
     };
     stream.set_read_timeout(None)?;
 
     // The input thread sends keys straight to the server from now on; the terminal's
     // replies to the two questions below come back through it.
-    let writer = Arc::new(Mutex::new(stream.try_clone().context("sharing the session socket")?));
+    let writer = Arc::new(Mutex::new(
+        stream.try_clone().context("sharing the session socket")?,
+    ));
     let (replies_tx, replies) = channel();
     let options = InputReaderOptions {
         replies: Some(replies_tx),
@@ -105,8 +109,8 @@ pub fn attach(socket: &Path) -> Result<AttachEnd> {
     let events = SocketEvents {
         stream: Arc::clone(&writer),
     };
-    let input_thread =
-        perdix::tui::input::spawn_terminal_input_with(events, options).context("starting the input thread")?;
+    let input_thread = perdix::tui::input::spawn_terminal_input_with(events, options)
+        .context("starting the input thread")?;
     OUTER_KEYBOARD
         .negotiate(&mut out, &replies, DETECT_TIMEOUT)
         .context("asking the terminal for the kitty keyboard protocol")?;
@@ -120,7 +124,9 @@ pub fn attach(socket: &Path) -> Result<AttachEnd> {
     // Nothing else asks the terminal anything: later replies are dropped, not kept.
     drop(replies);
 
-    stream.set_nonblocking(true).context("setting up the session socket")?;
+    stream
+        .set_nonblocking(true)
+        .context("setting up the session socket")?;
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()

@@ -421,7 +421,10 @@ fn serve_session(cli: &Cli) -> Result<ExitCode> {
     let app = plan.start()?;
     // Listening last: a client that can connect finds the panes running.
     let listener = bind_socket(&paths, &lock).context("listening on the session socket")?;
-    eprintln!("perdix-tui server: session {name} started (pid {})", std::process::id());
+    eprintln!(
+        "perdix-tui server: session {name} started (pid {})",
+        std::process::id()
+    );
     let ended = server::serve(app, name, listener);
     // Nobody may connect to a server that is gone; the lock still keeps others away.
     let _ = std::fs::remove_file(&paths.socket);

@@ -5,7 +5,9 @@ use crate::client::{self, AttachEnd};
 use anyhow::{bail, Context, Result};
 use perdix::session::lock::{server_running, ServerLock};
 use perdix::session::paths::{log_file, runtime_dir, session_names_in, SessionPaths};
-use perdix::session::protocol::{read_message, write_message, ClientMessage, Goodbye, ServerMessage, SessionDescription};
+use perdix::session::protocol::{
+    read_message, write_message, ClientMessage, Goodbye, ServerMessage, SessionDescription,
+};
 use std::io::{BufRead, BufReader, Seek, SeekFrom};
 use std::os::unix::process::CommandExt;
 use std::process::{Command, ExitCode, Stdio};
@@ -115,7 +117,10 @@ pub fn list() -> Result<ExitCode> {
         match describe(&paths) {
             Ok(session) => {
                 if found == 0 {
-                    println!("{:<20} {:>5} {:>8} {:>11} {:>8}", "SESSION", "PANES", "CLIENTS", "NEEDING-YOU", "PID");
+                    println!(
+                        "{:<20} {:>5} {:>8} {:>11} {:>8}",
+                        "SESSION", "PANES", "CLIENTS", "NEEDING-YOU", "PID"
+                    );
                 }
                 found += 1;
                 println!(
@@ -136,7 +141,11 @@ pub fn list() -> Result<ExitCode> {
 /// `perdix-tui kill`: ends session `name`, or every session.
 pub fn kill(name: &str, all: bool) -> Result<ExitCode> {
     let dir = runtime_dir()?;
-    let names = if all { session_names_in(&dir) } else { vec![name.to_string()] };
+    let names = if all {
+        session_names_in(&dir)
+    } else {
+        vec![name.to_string()]
+    };
     let mut ended = 0;
     for name in names {
         let paths = SessionPaths::in_dir(&dir, &name)?;

@@ -2,7 +2,9 @@
 //! kitty keyboard flags, set up on attach and put back on every way out.
 
 use anyhow::{Context, Result};
-use crossterm::event::{DisableBracketedPaste, DisableMouseCapture, EnableBracketedPaste, EnableMouseCapture};
+use crossterm::event::{
+    DisableBracketedPaste, DisableMouseCapture, EnableBracketedPaste, EnableMouseCapture,
+};
 use crossterm::terminal::{self, EnterAlternateScreen, LeaveAlternateScreen};
 use crossterm::ExecutableCommand;
 use perdix::tui::outer_keyboard::OuterKeyboard;

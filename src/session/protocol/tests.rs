@@ -8,7 +8,10 @@ fn every_client_message() -> Vec<ClientMessage> {
     };
     colours.ansi[15] = Some([255, 254, 253]);
     vec![
-        ClientMessage::Attach(AttachRequest { cols: 1000, rows: 500 }),
+        ClientMessage::Attach(AttachRequest {
+            cols: 1000,
+            rows: 500,
+        }),
         ClientMessage::Colours(colours),
         ClientMessage::Input(Event::Key(KeyEvent::new(KeyCode::Enter, KeyModifiers::SHIFT))),
         ClientMessage::Input(Event::Mouse(MouseEvent {
@@ -81,7 +84,10 @@ fn greetings_of_other_programs_and_versions_are_refused_by_name() {
         Err(error @ ProtocolError::VersionMismatch { ours, theirs }) => {
             assert_eq!((ours, theirs), (PROTOCOL_VERSION, PROTOCOL_VERSION + 1));
             let text = error.to_string();
-            assert!(text.contains(&format!("version {}", PROTOCOL_VERSION + 1)), "{text}");
+            assert!(
+                text.contains(&format!("version {}", PROTOCOL_VERSION + 1)),
+                "{text}"
+            );
         }
         other => panic!("{other:?}"),
     }

@@ -54,8 +54,8 @@ use std::time::Duration;
 
 pub use decoder::InputDecoder;
 pub use reader::{
-    spawn_input_reader, spawn_terminal_input, spawn_terminal_input_with, InputReaderError,
-    EventSink, InputReaderOptions, ReaderEnd, TerminalSize,
+    spawn_input_reader, spawn_terminal_input, spawn_terminal_input_with, EventSink, InputReaderError,
+    InputReaderOptions, ReaderEnd, TerminalSize,
 };
 pub use reply::{ReplyKind, TerminalReply};
 

@@ -137,7 +137,9 @@ impl SharedScreen {
         }
         let width = area.width.min(shared.width);
         let panes_rows = (area.height - 1).min(shared.height - 1);
-        let rows = (0..panes_rows).map(|y| (y, y)).chain([(shared.height - 1, area.height - 1)]);
+        let rows = (0..panes_rows)
+            .map(|y| (y, y))
+            .chain([(shared.height - 1, area.height - 1)]);
         for (from_y, to_y) in rows {
             for x in 0..width {
                 if let (Some(from), Some(to)) = (self.buffer.cell((x, from_y)), buffer.cell_mut((x, to_y))) {
@@ -149,7 +151,11 @@ impl SharedScreen {
 
     /// Where the cursor goes on a client whose screen is `area`, if it shows there.
     fn cursor_within(&self, area: Rect) -> Option<Position> {
-        let panes_rows = area.height.saturating_sub(1).min(self.buffer.area.height.saturating_sub(1));
-        self.cursor.filter(|cursor| cursor.x < area.width && cursor.y < panes_rows)
+        let panes_rows = area
+            .height
+            .saturating_sub(1)
+            .min(self.buffer.area.height.saturating_sub(1));
+        self.cursor
+            .filter(|cursor| cursor.x < area.width && cursor.y < panes_rows)
     }
 }

@@ -118,7 +118,12 @@ fn tell(inbox: &Sender<Inbound>, waker: &EventCount, message: Inbound) -> bool {
     sent
 }
 
-async fn connection(mut stream: UnixStream, id: ConnectionId, inbox: Sender<Inbound>, waker: Arc<EventCount>) {
+async fn connection(
+    mut stream: UnixStream,
+    id: ConnectionId,
+    inbox: Sender<Inbound>,
+    waker: Arc<EventCount>,
+) {
     if let Err(error) = check_peer(&stream) {
         eprintln!("perdix-tui server: refused a connection: {error}");
         return;
@@ -138,7 +143,12 @@ async fn connection(mut stream: UnixStream, id: ConnectionId, inbox: Sender<Inbo
     };
     // Counted from now: a goodbye queued before the task first runs is still waited for.
     let running = RunningWriter::start();
-    tokio::spawn(write_out(write, queued, Arc::clone(&outbox.frames_queued), running));
+    tokio::spawn(write_out(
+        write,
+        queued,
+        Arc::clone(&outbox.frames_queued),
+        running,
+    ));
     let first = match read_message_async::<_, ClientMessage>(&mut read).await {
         Ok(message) => message,
         Err(error) => {

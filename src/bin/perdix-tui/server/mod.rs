@@ -33,10 +33,16 @@ const GOODBYE_TIME: Duration = Duration::from_secs(1);
 
 /// Serves the session `name` on `listener` until it is ended (prefix q, `kill`, or a
 /// termination signal). Returns why it ended and what the status bar said about failures.
-pub fn serve(app: App, name: &str, listener: std::os::unix::net::UnixListener) -> Result<(String, Vec<String>)> {
+pub fn serve(
+    app: App,
+    name: &str,
+    listener: std::os::unix::net::UnixListener,
+) -> Result<(String, Vec<String>)> {
     let waker = app.panes.waker();
     let (inbox_tx, inbox) = channel();
-    listener.set_nonblocking(true).context("setting up the session socket")?;
+    listener
+        .set_nonblocking(true)
+        .context("setting up the session socket")?;
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -51,7 +57,8 @@ pub fn serve(app: App, name: &str, listener: std::os::unix::net::UnixListener) -
                     let listener = match tokio::net::UnixListener::from_std(listener) {
                         Ok(listener) => listener,
                         Err(error) => {
-                            let _ = inbox_tx.send(Inbound::Stop(format!("the session socket failed: {error}")));
+                            let _ =
+                                inbox_tx.send(Inbound::Stop(format!("the session socket failed: {error}")));
                             waker.notify();
                             return;
                         }
@@ -64,7 +71,9 @@ pub fn serve(app: App, name: &str, listener: std::os::unix::net::UnixListener) -
                     // The goodbyes queued by the app thread go out before the process ends.
                     let deadline = tokio::time::Instant::now() + GOODBYE_TIME;
                     // Relaxed: a count polled until it reaches zero or time runs out.
-                    while WRITERS_RUNNING.load(Ordering::Relaxed) > 0 && tokio::time::Instant::now() < deadline {
+                    while WRITERS_RUNNING.load(Ordering::Relaxed) > 0
+                        && tokio::time::Instant::now() < deadline
+                    {
                         tokio::time::sleep(Duration::from_millis(5)).await;
                     }
                 });
