@@ -280,3 +280,58 @@ fn nix_is_root() -> bool {
     let output = Command::new("id").arg("-u").output().expect("id -u");
     String::from_utf8_lossy(&output.stdout).trim() == "0"
 }
+
+#[test]
+fn restore_brings_back_a_killed_sessions_panes_where_they_were() {
+    let tmux = Tmux::start();
+    tmux.wait_until("the outer shell's prompt", |screen| screen.contains("outer$"));
+    let project = tmux.private_dirs.root.join("project");
+    std::fs::create_dir_all(&project).unwrap();
+    let started =
+        tmux.private_dirs
+            .perdix(&["-d", "-s", "keep", "--backend", "cpu", PANE_SHELL, "sleep 600"]);
+    assert!(started.status.success(), "perdix-tui -d: {started:?}");
+    tmux.line(&attach_line("keep"));
+    tmux.wait_until("the shell", |screen| pane_has(screen, 1, "pane$"));
+    tmux.line(&format!("cd '{}'", project.display()));
+    // The session saves itself as it changes; the shell's new directory is in it soon.
+    let saved = tmux.private_dirs.root.join("state/perdix/keep.toml");
+    let project_text = project.display().to_string();
+    wait_for("the new working directory in the saved session", || {
+        std::fs::read_to_string(&saved).is_ok_and(|text| text.contains(&project_text))
+    });
+
+    // As good as a reboot: the server and its programs are gone at once.
+    let pid = server_pid(&tmux, "keep");
+    Command::new("kill")
+        .args(["-KILL", &pid.to_string()])
+        .status()
+        .unwrap();
+    tmux.wait_until("the client's message", |screen| {
+        screen.contains("lost the session server")
+    });
+    tmux.wait_restored();
+
+    let restored = tmux.private_dirs.perdix(&["restore", "-s", "keep", "-d"]);
+    assert!(restored.status.success(), "restore: {restored:?}");
+    let (_, text) = ls(&tmux);
+    assert!(
+        text.lines()
+            .any(|line| line.split_whitespace().take(2).eq(["keep", "2"])),
+        "ls after restore:\n{text}"
+    );
+    tmux.line(&attach_line("keep"));
+    tmux.wait_until("the restored shell", |screen| pane_has(screen, 1, "pane$"));
+    tmux.line("pwd");
+    tmux.wait_until("the shell in the saved directory", |screen| {
+        pane_has(screen, 1, &project_text)
+    });
+    let screen = tmux.capture();
+    assert!(screen.contains("2: sleep"), "the second pane's name:\n{screen}");
+    tmux.quit_app();
+
+    // Nothing to restore over a running session, and a clear word when nothing was saved.
+    let missing = tmux.private_dirs.perdix(&["restore", "-s", "never"]);
+    assert_eq!(missing.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&missing.stderr).contains("no session never to restore"));
+}

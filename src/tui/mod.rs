@@ -18,6 +18,7 @@ pub mod mouse_report;
 pub mod outer_colours;
 pub mod outer_keyboard;
 pub mod render;
+pub mod saved_session;
 pub mod search;
 pub mod theme;
 pub mod view;

@@ -11,6 +11,7 @@ use perdix::tui::app::{user_shell, App};
 use perdix::tui::config::{default_theme_dir, AppConfig};
 use perdix::tui::keymap::Keymap;
 use perdix::tui::layout_kind::LayoutKind;
+use perdix::tui::saved_session::SavedSession;
 use perdix::tui::theme::Theme;
 use perdix::tui::PaneSet;
 use std::path::PathBuf;
@@ -26,6 +27,8 @@ pub struct SessionOptions<'a> {
     pub backend: BackendKind,
     /// The size the panes have until a client attaches.
     pub pane_size: PaneSize,
+    /// A saved session to start again, in place of the commands.
+    pub restored: Option<SavedSession>,
 }
 
 /// A session ready to start.
@@ -52,8 +55,10 @@ impl AppPlan {
                 .map_err(|error| UsageError(format!("--theme {name}: {error}")))?,
         };
         let size = options.pane_size;
-        let mut names = Vec::new();
-        let mut commands = Vec::new();
+        let (mut names, mut commands) = match &options.restored {
+            Some(saved) => saved.panes_to_spawn(size),
+            None => (Vec::new(), Vec::new()),
+        };
         if let Some(count) = options.demo {
             for index in 0..count {
                 let kind = AgentKind::ALL[usize::from(index) % AgentKind::ALL.len()];
@@ -96,7 +101,15 @@ impl AppPlan {
             },
             keymap: config.keymap,
             theme,
-            layout: options.layout.unwrap_or(config.layout),
+            layout: options
+                .layout
+                .or_else(|| {
+                    options
+                        .restored
+                        .as_ref()
+                        .and_then(|saved| saved.layout.parse().ok())
+                })
+                .unwrap_or(config.layout),
             backend: options.backend,
         })
     }

@@ -15,10 +15,11 @@ use perdix::bench::demo::Pace;
 use perdix::parse::BackendKind;
 use perdix::pty::{PaneSize, SpawnConfig};
 use perdix::session::lock::{bind_socket, server_running, LockError, ServerLock};
-use perdix::session::paths::{check_session_name, SessionPaths, DEFAULT_SESSION};
+use perdix::session::paths::{check_session_name, saved_session_file, SessionPaths, DEFAULT_SESSION};
 use perdix::term::{PaneConfig, DEFAULT_SCROLLBACK};
 use perdix::tui::config::parse_scrollback;
 use perdix::tui::layout_kind::LayoutKind;
+use perdix::tui::saved_session::SavedSession;
 use perdix::tui::{parse_pane_size, write_screen_dump, PaneSet};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -67,6 +68,10 @@ struct Cli {
     /// Run as the session's server (started by perdix-tui itself).
     #[arg(long, hide = true, conflicts_with_all = ["headless", "detached"])]
     serve: bool,
+
+    /// With --serve: start the panes of the session's saved file.
+    #[arg(long, hide = true, requires = "serve")]
+    restore: bool,
 
     /// N built-in simulated agents streaming realistic assistant output (no API key needed).
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=64))]
@@ -171,6 +176,13 @@ enum SessionAction {
         #[arg(long)]
         all: bool,
     },
+    /// Start a session again (after a reboot, say) from its saved layout, pane names,
+    /// commands, working directories and environment, and attach to it.
+    Restore {
+        /// Start it in the background without attaching.
+        #[arg(short = 'd', long)]
+        detached: bool,
+    },
 }
 
 fn main() -> ExitCode {
@@ -210,6 +222,7 @@ fn run(cli: &Cli) -> Result<ExitCode> {
         }
         Some(SessionAction::Ls) => return sessions::list(),
         Some(SessionAction::Kill { all }) => return sessions::kill(&cli.session, *all),
+        Some(SessionAction::Restore { detached }) => return restore(cli, *detached),
         None => {}
     }
     if cli.serve {
@@ -329,7 +342,44 @@ fn session_options(cli: &Cli) -> SessionOptions<'_> {
         } else {
             PaneSize::new(80, 24)
         },
+        restored: None,
     }
+}
+
+/// `perdix-tui restore`: starts session `-s NAME` from its saved file, then attaches.
+fn restore(cli: &Cli, detached: bool) -> Result<ExitCode> {
+    let paths = SessionPaths::new(&cli.session)?;
+    let name = &cli.session;
+    if server_running(&paths) {
+        eprintln!("perdix-tui: session {name} is running; attach to it with `perdix-tui attach -s {name}`");
+        return Ok(ExitCode::from(EXIT_USAGE));
+    }
+    let saved_path = saved_session_file(name)?;
+    let saved = match SavedSession::load(&saved_path) {
+        Ok(saved) => saved,
+        Err(error) => {
+            eprintln!("perdix-tui: no session {name} to restore: {error}");
+            return Ok(ExitCode::FAILURE);
+        }
+    };
+    let options = SessionOptions {
+        restored: Some(saved),
+        ..session_options(cli)
+    };
+    if let Err(UsageError(error)) = AppPlan::new(&options) {
+        eprintln!("perdix-tui: {error}");
+        return Ok(ExitCode::from(EXIT_USAGE));
+    }
+    if let Err(code) = announce_backend(cli.backend) {
+        return Ok(code);
+    }
+    let mut args = server_args(cli);
+    args.push("--restore".into());
+    sessions::start_server(&paths, &args)?;
+    if detached {
+        return Ok(ExitCode::SUCCESS);
+    }
+    sessions::attach(&paths)
 }
 
 /// `perdix-tui [CMD...]`: attaches to the session, starting it first when none runs.
@@ -408,7 +458,17 @@ fn serve_session(cli: &Cli) -> Result<ExitCode> {
         }
         Err(error) => return Err(error).context("taking the session's lock"),
     };
-    let plan = match AppPlan::new(&session_options(cli)) {
+    let saved_path = saved_session_file(name).context("finding where the session is saved")?;
+    let restored = if cli.restore {
+        Some(SavedSession::load(&saved_path)?)
+    } else {
+        None
+    };
+    let options = SessionOptions {
+        restored,
+        ..session_options(cli)
+    };
+    let plan = match AppPlan::new(&options) {
         Ok(plan) => plan,
         Err(UsageError(error)) => {
             eprintln!("perdix-tui server: {error}");
@@ -425,7 +485,7 @@ fn serve_session(cli: &Cli) -> Result<ExitCode> {
         "perdix-tui server: session {name} started (pid {})",
         std::process::id()
     );
-    let ended = server::serve(app, name, listener);
+    let ended = server::serve(app, name, listener, saved_path);
     // Nobody may connect to a server that is gone; the lock still keeps others away.
     let _ = std::fs::remove_file(&paths.socket);
     let (reason, notices) = ended?;

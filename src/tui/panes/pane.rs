@@ -57,6 +57,16 @@ impl Pane {
         &self.command.command
     }
 
+    /// How the program was started: command line, working directory, extra environment.
+    pub fn spawn_config(&self) -> &SpawnConfig {
+        &self.command
+    }
+
+    /// The program's process id, while it runs.
+    pub fn process_id(&self) -> Option<u32> {
+        self.process.as_ref().and_then(|process| process.process_id())
+    }
+
     /// When the pane's program last produced output.
     pub fn last_output(&self) -> Option<Instant> {
         self.last_output

@@ -18,8 +18,10 @@ use perdix::session::protocol::{Goodbye, ServerMessage, SessionDescription, Welc
 use perdix::tui::app::{App, Msg};
 use perdix::tui::frame_clock::FrameClock;
 use perdix::tui::outer_colours::OuterColours;
+use perdix::tui::saved_session::SavedSession;
 use perdix::tui::theme::Theme;
 use std::collections::VecDeque;
+use std::path::PathBuf;
 use std::sync::atomic::Ordering;
 use std::sync::mpsc::{channel, Receiver, TryRecvError};
 use std::sync::Arc;
@@ -28,6 +30,11 @@ use tokio::signal::unix::{signal, SignalKind};
 
 /// How long a burst of resizes of a client's terminal settles before its screen follows.
 const RESIZE_SETTLE: Duration = Duration::from_millis(50);
+/// How often the session looks for changes to save (working directories change without
+/// telling anyone).
+const SAVE_INTERVAL: Duration = Duration::from_secs(5);
+/// How soon after a key the session saves what the key changed.
+const SAVE_AFTER_INPUT: Duration = Duration::from_millis(500);
 /// How long goodbyes may take to reach the clients when the session ends.
 const GOODBYE_TIME: Duration = Duration::from_secs(1);
 
@@ -37,6 +44,7 @@ pub fn serve(
     app: App,
     name: &str,
     listener: std::os::unix::net::UnixListener,
+    saved_path: PathBuf,
 ) -> Result<(String, Vec<String>)> {
     let waker = app.panes.waker();
     let (inbox_tx, inbox) = channel();
@@ -87,6 +95,9 @@ pub fn serve(
         clients: Vec::new(),
         clock: FrameClock::new(),
         scratch: None,
+        saved_path,
+        saved: None,
+        next_save: Instant::now(),
     };
     let ended = server.run(&inbox);
     let notices = std::mem::take(&mut server.app.notices);
@@ -142,6 +153,11 @@ struct Server {
     clock: FrameClock,
     /// A screen at the app's size for drawing clients of other sizes.
     scratch: Option<ratatui::Terminal<perdix::tui::frame_backend::FrameBackend>>,
+    /// Where the session is saved for `perdix-tui restore`, what was saved last, and when
+    /// to look for changes next.
+    saved_path: PathBuf,
+    saved: Option<SavedSession>,
+    next_save: Instant,
 }
 
 impl Server {
@@ -180,6 +196,10 @@ impl Server {
                 self.draw()?;
                 self.clock.drawn(now, now.elapsed());
             }
+            if now >= self.next_save {
+                self.save();
+                self.next_save = Instant::now() + SAVE_INTERVAL;
+            }
             if self.app.panes.has_pending_records() {
                 // More records than one pump takes: apply them before sleeping.
                 continue;
@@ -191,6 +211,7 @@ impl Server {
                     .filter_map(|client| client.pending_resize.map(|(_, _, at)| at + RESIZE_SETTLE))
                     .min(),
                 quiet_change,
+                Some(self.next_save),
             ]
             .into_iter()
             .flatten()
@@ -297,6 +318,8 @@ impl Server {
             self.clients.len() - 1
         };
         self.app.update(msg)?;
+        // A key may have opened, closed or restarted a pane, or changed the layout.
+        self.next_save = self.next_save.min(Instant::now() + SAVE_AFTER_INPUT);
         if self.app.detach {
             self.app.detach = false;
             let client = self.clients.remove(index);
@@ -329,6 +352,22 @@ impl Server {
             self.clock.changed(now);
         }
         Ok(())
+    }
+
+    /// Saves the session if it changed since it was last saved; a failure is logged, once
+    /// per kind of change, and the session goes on.
+    fn save(&mut self) {
+        let now = SavedSession::of_app(&self.app);
+        if self.saved.as_ref() == Some(&now) {
+            return;
+        }
+        if let Err(error) = now.save(&self.saved_path) {
+            eprintln!(
+                "perdix-tui server: saving the session to {}: {error}",
+                self.saved_path.display()
+            );
+        }
+        self.saved = Some(now);
     }
 
     /// A frame for every client whose size is settled.
