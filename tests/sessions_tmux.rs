@@ -165,12 +165,12 @@ fn a_session_outlives_its_clients_and_ends_with_its_programs() {
 }
 
 #[test]
-fn two_clients_of_different_sizes_both_get_whole_frames() {
+fn two_clients_of_different_sizes_get_whole_frames_and_their_own_focus() {
     let tmux = Tmux::start();
     tmux.wait_until("the outer shell's prompt", |screen| screen.contains("outer$"));
     let started = tmux
         .private_dirs
-        .perdix(&["-d", "-s", "two", "--backend", "cpu", PANE_SHELL]);
+        .perdix(&["-d", "-s", "two", "--backend", "cpu", PANE_SHELL, PANE_SHELL]);
     assert!(started.status.success(), "perdix-tui -d: {started:?}");
     // A second, smaller terminal: another tmux session of the same server.
     let mut small = tmux.command(&["new-session", "-d", "-s", "small", "-x", "70", "-y", "20"]);
@@ -184,19 +184,35 @@ fn two_clients_of_different_sizes_both_get_whole_frames() {
     });
 
     tmux.line(&attach_line("two"));
-    tmux.wait_until("the big client's frame", |screen| pane_has(screen, 1, "pane$"));
+    tmux.wait_until("the big client's frame", |screen| {
+        pane_has(screen, 1, "pane$") && pane_has(screen, 2, "pane$")
+    });
     tmux.line_to("small", &attach_line("two"));
+    tmux.wait_until_in("small", "the small client's frame", |screen| {
+        screen.contains("┌ 1: ")
+    });
+    // The big client moves its focus to pane 2; the small one still types into pane 1.
+    tmux.keys(&["C-b", "o"]);
     tmux.line_to("small", "echo from-small");
-    // Whole frames on both: the pane with its border, and the status bar on the last row.
+    tmux.wait_until_in("small", "the small client's typing", |screen| {
+        pane_has(screen, 1, "from-small")
+    });
+    tmux.line("echo from-big");
+    tmux.wait_until("each client's typing in its own focused pane", |screen| {
+        pane_has(screen, 1, "from-small")
+            && pane_has(screen, 2, "from-big")
+            && !pane_has(screen, 1, "from-big")
+    });
+    // Whole frames on both: the panes' borders, and the status bar on the last row.
     for (target, rows) in [("t", 30), ("small", 20)] {
-        let screen = tmux.wait_until_in(target, "a whole frame with the typed text", |screen| {
-            screen.contains("from-small") && screen.contains("┌ 1: ")
+        let screen = tmux.wait_until_in(target, "a whole frame", |screen| {
+            screen.contains("from-big") && screen.contains("┌ 1: ")
         });
         let lines: Vec<&str> = screen.lines().collect();
         assert!(lines.len() <= rows, "{target}: {} rows", lines.len());
         let status = lines.last().copied().unwrap_or_default();
         assert!(
-            status.contains("pane"),
+            status.contains("pane(s)"),
             "{target}: no status bar at the bottom:\n{screen}"
         );
     }

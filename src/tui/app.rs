@@ -1,7 +1,10 @@
 //! The app: one [`App`], one [`Msg`] enum; [`App::update`] changes the state,
 //! [`view`](super::view::view) draws it.
 
+mod client_view;
 mod mouse;
+
+pub use client_view::ClientView;
 
 use super::agent_state::{agent_state, AgentState};
 use super::help::help_max_scroll;

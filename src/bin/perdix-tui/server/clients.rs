@@ -4,7 +4,7 @@
 use super::connections::{ConnectionId, Outbox};
 use anyhow::{Context, Result};
 use perdix::session::protocol::{Goodbye, ServerMessage};
-use perdix::tui::app::App;
+use perdix::tui::app::{App, ClientView};
 use perdix::tui::frame_backend::FrameBackend;
 use perdix::tui::view::view;
 use ratatui::buffer::Buffer;
@@ -22,6 +22,9 @@ const FRAMES_IN_FLIGHT: usize = 3;
 /// One attached client.
 pub struct Client {
     pub id: ConnectionId,
+    /// This client's focus and mode while another client is the latest (see
+    /// `App::swap_view`).
+    pub view: ClientView,
     outbox: Outbox,
     terminal: Terminal<FrameBackend>,
     /// A frame was skipped: the client's screen is not what `terminal` thinks, so the next
@@ -41,9 +44,16 @@ fn fixed_terminal(width: u16, height: u16) -> Result<Terminal<FrameBackend>> {
 }
 
 impl Client {
-    pub fn new(id: ConnectionId, outbox: Outbox, width: u16, height: u16) -> Result<Client> {
+    pub fn new(
+        id: ConnectionId,
+        outbox: Outbox,
+        width: u16,
+        height: u16,
+        view: ClientView,
+    ) -> Result<Client> {
         Ok(Client {
             id,
+            view,
             outbox,
             terminal: fixed_terminal(width, height)?,
             // Its terminal was just set up: it shows nothing of ours yet.

@@ -15,7 +15,7 @@ use connections::{accept_loop, ConnectionId, Inbound, WRITERS_RUNNING};
 use crossterm::event::Event;
 use perdix::ring::EventCount;
 use perdix::session::protocol::{Goodbye, ServerMessage, SessionDescription, Welcome};
-use perdix::tui::app::{App, Msg};
+use perdix::tui::app::{App, ClientView, Msg};
 use perdix::tui::frame_clock::FrameClock;
 use perdix::tui::outer_colours::OuterColours;
 use perdix::tui::saved_session::SavedSession;
@@ -232,16 +232,57 @@ impl Server {
         self.clients.iter().position(|client| client.id == id)
     }
 
-    /// Makes client `index` the most recently active one; the panes take its size.
+    /// Makes client `index` the most recently active one: the app takes its view (focus,
+    /// mode) and the panes take its size.
     fn make_latest(&mut self, index: usize) -> Result<()> {
-        let client = self.clients.remove(index);
-        let (width, height) = client.size();
-        self.clients.push(client);
+        let last = self.clients.len() - 1;
+        if index != last {
+            // The app holds the latest client's view: it goes back to that client, and
+            // this one's comes in.
+            self.app.swap_view(&mut self.clients[last].view);
+            self.app.swap_view(&mut self.clients[index].view);
+            let client = self.clients.remove(index);
+            self.clients.push(client);
+        }
+        self.follow_latest_size()
+    }
+
+    fn follow_latest_size(&mut self) -> Result<()> {
+        let Some(latest) = self.clients.last() else {
+            return Ok(());
+        };
+        let (width, height) = latest.size();
         if (self.app.screen.width, self.app.screen.height) != (width, height) {
             self.app.update(Msg::Resize(width, height))?;
             self.clock.changed(Instant::now());
         }
         Ok(())
+    }
+
+    /// A new client becomes the latest, looking where the one before it looks.
+    fn add_client(&mut self, mut client: Client) -> Result<()> {
+        if let Some(previous) = self.clients.last_mut() {
+            // Back to the client it belongs to; the new one starts from a copy of it.
+            client.view = ClientView::following(&self.app);
+            self.app.swap_view(&mut previous.view);
+        }
+        self.app.swap_view(&mut client.view);
+        self.clients.push(client);
+        self.follow_latest_size()
+    }
+
+    /// Takes client `index` out; when it was the latest, the next most recent one's view
+    /// and size take over.
+    fn remove_client(&mut self, index: usize) -> Result<Client> {
+        let was_latest = index + 1 == self.clients.len();
+        let client = self.clients.remove(index);
+        if was_latest {
+            if let Some(next) = self.clients.last_mut() {
+                self.app.swap_view(&mut next.view);
+            }
+            self.follow_latest_size()?;
+        }
+        Ok(client)
     }
 
     /// Handles one message from the sockets; `Some(reason)` ends the session.
@@ -251,9 +292,9 @@ impl Server {
                 outbox.send(ServerMessage::Welcome(Welcome {
                     colours_wanted: self.base_theme.follows_terminal,
                 }));
-                let client = Client::new(id, outbox, request.cols.max(1), request.rows.max(1))?;
-                self.clients.push(client);
-                self.make_latest(self.clients.len() - 1)?;
+                let view = ClientView::following(&self.app);
+                let client = Client::new(id, outbox, request.cols.max(1), request.rows.max(1), view)?;
+                self.add_client(client)?;
                 self.clock.changed(Instant::now());
             }
             Inbound::Input { id, event } => {
@@ -271,10 +312,7 @@ impl Server {
             }
             Inbound::Gone { id } => {
                 if let Some(index) = self.client_index(id) {
-                    self.clients.remove(index);
-                    if let Some(last) = self.clients.len().checked_sub(1) {
-                        self.make_latest(last)?;
-                    }
+                    self.remove_client(index)?;
                 }
             }
             Inbound::Describe { outbox } => {
@@ -322,11 +360,7 @@ impl Server {
         self.next_save = self.next_save.min(Instant::now() + SAVE_AFTER_INPUT);
         if self.app.detach {
             self.app.detach = false;
-            let client = self.clients.remove(index);
-            client.say_goodbye(Goodbye::Detached);
-            if let Some(last) = self.clients.len().checked_sub(1) {
-                self.make_latest(last)?;
-            }
+            self.remove_client(index)?.say_goodbye(Goodbye::Detached);
         }
         if self.app.redraw {
             self.clock.changed(Instant::now());
@@ -372,23 +406,39 @@ impl Server {
 
     /// A frame for every client whose size is settled.
     fn draw(&mut self) -> Result<()> {
-        let screen = self.app.screen;
-        let mut shared = None;
-        for client in &mut self.clients {
-            if client.pending_resize.is_some() {
+        let latest = self.clients.len().saturating_sub(1);
+        for index in 0..self.clients.len() {
+            if self.clients[index].pending_resize.is_some() {
                 // Its layout is still the old size's: a frame now would cut the panes.
                 continue;
             }
-            let (width, height) = client.size();
-            if (width, height) == (screen.width, screen.height) {
-                client.draw(&self.app, None)?;
-            } else {
-                if shared.is_none() {
-                    shared = Some(SharedScreen::draw(&self.app, &mut self.scratch)?);
-                }
-                client.draw(&self.app, shared.as_ref())?;
+            // The app holds the latest client's view; another client's is swapped in for
+            // its frame and back out, whatever the drawing did.
+            if index != latest {
+                self.app.swap_view(&mut self.clients[index].view);
             }
+            let drawn = draw_client(&self.app, &mut self.clients[index], &mut self.scratch);
+            if index != latest {
+                self.app.swap_view(&mut self.clients[index].view);
+            }
+            drawn?;
         }
         Ok(())
+    }
+}
+
+/// One frame for `client`: drawn straight at its size when that is the app's, else drawn
+/// at the app's size and fitted to the client's.
+fn draw_client(
+    app: &App,
+    client: &mut Client,
+    scratch: &mut Option<ratatui::Terminal<perdix::tui::frame_backend::FrameBackend>>,
+) -> Result<()> {
+    let (width, height) = client.size();
+    if (width, height) == (app.screen.width, app.screen.height) {
+        client.draw(app, None)
+    } else {
+        let shared = SharedScreen::draw(app, scratch)?;
+        client.draw(app, Some(&shared))
     }
 }
