@@ -1,0 +1,89 @@
+//! The session socket against clients and servers that do not play by the rules: another
+//! protocol version is refused by name on both sides, and a malformed message drops that
+//! connection only.
+
+mod support;
+
+use perdix::session::protocol::{greeting, GREETING_LEN, PROTOCOL_VERSION};
+use std::io::{Read, Write};
+use std::os::unix::net::{UnixListener, UnixStream};
+use std::time::Duration;
+use support::tmux::PrivateDirs;
+
+fn socket_of(dirs: &PrivateDirs, name: &str) -> std::path::PathBuf {
+    dirs.root.join("run/perdix").join(format!("{name}.sock"))
+}
+
+#[test]
+fn a_client_refuses_a_server_of_another_version_by_name() {
+    let dirs = PrivateDirs::new();
+    let runtime = dirs.root.join("run/perdix");
+    std::fs::create_dir_all(&runtime).unwrap();
+    std::fs::set_permissions(&runtime, std::os::unix::fs::PermissionsExt::from_mode(0o700)).unwrap();
+    let listener = UnixListener::bind(socket_of(&dirs, "future")).unwrap();
+    let server = std::thread::spawn(move || {
+        // Every connection (the client's check that a server runs, then its attach) gets
+        // the greeting of a later version.
+        for stream in listener.incoming().take(2) {
+            let mut stream = stream.unwrap();
+            let mut future = greeting();
+            future[GREETING_LEN - 4..].copy_from_slice(&(PROTOCOL_VERSION + 1).to_le_bytes());
+            let _ = stream.write_all(&future);
+            let mut theirs = [0; GREETING_LEN];
+            let _ = stream.read_exact(&mut theirs);
+        }
+    });
+    let output = dirs.perdix(&["attach", "-s", "future"]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        !output.status.success(),
+        "attached to another version: {output:?}"
+    );
+    assert!(
+        stderr.contains(&format!("protocol version {}", PROTOCOL_VERSION + 1))
+            && stderr.contains(&format!("{PROTOCOL_VERSION} here")),
+        "the message names both versions: {stderr}"
+    );
+    server.join().unwrap();
+}
+
+#[test]
+fn a_malformed_message_drops_that_connection_and_the_session_goes_on() {
+    let dirs = PrivateDirs::new();
+    let started = dirs.perdix(&["-d", "-s", "sturdy", "--backend", "cpu", "sleep 600"]);
+    assert!(started.status.success(), "perdix-tui -d: {started:?}");
+    let socket = socket_of(&dirs, "sturdy");
+
+    // A wrong greeting, then garbage after a right one, then a length far over the limit.
+    let attempts: [&[u8]; 3] = [
+        b"GET / HTTP/1.1\r\n\r\n",
+        &[&greeting()[..], &[3, 0, 0, 0, 0xff, 0xff, 0xff]].concat(),
+        &[&greeting()[..], &u32::MAX.to_le_bytes()[..]].concat(),
+    ];
+    for attempt in attempts {
+        let mut stream = UnixStream::connect(&socket).unwrap();
+        stream.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+        stream.write_all(attempt).unwrap();
+        // The server closes this connection: the read ends (after its greeting, if any),
+        // or is reset, as the server did not read all that was sent.
+        let mut rest = Vec::new();
+        let read = stream.read_to_end(&mut rest);
+        assert!(
+            read.is_ok()
+                || read
+                    .as_ref()
+                    .is_err_and(|error| error.kind() == std::io::ErrorKind::ConnectionReset),
+            "the server neither answered nor closed: {read:?}"
+        );
+        assert!(
+            rest.len() <= GREETING_LEN,
+            "the server answered garbage with {rest:?}"
+        );
+    }
+    let listed = dirs.perdix(&["ls"]);
+    let text = String::from_utf8_lossy(&listed.stdout);
+    assert!(
+        listed.status.success() && text.lines().any(|line| line.starts_with("sturdy ")),
+        "the session after malformed connections: {listed:?}"
+    );
+}
