@@ -8,10 +8,12 @@
 
 mod clients;
 mod connections;
+mod outbox;
 
 use anyhow::{Context, Result};
 use clients::{Client, SharedScreen};
-use connections::{accept_loop, ConnectionId, Inbound, WRITERS_RUNNING};
+use connections::{accept_loop, ConnectionId, Inbound};
+use outbox::WRITERS_RUNNING;
 use crossterm::event::Event;
 use perdix::ring::EventCount;
 use perdix::session::protocol::{Goodbye, ServerMessage, SessionDescription, Welcome};
