@@ -2,10 +2,10 @@
 //! peers checked, messages read and handed to the app thread, and what the app thread
 //! sends each connection written out (see `outbox`).
 
+use super::outbox::{write_out, Outbox, RunningWriter, Wire};
 use crossterm::event::Event;
 use perdix::ring::EventCount;
 use perdix::session::peer::check_peer;
-use super::outbox::{write_out, Outbox, RunningWriter, Wire};
 use perdix::session::protocol::{
     exchange_greetings_async, read_message_async, AttachRequest, ClientMessage, Goodbye, ProtocolError,
     ServerMessage, TerminalColours,

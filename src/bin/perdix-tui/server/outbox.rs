@@ -69,7 +69,9 @@ impl Wire {
 
     fn lock(&self) -> MutexGuard<'_, Backlog> {
         // A panic while holding it left a backlog that is still whole.
-        self.backlog.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+        self.backlog
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 }
 
@@ -106,7 +108,9 @@ impl Outbox {
         if backlog.broken || backlog.closing {
             return false;
         }
-        if frame_limit.is_some_and(|limit| backlog.pending.iter().filter(|pending| pending.frame).count() >= limit) {
+        if frame_limit
+            .is_some_and(|limit| backlog.pending.iter().filter(|pending| pending.frame).count() >= limit)
+        {
             return false;
         }
         let mut written = 0;
