@@ -87,3 +87,48 @@ fn a_malformed_message_drops_that_connection_and_the_session_goes_on() {
         "the session after malformed connections: {listed:?}"
     );
 }
+
+#[test]
+fn a_client_that_never_reads_does_not_hold_up_the_session() {
+    use perdix::session::protocol::{exchange_greetings, write_message, AttachRequest, ClientMessage};
+    let dirs = PrivateDirs::new();
+    let started = dirs.perdix(&[
+        "-d",
+        "-s",
+        "flood",
+        "--backend",
+        "cpu",
+        "sh -c 'exec yes flooding'",
+    ]);
+    assert!(started.status.success(), "perdix-tui -d: {started:?}");
+    // Attached, and then never reading a byte of its frames.
+    let mut stuck = UnixStream::connect(socket_of(&dirs, "flood")).unwrap();
+    exchange_greetings(&mut stuck).unwrap();
+    write_message(
+        &mut stuck,
+        &ClientMessage::Attach(AttachRequest { cols: 200, rows: 60 }),
+    )
+    .unwrap();
+    std::thread::sleep(Duration::from_secs(2));
+    // The app thread still answers, at once, while the stuck client's socket is full.
+    for _ in 0..3 {
+        let asked = std::time::Instant::now();
+        let listed = dirs.perdix(&["ls"]);
+        let text = String::from_utf8_lossy(&listed.stdout).into_owned();
+        assert!(listed.status.success(), "ls with a stuck client: {listed:?}");
+        let clients: Vec<&str> = text
+            .lines()
+            .find(|line| line.starts_with("flood "))
+            .expect("the session listed")
+            .split_whitespace()
+            .collect();
+        assert_eq!(clients[2], "1", "the stuck client is still attached:\n{text}");
+        assert!(
+            asked.elapsed() < Duration::from_secs(5),
+            "ls took {:?}",
+            asked.elapsed()
+        );
+        std::thread::sleep(Duration::from_millis(500));
+    }
+    drop(stuck);
+}

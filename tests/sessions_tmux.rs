@@ -351,3 +351,34 @@ fn restore_brings_back_a_killed_sessions_panes_where_they_were() {
     assert_eq!(missing.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&missing.stderr).contains("no session never to restore"));
 }
+
+#[test]
+fn a_detached_session_has_the_pane_size_asked_for_until_a_client_attaches() {
+    let tmux = Tmux::start();
+    tmux.wait_until("the outer shell's prompt", |screen| screen.contains("outer$"));
+    let sizes = tmux.private_dirs.root.join("sizes");
+    let command = format!(
+        "sh -c 'stty size >> {0}; trap \"stty size >> {0}\" WINCH; while :; do sleep 0.1; done'",
+        sizes.display()
+    );
+    let started = tmux.private_dirs.perdix(&[
+        "-d",
+        "-s",
+        "sized",
+        "--pane-size",
+        "52x11",
+        "--backend",
+        "cpu",
+        &command,
+    ]);
+    assert!(started.status.success(), "perdix-tui -d: {started:?}");
+    wait_for("the size the pane started with", || {
+        std::fs::read_to_string(&sizes).is_ok_and(|text| text.lines().next() == Some("11 52"))
+    });
+    // Attached, the pane takes its share of the client's screen.
+    tmux.line(&attach_line("sized"));
+    wait_for("the size of the attached client's pane", || {
+        std::fs::read_to_string(&sizes).is_ok_and(|text| text.lines().last() == Some("27 98"))
+    });
+    tmux.quit_app();
+}

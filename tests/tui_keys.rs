@@ -26,6 +26,7 @@ struct State {
     zoomed: bool,
     broadcast: bool,
     quit: bool,
+    detach: bool,
     panes: usize,
     shown: usize,
     status: Option<String>,
@@ -39,6 +40,7 @@ fn state(app: &App) -> State {
         zoomed: app.zoomed,
         broadcast: app.broadcast,
         quit: app.quit,
+        detach: app.detach,
         panes: app.panes.panes().len(),
         shown: app.visible_panes().len(),
         status: app.status.clone(),
@@ -52,6 +54,7 @@ fn reset(app: &mut App, focus: usize) {
     app.layout = LayoutKind::Tiled;
     app.zoomed = false;
     app.broadcast = false;
+    app.detach = false;
     app.status = None;
     app.fit_panes().unwrap();
 }
@@ -112,6 +115,7 @@ const NINE_PANE_CASES: &[(&str, usize, Change)] = &[
         }
     }),
     ("?", 4, |s| s.mode = Mode::Help { scroll: 0 }),
+    ("d", 4, |s| s.detach = true),
     ("q", 4, |s| s.mode = Mode::Confirm(Confirm::Quit)),
 ];
 
@@ -176,7 +180,7 @@ fn every_default_binding_does_its_action_and_nothing_else() {
 }
 
 #[test]
-fn after_their_programs_end_panes_close_restart_and_quit_without_asking() {
+fn after_their_programs_end_panes_close_and_restart_without_asking_and_quitting_asks() {
     let mut app = finished_app(&["true", "echo second"], 60, 12);
     app.update(prefix()).unwrap();
     app.update(press("x")).unwrap();
@@ -190,9 +194,12 @@ fn after_their_programs_end_panes_close_restart_and_quit_without_asking() {
     wait_for_text(&mut app, 0, "second");
     run_to_end(&mut app);
 
+    // Ending the session always asks: it may hold more than the user remembers.
     app.update(prefix()).unwrap();
     app.update(press("q")).unwrap();
-    assert!(app.quit, "quitting with no program running asked: {:?}", app.mode);
+    assert_eq!((app.mode.clone(), app.quit), (Mode::Confirm(Confirm::Quit), false));
+    app.update(press("y")).unwrap();
+    assert!(app.quit, "a confirmed quit did not end the app");
 }
 
 #[test]

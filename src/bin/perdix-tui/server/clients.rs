@@ -1,7 +1,8 @@
 //! The attached clients as the app thread sees them: each its own terminal size and the
 //! frames drawn for it, always whole, at most a few queued when it reads slowly.
 
-use super::connections::{ConnectionId, Outbox};
+use super::connections::ConnectionId;
+use super::outbox::Outbox;
 use anyhow::{Context, Result};
 use perdix::session::protocol::{Goodbye, ServerMessage};
 use perdix::tui::app::{App, ClientView};

@@ -1,42 +1,19 @@
 //! The server's sockets, on a tokio runtime of their own: connections accepted, their
 //! peers checked, messages read and handed to the app thread, and what the app thread
-//! queues for each connection written out.
+//! sends each connection written out (see `outbox`).
 
+use super::outbox::{write_out, Outbox, RunningWriter, Wire};
 use crossterm::event::Event;
 use perdix::ring::EventCount;
 use perdix::session::peer::check_peer;
 use perdix::session::protocol::{
-    exchange_greetings_async, read_message_async, write_message_async, AttachRequest, ClientMessage, Goodbye,
-    ProtocolError, ServerMessage, TerminalColours,
+    exchange_greetings_async, read_message_async, AttachRequest, ClientMessage, Goodbye, ProtocolError,
+    ServerMessage, TerminalColours,
 };
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::os::fd::AsFd;
 use std::sync::mpsc::Sender;
 use std::sync::Arc;
-use tokio::net::unix::OwnedWriteHalf;
 use tokio::net::{UnixListener, UnixStream};
-use tokio::sync::mpsc::{unbounded_channel, UnboundedReceiver, UnboundedSender};
-
-/// Writer tasks still running: when the session ends, the server waits (briefly) for
-/// them to deliver their goodbyes.
-pub static WRITERS_RUNNING: AtomicUsize = AtomicUsize::new(0);
-
-/// Counts a writer task for as long as it lives.
-struct RunningWriter;
-
-impl RunningWriter {
-    fn start() -> RunningWriter {
-        // Relaxed: a count only polled until it reaches zero.
-        WRITERS_RUNNING.fetch_add(1, Ordering::Relaxed);
-        RunningWriter
-    }
-}
-
-impl Drop for RunningWriter {
-    fn drop(&mut self) {
-        // Relaxed: as above.
-        WRITERS_RUNNING.fetch_sub(1, Ordering::Relaxed);
-    }
-}
 
 /// A connection's number, unique for the server's life.
 pub type ConnectionId = u64;
@@ -61,35 +38,6 @@ pub enum Inbound {
     Kill { outbox: Outbox },
     /// The server was told to stop (a signal), with the reason.
     Stop(String),
-}
-
-/// Where the app thread queues messages for one connection; written out in order by
-/// that connection's writer task.
-#[derive(Clone)]
-pub struct Outbox {
-    messages: UnboundedSender<ServerMessage>,
-    /// Frames queued and not yet written: a client that reads slowly gets fewer frames,
-    /// never an ever longer queue.
-    frames_queued: Arc<AtomicUsize>,
-}
-
-impl Outbox {
-    /// Queues a frame unless `limit` frames are already waiting; false when it was not
-    /// queued (the client is slow, or gone).
-    pub fn send_frame(&self, frame: Vec<u8>, limit: usize) -> bool {
-        // Relaxed: a count read a little late only delays or allows one frame more.
-        if self.frames_queued.load(Ordering::Relaxed) >= limit {
-            return false;
-        }
-        self.frames_queued.fetch_add(1, Ordering::Relaxed);
-        self.messages.send(ServerMessage::Frame(frame)).is_ok()
-    }
-
-    /// Queues a message that is not a frame (never refused for slowness).
-    pub fn send(&self, message: ServerMessage) {
-        // A connection already gone has nobody to tell.
-        let _ = self.messages.send(message);
-    }
 }
 
 /// Accepts connections until the runtime stops; each one gets its own task.
@@ -135,20 +83,20 @@ async fn connection(
         }
         return;
     }
-    let (mut read, write) = stream.into_split();
-    let (messages, queued) = unbounded_channel();
-    let outbox = Outbox {
-        messages,
-        frames_queued: Arc::new(AtomicUsize::new(0)),
+    // A second handle for the app thread's writes straight to the socket.
+    let direct = match stream.as_fd().try_clone_to_owned() {
+        Ok(fd) => std::os::unix::net::UnixStream::from(fd),
+        Err(error) => {
+            eprintln!("perdix-tui server: connection {id}: {error}");
+            return;
+        }
     };
-    // Counted from now: a goodbye queued before the task first runs is still waited for.
+    let (mut read, write) = stream.into_split();
+    let wire = Wire::new(direct);
+    let outbox = Outbox::new(Arc::clone(&wire));
+    // Counted from now: a goodbye sent before the task first runs is still waited for.
     let running = RunningWriter::start();
-    tokio::spawn(write_out(
-        write,
-        queued,
-        Arc::clone(&outbox.frames_queued),
-        running,
-    ));
+    tokio::spawn(write_out(write, wire, running));
     let first = match read_message_async::<_, ClientMessage>(&mut read).await {
         Ok(message) => message,
         Err(error) => {
@@ -203,29 +151,5 @@ fn is_hang_up(error: &ProtocolError) -> bool {
             std::io::ErrorKind::BrokenPipe | std::io::ErrorKind::ConnectionReset
         ),
         _ => false,
-    }
-}
-
-/// Writes what the app thread queues for one connection, until a goodbye or a
-/// description (the last thing a connection is told) or until the app drops the outbox.
-async fn write_out(
-    mut write: OwnedWriteHalf,
-    mut queued: UnboundedReceiver<ServerMessage>,
-    frames_queued: Arc<AtomicUsize>,
-    _running: RunningWriter,
-) {
-    while let Some(message) = queued.recv().await {
-        let last = matches!(message, ServerMessage::Goodbye(_) | ServerMessage::Description(_));
-        let frame = matches!(message, ServerMessage::Frame(_));
-        if write_message_async(&mut write, &message).await.is_err() {
-            return;
-        }
-        if frame {
-            // Relaxed: a counter of frames in flight (see Outbox::send_frame).
-            frames_queued.fetch_sub(1, Ordering::Relaxed);
-        }
-        if last {
-            return;
-        }
     }
 }

@@ -8,11 +8,13 @@
 
 mod clients;
 mod connections;
+mod outbox;
 
 use anyhow::{Context, Result};
 use clients::{Client, SharedScreen};
-use connections::{accept_loop, ConnectionId, Inbound, WRITERS_RUNNING};
+use connections::{accept_loop, ConnectionId, Inbound};
 use crossterm::event::Event;
+use outbox::WRITERS_RUNNING;
 use perdix::ring::EventCount;
 use perdix::session::protocol::{Goodbye, ServerMessage, SessionDescription, Welcome};
 use perdix::tui::app::{App, ClientView, Msg};

@@ -1,0 +1,214 @@
+//! What the app thread sends one connection: written straight to the socket when it has
+//! room, so that a frame reaches the client with no thread in between; what does not fit
+//! waits in a backlog that the connection's writer task sends as the socket drains.
+
+use perdix::session::protocol::{encode_message, ServerMessage};
+use std::collections::VecDeque;
+use std::io::{self, Write};
+use std::os::unix::net::UnixStream as StdUnixStream;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+use tokio::net::unix::OwnedWriteHalf;
+use tokio::sync::Notify;
+
+/// Writer tasks still running: when the session ends, the server waits (briefly) for
+/// them to deliver their goodbyes.
+pub static WRITERS_RUNNING: AtomicUsize = AtomicUsize::new(0);
+
+/// Counts a writer task for as long as it lives.
+pub struct RunningWriter;
+
+impl RunningWriter {
+    pub fn start() -> RunningWriter {
+        // Relaxed: a count only polled until it reaches zero.
+        WRITERS_RUNNING.fetch_add(1, Ordering::Relaxed);
+        RunningWriter
+    }
+}
+
+impl Drop for RunningWriter {
+    fn drop(&mut self) {
+        // Relaxed: as above.
+        WRITERS_RUNNING.fetch_sub(1, Ordering::Relaxed);
+    }
+}
+
+/// A message not yet (wholly) written.
+struct Pending {
+    bytes: Vec<u8>,
+    written: usize,
+    frame: bool,
+}
+
+#[derive(Default)]
+struct Backlog {
+    pending: VecDeque<Pending>,
+    /// Nothing more is sent: after the backlog, the writer shuts the socket down.
+    closing: bool,
+    /// The socket failed; nothing more can be sent.
+    broken: bool,
+}
+
+/// The socket, the backlog and the writer task's wake-up, shared by the app thread's
+/// [`Outbox`] and the task.
+pub struct Wire {
+    /// A second handle on the connection's socket (non-blocking, as the runtime's is).
+    direct: StdUnixStream,
+    backlog: Mutex<Backlog>,
+    flush: Notify,
+}
+
+impl Wire {
+    pub fn new(direct: StdUnixStream) -> Arc<Wire> {
+        Arc::new(Wire {
+            direct,
+            backlog: Mutex::new(Backlog::default()),
+            flush: Notify::new(),
+        })
+    }
+
+    fn lock(&self) -> MutexGuard<'_, Backlog> {
+        // A panic while holding it left a backlog that is still whole.
+        self.backlog
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+}
+
+/// Where the app thread sends messages for one connection. Dropping it closes the
+/// connection once what was sent is written.
+pub struct Outbox {
+    wire: Arc<Wire>,
+}
+
+impl Outbox {
+    pub fn new(wire: Arc<Wire>) -> Outbox {
+        Outbox { wire }
+    }
+
+    /// Sends a frame unless `limit` frames already wait for the socket; false when it was
+    /// not sent (the client reads slowly, or is gone).
+    pub fn send_frame(&self, frame: Vec<u8>, limit: usize) -> bool {
+        self.send_message(&ServerMessage::Frame(frame), Some(limit), false)
+    }
+
+    /// Sends a message that is not a frame: never refused for slowness. A goodbye or a
+    /// description is the last thing a connection is told.
+    pub fn send(&self, message: ServerMessage) {
+        let last = matches!(message, ServerMessage::Goodbye(_) | ServerMessage::Description(_));
+        // A connection already gone has nobody to tell.
+        let _ = self.send_message(&message, None, last);
+    }
+
+    fn send_message(&self, message: &ServerMessage, frame_limit: Option<usize>, last: bool) -> bool {
+        let Ok(bytes) = encode_message(message) else {
+            return false;
+        };
+        let mut backlog = self.wire.lock();
+        if backlog.broken || backlog.closing {
+            return false;
+        }
+        if frame_limit
+            .is_some_and(|limit| backlog.pending.iter().filter(|pending| pending.frame).count() >= limit)
+        {
+            return false;
+        }
+        let mut written = 0;
+        if backlog.pending.is_empty() {
+            // Nothing waits before it: straight to the socket, as far as it takes it.
+            match write_some(&self.wire.direct, &bytes) {
+                Ok(count) => written = count,
+                Err(_) => {
+                    backlog.broken = true;
+                    drop(backlog);
+                    self.wire.flush.notify_one();
+                    return false;
+                }
+            }
+        }
+        let mut wake_writer = last;
+        if written < bytes.len() {
+            backlog.pending.push_back(Pending {
+                bytes,
+                written,
+                frame: frame_limit.is_some(),
+            });
+            wake_writer = true;
+        }
+        backlog.closing |= last;
+        drop(backlog);
+        if wake_writer {
+            self.wire.flush.notify_one();
+        }
+        true
+    }
+}
+
+impl Drop for Outbox {
+    fn drop(&mut self) {
+        self.wire.lock().closing = true;
+        self.wire.flush.notify_one();
+    }
+}
+
+/// Writes as much of `bytes` as the non-blocking socket takes now.
+fn write_some(mut socket: &StdUnixStream, bytes: &[u8]) -> io::Result<usize> {
+    let mut written = 0;
+    while written < bytes.len() {
+        match socket.write(&bytes[written..]) {
+            Ok(0) => return Err(io::ErrorKind::WriteZero.into()),
+            Ok(count) => written += count,
+            Err(error) if error.kind() == io::ErrorKind::WouldBlock => break,
+            Err(error) if error.kind() == io::ErrorKind::Interrupted => {}
+            Err(error) => return Err(error),
+        }
+    }
+    Ok(written)
+}
+
+/// The connection's writer task: sends the backlog as the socket drains, and shuts the
+/// socket down once the connection is closing and nothing is left.
+pub async fn write_out(write: OwnedWriteHalf, wire: Arc<Wire>, _running: RunningWriter) {
+    loop {
+        let idle = {
+            let mut backlog = wire.lock();
+            loop {
+                if backlog.broken {
+                    return;
+                }
+                let Some(front) = backlog.pending.front_mut() else {
+                    break true;
+                };
+                // The runtime's own non-blocking write, so that its readiness stays right.
+                match write.try_write(&front.bytes[front.written..]) {
+                    Ok(count) => {
+                        front.written += count;
+                        if front.written == front.bytes.len() {
+                            backlog.pending.pop_front();
+                        }
+                    }
+                    Err(error) if error.kind() == io::ErrorKind::WouldBlock => break false,
+                    Err(error) if error.kind() == io::ErrorKind::Interrupted => {}
+                    Err(_) => {
+                        backlog.broken = true;
+                        return;
+                    }
+                }
+            }
+        };
+        if idle {
+            let done = {
+                let backlog = wire.lock();
+                backlog.closing && backlog.pending.is_empty()
+            };
+            if done {
+                // The write half is dropped on return: the client reads the end.
+                return;
+            }
+            wire.flush.notified().await;
+        } else if write.writable().await.is_err() {
+            wire.lock().broken = true;
+            return;
+        }
+    }
+}
