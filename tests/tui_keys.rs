@@ -197,7 +197,10 @@ fn after_their_programs_end_panes_close_and_restart_without_asking_and_quitting_
     // Ending the session always asks: it may hold more than the user remembers.
     app.update(prefix()).unwrap();
     app.update(press("q")).unwrap();
-    assert_eq!((app.mode.clone(), app.quit), (Mode::Confirm(Confirm::Quit), false));
+    assert_eq!(
+        (app.mode.clone(), app.quit),
+        (Mode::Confirm(Confirm::Quit), false)
+    );
     app.update(press("y")).unwrap();
     assert!(app.quit, "a confirmed quit did not end the app");
 }

@@ -8,7 +8,7 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use perdix::parse::BackendKind;
 use perdix::pty::{PaneSize, SpawnConfig};
 use perdix::term::PaneConfig;
-use perdix::tui::app::{App, Mode, Msg};
+use perdix::tui::app::{App, Confirm, Mode, Msg};
 use perdix::tui::keymap::Keymap;
 use perdix::tui::layout_kind::LayoutKind;
 use perdix::tui::theme::Theme;
@@ -73,16 +73,26 @@ fn focus_moves_by_direction_and_number() {
 
 #[test]
 fn help_overlay_and_confirmations() {
-    let mut app = app(&["true"], 80, 34);
+    let mut app = app(&["true"], 80, 35);
     app.update(prefix()).unwrap();
     app.update(key(KeyCode::Char('?'))).unwrap();
     assert_eq!(app.mode, Mode::Help { scroll: 0 });
     insta::assert_snapshot!(draw(&app));
     app.update(key(KeyCode::Char('x'))).unwrap();
     assert_eq!(app.mode, Mode::Normal);
-    // Every program has exited: quitting needs no confirmation.
+    // Ending the session asks, even with every program exited; n keeps it.
     app.update(prefix()).unwrap();
     app.update(key(KeyCode::Char('q'))).unwrap();
+    assert_eq!(
+        (app.mode.clone(), app.quit),
+        (Mode::Confirm(Confirm::Quit), false)
+    );
+    insta::assert_snapshot!("end_session_question", draw(&app));
+    app.update(key(KeyCode::Char('n'))).unwrap();
+    assert_eq!((app.mode.clone(), app.quit), (Mode::Normal, false));
+    app.update(prefix()).unwrap();
+    app.update(key(KeyCode::Char('q'))).unwrap();
+    app.update(key(KeyCode::Char('y'))).unwrap();
     assert!(app.quit);
 }
 

@@ -69,6 +69,10 @@ struct Cli {
     #[arg(long, hide = true, conflicts_with_all = ["headless", "detached"])]
     serve: bool,
 
+    /// With --serve: a client attaches as soon as the server listens.
+    #[arg(long, hide = true, requires = "serve")]
+    await_client: bool,
+
     /// With --serve: start the panes of the session's saved file.
     #[arg(long, hide = true, requires = "serve")]
     restore: bool,
@@ -373,8 +377,12 @@ fn restore(cli: &Cli, detached: bool) -> Result<ExitCode> {
     if let Err(code) = announce_backend(cli.backend) {
         return Ok(code);
     }
-    let mut args = server_args(cli);
-    args.push("--restore".into());
+    let flags: &[&str] = if detached {
+        &["--restore"]
+    } else {
+        &["--restore", "--await-client"]
+    };
+    let args = server_args(cli, flags);
     sessions::start_server(&paths, &args)?;
     if detached {
         return Ok(ExitCode::SUCCESS);
@@ -404,15 +412,17 @@ fn start_or_attach(cli: &Cli) -> Result<ExitCode> {
     if let Err(code) = announce_backend(cli.backend) {
         return Ok(code);
     }
-    sessions::start_server(&paths, &server_args(cli))?;
+    let await_client: &[&str] = if cli.detached { &[] } else { &["--await-client"] };
+    sessions::start_server(&paths, &server_args(cli, await_client))?;
     if cli.detached {
         return Ok(ExitCode::SUCCESS);
     }
     sessions::attach(&paths)
 }
 
-/// The arguments of the server of this command line's session.
-fn server_args(cli: &Cli) -> Vec<String> {
+/// The arguments of the server of this command line's session, with `flags` (before the
+/// commands, which follow `--`).
+fn server_args(cli: &Cli, flags: &[&str]) -> Vec<String> {
     let mut args: Vec<String> = vec![
         "--serve".into(),
         "--session".into(),
@@ -439,6 +449,7 @@ fn server_args(cli: &Cli) -> Vec<String> {
     if let Some(scrollback) = cli.scrollback {
         args.extend(["--scrollback".into(), scrollback.to_string()]);
     }
+    args.extend(flags.iter().map(|flag| flag.to_string()));
     if !cli.commands.is_empty() {
         args.push("--".into());
         args.extend(cli.commands.iter().cloned());
@@ -485,7 +496,7 @@ fn serve_session(cli: &Cli) -> Result<ExitCode> {
         "perdix-tui server: session {name} started (pid {})",
         std::process::id()
     );
-    let ended = server::serve(app, name, listener, saved_path);
+    let ended = server::serve(app, name, listener, saved_path, cli.await_client);
     // Nobody may connect to a server that is gone; the lock still keeps others away.
     let _ = std::fs::remove_file(&paths.socket);
     let (reason, notices) = ended?;

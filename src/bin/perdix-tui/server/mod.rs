@@ -37,6 +37,9 @@ const RESIZE_SETTLE: Duration = Duration::from_millis(50);
 const SAVE_INTERVAL: Duration = Duration::from_secs(5);
 /// How soon after a key the session saves what the key changed.
 const SAVE_AFTER_INPUT: Duration = Duration::from_millis(500);
+/// How long a session started by a client waits, at most, for that client's terminal
+/// colours before its programs' queries are answered (a theme that follows the terminal).
+const COLOURS_HOLD: Duration = Duration::from_secs(2);
 /// How long goodbyes may take to reach the clients when the session ends.
 const GOODBYE_TIME: Duration = Duration::from_secs(1);
 
@@ -47,6 +50,7 @@ pub fn serve(
     name: &str,
     listener: std::os::unix::net::UnixListener,
     saved_path: PathBuf,
+    await_client: bool,
 ) -> Result<(String, Vec<String>)> {
     let waker = app.panes.waker();
     let (inbox_tx, inbox) = channel();
@@ -90,7 +94,10 @@ pub fn serve(
             })
             .context("starting the socket thread")?
     };
+    let colours_hold = (await_client && app.theme.follows_terminal).then(|| Instant::now() + COLOURS_HOLD);
     let mut server = Server {
+        waker: Arc::clone(&waker),
+        colours_hold,
         base_theme: app.theme.clone(),
         app,
         name: name.to_string(),
@@ -155,6 +162,10 @@ struct Server {
     clock: FrameClock,
     /// A screen at the app's size for drawing clients of other sizes.
     scratch: Option<ratatui::Terminal<perdix::tui::frame_backend::FrameBackend>>,
+    /// Notified by the sockets and the parse stage.
+    waker: Arc<EventCount>,
+    /// Until when pane output waits for the first client's terminal colours.
+    colours_hold: Option<Instant>,
     /// Where the session is saved for `perdix-tui restore`, what was saved last, and when
     /// to look for changes next.
     saved_path: PathBuf,
@@ -186,8 +197,14 @@ impl Server {
             }
             let now = Instant::now();
             self.settle_resizes(now)?;
-            if self.app.pump()? {
-                self.clock.changed(Instant::now());
+            // Until the first client's terminal has told its colours (or it is too late),
+            // no program is answered other colours: its output waits in the rings.
+            let holding = self.colours_hold.is_some_and(|until| now < until);
+            if !holding {
+                self.colours_hold = None;
+                if self.app.pump()? {
+                    self.clock.changed(Instant::now());
+                }
             }
             let now = Instant::now();
             if quiet_change.is_some_and(|at| now >= at) {
@@ -202,11 +219,12 @@ impl Server {
                 self.save();
                 self.next_save = Instant::now() + SAVE_INTERVAL;
             }
-            if self.app.panes.has_pending_records() {
+            if !holding && self.app.panes.has_pending_records() {
                 // More records than one pump takes: apply them before sleeping.
                 continue;
             }
             let deadline = [
+                self.colours_hold,
                 self.clock.next_due().filter(|_| !self.clients.is_empty()),
                 self.clients
                     .iter()
@@ -218,6 +236,21 @@ impl Server {
             .into_iter()
             .flatten()
             .min();
+            if holding {
+                // Records may wait; only a message or the deadline ends this sleep.
+                let key = self.waker.prepare_wait();
+                match inbox.try_recv() {
+                    Ok(message) => {
+                        self.waker.cancel_wait();
+                        queued.push_back(message);
+                    }
+                    Err(TryRecvError::Empty) => {
+                        self.waker.wait_until(key, deadline.unwrap_or(now));
+                    }
+                    Err(TryRecvError::Disconnected) => self.waker.cancel_wait(),
+                }
+                continue;
+            }
             // Asleep until records, a message from the sockets, a signal or the deadline.
             self.app.panes.wait_for_work(deadline, || match inbox.try_recv() {
                 Ok(message) => {
@@ -306,6 +339,7 @@ impl Server {
                 self.input(index, event)?;
             }
             Inbound::Colours { colours } => {
+                self.colours_hold = None;
                 if self.base_theme.follows_terminal {
                     let theme = OuterColours::from(&colours).apply_to(&self.base_theme);
                     self.app.set_theme(theme);
