@@ -65,6 +65,22 @@ fn server_pid(tmux: &Tmux, name: &str) -> u32 {
     line.split_whitespace().last().unwrap().parse().unwrap()
 }
 
+/// Kills session `name`'s server with SIGKILL while a client is attached in the tmux
+/// window; waits until the client has restored the terminal and said why it ended.
+/// Returns the server's pid.
+fn kill_server(tmux: &Tmux, name: &str) -> u32 {
+    let pid = server_pid(tmux, name);
+    Command::new("kill")
+        .args(["-KILL", &pid.to_string()])
+        .status()
+        .unwrap();
+    tmux.wait_until("the client's message", |screen| {
+        screen.contains("lost the session server")
+    });
+    tmux.wait_restored();
+    pid
+}
+
 fn attach_line(name: &str) -> String {
     format!("'{BIN}' attach -s {name}")
 }
@@ -235,16 +251,7 @@ fn a_killed_server_leaves_no_programs_and_its_name_can_be_used_again() {
     tmux.line(&attach_line("crash"));
     tmux.wait_until("the counter", |screen| last_count(screen, &mark).is_some());
 
-    let pid = server_pid(&tmux, "crash");
-    Command::new("kill")
-        .args(["-KILL", &pid.to_string()])
-        .status()
-        .unwrap();
-    // The client restores the terminal and says why it ended.
-    tmux.wait_until("the client's message", |screen| {
-        screen.contains("lost the session server")
-    });
-    tmux.wait_restored();
+    let pid = kill_server(&tmux, "crash");
     wait_for("the counter to get its hangup and end", || {
         processes_matching(&mark).is_empty()
     });
@@ -318,15 +325,7 @@ fn restore_brings_back_a_killed_sessions_panes_where_they_were() {
     });
 
     // As good as a reboot: the server and its programs are gone at once.
-    let pid = server_pid(&tmux, "keep");
-    Command::new("kill")
-        .args(["-KILL", &pid.to_string()])
-        .status()
-        .unwrap();
-    tmux.wait_until("the client's message", |screen| {
-        screen.contains("lost the session server")
-    });
-    tmux.wait_restored();
+    kill_server(&tmux, "keep");
 
     let restored = tmux.private_dirs.perdix(&["restore", "-s", "keep", "-d"]);
     assert!(restored.status.success(), "restore: {restored:?}");
