@@ -5,6 +5,7 @@
 //! the socket folder private; [`lock`] guarantees one server per name; [`peer`] refuses
 //! clients of another user; [`protocol`] is what clients and servers say to each other.
 
+pub mod control;
 pub mod lock;
 pub mod paths;
 pub mod peer;

@@ -111,6 +111,8 @@ pub enum ClientMessage {
     Describe,
     /// End the session and every program in it; answered with a goodbye.
     Kill,
+    /// A script's request; answered with [`ServerMessage::Control`].
+    Control(crate::session::control::ControlRequest),
 }
 
 /// An attaching client's terminal.
@@ -146,6 +148,8 @@ pub enum ServerMessage {
     Description(SessionDescription),
     /// The server ends this connection, and why; nothing follows.
     Goodbye(Goodbye),
+    /// The answer to [`ClientMessage::Control`]; nothing follows.
+    Control(crate::session::control::ControlReply),
 }
 
 /// What an attached client learns first.

@@ -2,6 +2,7 @@
 //! [`view`](super::view::view) draws it.
 
 mod client_view;
+pub mod control;
 mod mouse;
 
 pub use client_view::ClientView;
@@ -15,6 +16,7 @@ use super::layout_kind::LayoutKind;
 use super::panes::{PaneSet, PaneSetError};
 use super::theme::Theme;
 use crate::pty::{paste_bytes, PaneSize, SpawnConfig};
+use crate::session::control::ReportedState;
 use crate::term::PaneEvent;
 use alacritty_terminal::term::TermMode;
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, MouseEvent};
@@ -103,6 +105,14 @@ pub struct PaneInfo {
     /// The pane started waiting while another pane had the focus, and has not been
     /// focused since: its border is highlighted.
     pub needs_you: bool,
+    /// Stable for the session's life (`PERDIX_PANE` in its environment); 0 until the app
+    /// numbers it.
+    pub id: u64,
+    /// The state its program last reported (`perdix-tui notify`), until the next report;
+    /// blocked and done also end when the user types into the pane.
+    pub reported: Option<control::Reported>,
+    /// The state `list` shows and since when.
+    pub shown_state: Option<(String, Instant)>,
 }
 
 /// The whole app state.
@@ -149,6 +159,10 @@ pub struct App {
     mouse_grab: Option<usize>,
     /// Where the presses of held keys went, for their releases.
     pressed: PressedKeys,
+    /// The id the next new pane gets.
+    next_pane_id: u64,
+    /// Variables every new pane gets (the session's socket), besides `PERDIX_PANE`.
+    pane_env: Vec<(String, String)>,
 }
 
 impl App {
@@ -156,13 +170,16 @@ impl App {
     pub fn new(panes: PaneSet, names: Vec<String>, keymap: Keymap, theme: Theme, layout: LayoutKind) -> App {
         let mut panes = panes;
         panes.set_palette(theme.palette());
-        let info = names
+        let info: Vec<PaneInfo> = names
             .into_iter()
-            .map(|name| PaneInfo {
+            .zip(1..)
+            .map(|(name, id)| PaneInfo {
                 name,
+                id,
                 ..PaneInfo::default()
             })
             .collect();
+        let next_pane_id = info.len() as u64 + 1;
         App {
             panes,
             info,
@@ -183,6 +200,8 @@ impl App {
             shell: user_shell(),
             mouse_grab: None,
             pressed: PressedKeys::default(),
+            next_pane_id,
+            pane_env: Vec::new(),
         }
     }
 
@@ -234,7 +253,23 @@ impl App {
     }
 
     fn state_at(&self, index: usize, now: Instant) -> AgentState {
-        agent_state(&self.panes.panes()[index], self.info[index].attention, now)
+        let pane = &self.panes.panes()[index];
+        let state = agent_state(pane, self.info[index].attention, now);
+        // What the program says of itself outranks what its output suggests, while it runs.
+        match (
+            &state,
+            self.info[index].reported.as_ref().map(|reported| reported.state),
+        ) {
+            (AgentState::Exited(_) | AgentState::Failed, _) | (_, None) => state,
+            (_, Some(ReportedState::Blocked)) => AgentState::Waiting,
+            (_, Some(ReportedState::Working)) => AgentState::Running,
+            (_, Some(ReportedState::Done)) => AgentState::Idle,
+        }
+    }
+
+    /// Variables every pane started from now on gets, besides its own `PERDIX_PANE`.
+    pub fn set_pane_env(&mut self, env: Vec<(String, String)>) {
+        self.pane_env = env;
     }
 
     /// The terminal modes pane `index`'s program set.
@@ -303,7 +338,11 @@ impl App {
                 }
             }
             let waiting = self.state_at(index, now) == AgentState::Waiting;
+            let shown = self.list_state(index, now).0;
             let info = &mut self.info[index];
+            if info.shown_state.as_ref().is_none_or(|(state, _)| *state != shown) {
+                info.shown_state = Some((shown, now));
+            }
             let needs_you = if index == self.focus || !waiting {
                 false
             } else {
@@ -491,15 +530,30 @@ impl App {
     }
 
     fn open_pane(&mut self, command: String) -> Result<(), PaneSetError> {
-        let config = SpawnConfig::new(command.clone()).with_size(PaneSize::new(80, 24));
-        let index = self.panes.add_pane(config)?;
-        self.info.push(PaneInfo {
-            name: crate::logview::command_name(&command),
-            ..PaneInfo::default()
-        });
+        let name = crate::logview::command_name(&command);
+        let index = self.add_pane(SpawnConfig::new(command), name)?;
         self.focus = index;
         self.zoomed = false;
         self.fit_panes()
+    }
+
+    /// Starts a pane for `config` named `name`, with the session's variables and its id;
+    /// returns its index.
+    fn add_pane(&mut self, config: SpawnConfig, name: String) -> Result<usize, PaneSetError> {
+        let id = self.next_pane_id;
+        self.next_pane_id += 1;
+        let mut config = config.with_size(PaneSize::new(80, 24));
+        for (key, value) in &self.pane_env {
+            config = config.with_env(key, value);
+        }
+        let config = config.with_env("PERDIX_PANE", id.to_string());
+        let index = self.panes.add_pane(config)?;
+        self.info.push(PaneInfo {
+            name,
+            id,
+            ..PaneInfo::default()
+        });
+        Ok(index)
     }
 
     fn close(&mut self, index: usize) -> Result<(), PaneSetError> {
@@ -549,6 +603,16 @@ impl App {
             // both show.
             self.redraw |=
                 self.info[index].attention.take().is_some() || pane.terminal().display_offset() > 0;
+            // An answer to a question, or a new request after a finished turn.
+            let info = &mut self.info[index];
+            if info
+                .reported
+                .as_ref()
+                .is_some_and(|reported| reported.state != ReportedState::Working)
+            {
+                info.reported = None;
+                self.redraw = true;
+            }
             if let Some(pane) = self.panes.pane_mut(index) {
                 pane.terminal_mut().scroll_to_bottom();
             }

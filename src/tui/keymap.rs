@@ -64,6 +64,11 @@ impl KeyChord {
     pub fn code(&self) -> KeyCode {
         self.code
     }
+
+    /// The key as a press event, as a terminal would report it.
+    pub fn key_event(&self) -> KeyEvent {
+        KeyEvent::new(self.code, self.modifiers)
+    }
 }
 
 impl From<KeyEvent> for KeyChord {

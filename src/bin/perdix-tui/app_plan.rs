@@ -29,10 +29,13 @@ pub struct SessionOptions<'a> {
     pub pane_size: PaneSize,
     /// A saved session to start again, in place of the commands.
     pub restored: Option<SavedSession>,
+    /// Variables every pane gets (the session's socket), besides `PERDIX_PANE`.
+    pub pane_env: Vec<(String, String)>,
 }
 
 /// A session ready to start.
 pub struct AppPlan {
+    pane_env: Vec<(String, String)>,
     names: Vec<String>,
     commands: Vec<SpawnConfig>,
     pane_config: PaneConfig,
@@ -92,9 +95,23 @@ impl AppPlan {
             names.push(perdix::logview::command_name(&shell));
             commands.push(SpawnConfig::new(shell).with_size(size));
         }
+        // Each pane knows its session and itself, for `perdix-tui notify`; ids count from 1,
+        // as the app numbers them.
+        let commands = commands
+            .into_iter()
+            .zip(1u64..)
+            .map(|(command, id)| {
+                let command = options
+                    .pane_env
+                    .iter()
+                    .fold(command, |command, (key, value)| command.with_env(key, value));
+                command.with_env("PERDIX_PANE", id.to_string())
+            })
+            .collect();
         Ok(AppPlan {
             names,
             commands,
+            pane_env: options.pane_env.clone(),
             pane_config: PaneConfig {
                 scrollback: options.scrollback.unwrap_or(config.scrollback),
                 ..PaneConfig::default()
@@ -118,6 +135,8 @@ impl AppPlan {
     pub fn start(self) -> Result<App> {
         let panes =
             PaneSet::spawn(&self.commands, self.backend, self.pane_config).context("starting the panes")?;
-        Ok(App::new(panes, self.names, self.keymap, self.theme, self.layout))
+        let mut app = App::new(panes, self.names, self.keymap, self.theme, self.layout);
+        app.set_pane_env(self.pane_env);
+        Ok(app)
     }
 }

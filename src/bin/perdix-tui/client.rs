@@ -153,7 +153,7 @@ pub fn attach(socket: &Path) -> Result<AttachEnd> {
                     Ok(ServerMessage::Goodbye(Goodbye::Refused(why))) => {
                         bail!("the session server refused this client: {why}")
                     }
-                    Ok(ServerMessage::Description(_) | ServerMessage::Welcome(_)) => {}
+                    Ok(ServerMessage::Description(_) | ServerMessage::Welcome(_) | ServerMessage::Control(_)) => {}
                     Err(ProtocolError::Closed) => {
                         bail!("lost the session server: it ended without a word (killed or crashed)")
                     }

@@ -3,6 +3,7 @@
 mod app_plan;
 mod bench;
 mod client;
+mod control_cli;
 mod demo_agent;
 mod server;
 mod sessions;
@@ -180,6 +181,28 @@ enum SessionAction {
         #[arg(long)]
         all: bool,
     },
+    /// The panes of a session: number, name, state, for how long, reason, command.
+    List {
+        /// One JSON object: {"panes":[{"id", "number", "name", "command", "cwd", "agent",
+        /// "state", "reason", "since_ms", "exit_code", "cols", "rows"}]}.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Type text (or, with --keys, keys) into a pane.
+    Send(control_cli::SendArgs),
+    /// Print a pane's screen as text, after N lines of its scrollback.
+    Capture(control_cli::CaptureArgs),
+    /// Open a pane; prints its number.
+    NewPane(control_cli::NewPaneArgs),
+    /// Close a pane, ending its program.
+    Close {
+        /// The pane: its number or its name.
+        pane: perdix::session::control::PaneRef,
+    },
+    /// Wait until a pane is in a state or shows a text (exit 1 on timeout).
+    Wait(control_cli::WaitArgs),
+    /// From inside a pane (an agent's hook): report the agent's state.
+    Notify(control_cli::NotifyArgs),
     /// Start a session again (after a reboot, say) from its saved layout, pane names,
     /// commands, working directories and environment, and attach to it.
     Restore {
@@ -227,6 +250,20 @@ fn run(cli: &Cli) -> Result<ExitCode> {
         Some(SessionAction::Ls) => return sessions::list(),
         Some(SessionAction::Kill { all }) => return sessions::kill(&cli.session, *all),
         Some(SessionAction::Restore { detached }) => return restore(cli, *detached),
+        Some(SessionAction::List { json }) => return control_cli::list(&cli.session, *json),
+        Some(SessionAction::Send(args)) => return control_cli::request(&cli.session, args.clone().request()),
+        Some(SessionAction::Capture(args)) => {
+            return control_cli::request(&cli.session, args.clone().request())
+        }
+        Some(SessionAction::NewPane(args)) => {
+            return control_cli::request(&cli.session, args.clone().request())
+        }
+        Some(SessionAction::Close { pane }) => {
+            let request = perdix::session::control::ControlRequest::Close { pane: pane.clone() };
+            return control_cli::request(&cli.session, request);
+        }
+        Some(SessionAction::Wait(args)) => return control_cli::wait(&cli.session, args.clone()),
+        Some(SessionAction::Notify(args)) => return control_cli::notify(args.clone()),
         None => {}
     }
     if cli.serve {
@@ -347,6 +384,7 @@ fn session_options(cli: &Cli) -> SessionOptions<'_> {
             PaneSize::new(80, 24)
         },
         restored: None,
+        pane_env: Vec::new(),
     }
 }
 
@@ -477,6 +515,10 @@ fn serve_session(cli: &Cli) -> Result<ExitCode> {
     };
     let options = SessionOptions {
         restored,
+        pane_env: vec![
+            ("PERDIX_SOCKET".into(), paths.socket.display().to_string()),
+            ("PERDIX_SESSION".into(), name.clone()),
+        ],
         ..session_options(cli)
     };
     let plan = match AppPlan::new(&options) {

@@ -5,6 +5,7 @@
 use super::outbox::{write_out, Outbox, RunningWriter, Wire};
 use crossterm::event::Event;
 use perdix::ring::EventCount;
+use perdix::session::control::ControlRequest;
 use perdix::session::peer::check_peer;
 use perdix::session::protocol::{
     exchange_greetings_async, read_message_async, AttachRequest, ClientMessage, Goodbye, ProtocolError,
@@ -36,6 +37,8 @@ pub enum Inbound {
     Describe { outbox: Outbox },
     /// A connection asks to end the session.
     Kill { outbox: Outbox },
+    /// A script's request.
+    Control { request: ControlRequest, outbox: Outbox },
     /// The server was told to stop (a signal), with the reason.
     Stop(String),
 }
@@ -114,6 +117,10 @@ async fn connection(
             tell(&inbox, &waker, Inbound::Kill { outbox });
             return;
         }
+        ClientMessage::Control(request) => {
+            tell(&inbox, &waker, Inbound::Control { request, outbox });
+            return;
+        }
         ClientMessage::Input(_) | ClientMessage::Colours(_) => {
             outbox.send(ServerMessage::Goodbye(Goodbye::Refused("attach first".into())));
             return;
@@ -127,7 +134,12 @@ async fn connection(
             Ok(ClientMessage::Input(event)) => Inbound::Input { id, event },
             Ok(ClientMessage::Colours(colours)) => Inbound::Colours { colours },
             // Asked again on an attached connection: nothing to do.
-            Ok(ClientMessage::Attach(_) | ClientMessage::Describe | ClientMessage::Kill) => continue,
+            Ok(
+                ClientMessage::Attach(_)
+                | ClientMessage::Describe
+                | ClientMessage::Kill
+                | ClientMessage::Control(_),
+            ) => continue,
             Err(error) => {
                 if !is_hang_up(&error) {
                     eprintln!("perdix-tui server: client {id} dropped: {error}");

@@ -366,6 +366,15 @@ impl Server {
                 outbox.send(ServerMessage::Goodbye(Goodbye::SessionEnded(reason.clone())));
                 return Ok(Some(reason));
             }
+            Inbound::Control { request, outbox } => {
+                let reply = self.app.control(request);
+                outbox.send(ServerMessage::Control(reply));
+                if self.app.redraw {
+                    self.clock.changed(Instant::now());
+                }
+                // A pane may have come or gone.
+                self.next_save = self.next_save.min(Instant::now() + SAVE_AFTER_INPUT);
+            }
             Inbound::Stop(reason) => return Ok(Some(reason)),
         }
         Ok(None)

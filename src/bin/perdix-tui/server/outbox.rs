@@ -92,10 +92,13 @@ impl Outbox {
         self.send_message(&ServerMessage::Frame(frame), Some(limit), false)
     }
 
-    /// Sends a message that is not a frame: never refused for slowness. A goodbye or a
-    /// description is the last thing a connection is told.
+    /// Sends a message that is not a frame: never refused for slowness. A goodbye, a
+    /// description or a control reply is the last thing a connection is told.
     pub fn send(&self, message: ServerMessage) {
-        let last = matches!(message, ServerMessage::Goodbye(_) | ServerMessage::Description(_));
+        let last = matches!(
+            message,
+            ServerMessage::Goodbye(_) | ServerMessage::Description(_) | ServerMessage::Control(_)
+        );
         // A connection already gone has nobody to tell.
         let _ = self.send_message(&message, None, last);
     }
