@@ -163,6 +163,8 @@ pub struct App {
     next_pane_id: u64,
     /// Variables every new pane gets (the session's socket), besides `PERDIX_PANE`.
     pane_env: Vec<(String, String)>,
+    /// How the user is told that a pane needs them.
+    pub notifications: super::attention::Notifications,
 }
 
 impl App {
@@ -202,6 +204,7 @@ impl App {
             pressed: PressedKeys::default(),
             next_pane_id,
             pane_env: Vec::new(),
+            notifications: Default::default(),
         }
     }
 

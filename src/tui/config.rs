@@ -142,6 +142,12 @@ pub struct AppConfig {
     pub layout: LayoutKind,
     /// Lines of history kept per pane.
     pub scrollback: usize,
+    /// Whether a pane that turns blocked or done while nobody looks at it sends a desktop
+    /// notification through the user's terminal (`notify = "auto"`, the default, or
+    /// `"off"`).
+    pub notify: bool,
+    /// A command run (by `sh -c`) for each such pane, with `PERDIX_NOTIFY_*` variables.
+    pub notify_command: Option<String>,
 }
 
 impl Default for AppConfig {
@@ -153,6 +159,8 @@ impl Default for AppConfig {
             theme: Theme::default(),
             layout: LayoutKind::default(),
             scrollback: crate::term::DEFAULT_SCROLLBACK,
+            notify: true,
+            notify_command: None,
         }
     }
 }
@@ -204,6 +212,8 @@ struct ConfigFile {
     theme: Option<Spanned<String>>,
     layout: Option<Spanned<String>>,
     scrollback: Option<Spanned<u64>>,
+    notify: Option<Spanned<String>>,
+    notify_command: Option<String>,
     #[serde(default)]
     keys: KeysConfig,
     #[serde(default)]
@@ -346,6 +356,20 @@ impl AppConfig {
                 })?,
         };
 
+        let notify = match &file.notify {
+            None => true,
+            Some(setting) => match setting.get_ref().as_str() {
+                "auto" => true,
+                "off" => false,
+                other => {
+                    return Err(invalid(
+                        setting.span(),
+                        format!("notify must be \"auto\" or \"off\", not \"{other}\""),
+                    ))
+                }
+            },
+        };
+
         let keymap = Keymap::from_config(&file.keys).map_err(|error| {
             let span = error.span().unwrap_or(0..0);
             invalid(span, error.to_string())
@@ -384,6 +408,8 @@ impl AppConfig {
             theme,
             layout,
             scrollback,
+            notify,
+            notify_command: file.notify_command.filter(|command| !command.trim().is_empty()),
         })
     }
 }
@@ -395,6 +421,20 @@ mod tests {
 
     fn parse(text: &str) -> Result<AppConfig, ConfigError> {
         AppConfig::from_toml_str(text, Path::new("/etc/perdix.toml"), None)
+    }
+
+    #[test]
+    fn notify_is_auto_or_off_and_the_command_is_kept() {
+        let config = parse("").unwrap();
+        assert!(config.notify && config.notify_command.is_none());
+        let config = parse("notify = \"off\"\nnotify-command = \"notify-send perdix\"\n").unwrap();
+        assert!(!config.notify);
+        assert_eq!(config.notify_command.as_deref(), Some("notify-send perdix"));
+        let error = parse("notify = \"loud\"\n").unwrap_err().to_string();
+        assert!(
+            error.contains("notify must be") && error.contains(":1:"),
+            "{error}"
+        );
     }
 
     #[test]

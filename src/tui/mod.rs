@@ -3,6 +3,7 @@
 
 pub mod agent_state;
 pub mod app;
+pub mod attention;
 pub mod config;
 pub mod frame_backend;
 pub mod frame_clock;

@@ -8,6 +8,7 @@ use perdix::parse::BackendKind;
 use perdix::pty::{PaneSize, SpawnConfig};
 use perdix::term::PaneConfig;
 use perdix::tui::app::{user_shell, App};
+use perdix::tui::attention::Notifications;
 use perdix::tui::config::{default_theme_dir, AppConfig};
 use perdix::tui::keymap::Keymap;
 use perdix::tui::layout_kind::LayoutKind;
@@ -36,6 +37,7 @@ pub struct SessionOptions<'a> {
 /// A session ready to start.
 pub struct AppPlan {
     pane_env: Vec<(String, String)>,
+    notifications: Notifications,
     names: Vec<String>,
     commands: Vec<SpawnConfig>,
     pane_config: PaneConfig,
@@ -112,6 +114,10 @@ impl AppPlan {
             names,
             commands,
             pane_env: options.pane_env.clone(),
+            notifications: Notifications {
+                enabled: config.notify,
+                command: config.notify_command.clone(),
+            },
             pane_config: PaneConfig {
                 scrollback: options.scrollback.unwrap_or(config.scrollback),
                 ..PaneConfig::default()
@@ -137,6 +143,7 @@ impl AppPlan {
             PaneSet::spawn(&self.commands, self.backend, self.pane_config).context("starting the panes")?;
         let mut app = App::new(panes, self.names, self.keymap, self.theme, self.layout);
         app.set_pane_env(self.pane_env);
+        app.notifications = self.notifications;
         Ok(app)
     }
 }

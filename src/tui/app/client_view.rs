@@ -28,6 +28,13 @@ impl ClientView {
     }
 }
 
+impl ClientView {
+    /// The pane this client looks at.
+    pub fn focus(&self) -> usize {
+        self.focus
+    }
+}
+
 impl App {
     /// Exchanges the app's client view with `view`. A view that waited while panes were
     /// closed is made to fit: its focus stays on a pane, a question about a pane that

@@ -76,6 +76,11 @@ impl Client {
         Ok(())
     }
 
+    /// Bytes for the client's terminal outside any frame (a notification), never skipped.
+    pub fn send_raw(&self, bytes: Vec<u8>) {
+        self.outbox.send(ServerMessage::Frame(bytes));
+    }
+
     pub fn say_goodbye(&self, goodbye: Goodbye) {
         self.outbox.send(ServerMessage::Goodbye(goodbye));
     }

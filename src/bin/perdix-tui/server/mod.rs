@@ -18,6 +18,7 @@ use outbox::WRITERS_RUNNING;
 use perdix::ring::EventCount;
 use perdix::session::protocol::{Goodbye, ServerMessage, SessionDescription, Welcome};
 use perdix::tui::app::{App, ClientView, Msg};
+use perdix::tui::attention::{notification_sequence, run_notify_command, AttentionTracker};
 use perdix::tui::frame_clock::FrameClock;
 use perdix::tui::outer_colours::OuterColours;
 use perdix::tui::saved_session::SavedSession;
@@ -97,6 +98,7 @@ pub fn serve(
     let colours_hold = (await_client && app.theme.follows_terminal).then(|| Instant::now() + COLOURS_HOLD);
     let mut server = Server {
         waker: Arc::clone(&waker),
+        attention: AttentionTracker::default(),
         colours_hold,
         base_theme: app.theme.clone(),
         app,
@@ -164,6 +166,8 @@ struct Server {
     scratch: Option<ratatui::Terminal<perdix::tui::frame_backend::FrameBackend>>,
     /// Notified by the sockets and the parse stage.
     waker: Arc<EventCount>,
+    /// Each pane's last state, for alerts.
+    attention: AttentionTracker,
     /// Until when pane output waits for the first client's terminal colours.
     colours_hold: Option<Instant>,
     /// Where the session is saved for `perdix-tui restore`, what was saved last, and when
@@ -205,6 +209,7 @@ impl Server {
                 if self.app.pump()? {
                     self.clock.changed(Instant::now());
                 }
+                self.alert(Instant::now());
             }
             let now = Instant::now();
             if quiet_change.is_some_and(|at| now >= at) {
@@ -431,6 +436,38 @@ impl Server {
             self.clock.changed(now);
         }
         Ok(())
+    }
+
+    /// Tells the user about panes that turned blocked or done while no client looks at
+    /// them: an OSC 9 notification to every attached client's terminal, and the user's
+    /// command.
+    fn alert(&mut self, now: Instant) {
+        let latest = self.clients.len().checked_sub(1);
+        let focus = self.app.focus;
+        let clients = &self.clients;
+        let looked_at = |index: usize| {
+            clients.iter().enumerate().any(|(at, client)| {
+                let client_focus = if Some(at) == latest {
+                    focus
+                } else {
+                    client.view.focus()
+                };
+                client_focus == index
+            })
+        };
+        for alert in self.attention.alerts(&self.app, now, looked_at) {
+            if self.app.notifications.enabled {
+                let sequence = notification_sequence(&alert);
+                for client in &self.clients {
+                    client.send_raw(sequence.clone());
+                }
+            }
+            if let Some(command) = &self.app.notifications.command {
+                if let Err(error) = run_notify_command(command, &alert, &self.name) {
+                    eprintln!("perdix-tui server: notify-command: {error}");
+                }
+            }
+        }
     }
 
     /// Saves the session if it changed since it was last saved; a failure is logged, once
