@@ -163,6 +163,45 @@ fn scripts_drive_a_running_session() {
     ok(dirs.perdix(&["close", "-s", "ctl", "extra"]), "close");
     assert_eq!(panes(&dirs).len(), 2);
 
+    // Which program runs: a shell quiet at its prompt is idle, not blocked; once it
+    // starts an agent, the pane is that agent's.
+    let shell = ok(
+        dirs.perdix(&[
+            "new-pane",
+            "-s",
+            "ctl",
+            "--name",
+            "shell",
+            "env PS1=ready$ bash --norc --noprofile",
+        ]),
+        "new-pane shell",
+    );
+    let shell = shell.trim().to_string();
+    let shell_status = |panes: &[serde_json::Value]| {
+        panes
+            .iter()
+            .find(|pane| pane["name"] == "shell")
+            .cloned()
+            .expect("the shell pane")
+    };
+    ok(
+        dirs.perdix(&["wait", "-s", "ctl", &shell, "--text", "ready", "--timeout", "20"]),
+        "the prompt",
+    );
+    wait_until("the shell's pane known as a shell", || {
+        shell_status(&panes(&dirs))["agent"] == "shell"
+    });
+    // Quiet at its prompt for longer than a prompt takes to count as a question.
+    std::thread::sleep(Duration::from_millis(1500));
+    assert_eq!(shell_status(&panes(&dirs))["state"], "idle");
+    ok(
+        dirs.perdix(&["send", "-s", "ctl", &shell, "exec -a claude sleep 600", "--enter"]),
+        "start an agent",
+    );
+    wait_until("the pane to be claude's", || {
+        shell_status(&panes(&dirs))["agent"] == "claude"
+    });
+
     // Exit codes: 1 for what is not there or not reached, 2 for wrong arguments.
     let code = |args: &[&str]| dirs.perdix(args).status.code();
     assert_eq!(code(&["capture", "-s", "ctl", "9"]), Some(1));

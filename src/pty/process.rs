@@ -394,6 +394,15 @@ impl PtyProcess {
         signal_groups(&self.process_groups(), Signal::SIGKILL);
     }
 
+    /// The terminal's foreground process group: the program the user is talking to now
+    /// (the shell at its prompt, or the job it started).
+    pub fn foreground_process_group(&self) -> Option<u32> {
+        self.master
+            .process_group_leader()
+            .and_then(|group| u32::try_from(group).ok())
+            .filter(|&group| group > 1)
+    }
+
     /// The process groups of the pane's programs: the child's own (it leads the
     /// terminal's session, so its group id is its pid) and the terminal's foreground
     /// group (a job a shell in the pane started).

@@ -8,6 +8,7 @@ mod mouse;
 pub use client_view::ClientView;
 
 use super::agent_state::{agent_state, AgentState};
+use super::foreground::Foreground;
 use super::help::help_max_scroll;
 use super::key_encoding::{encode_key_for, KeyboardMode, PressedKeys};
 use super::keymap::{Action, KeyChord, Keymap};
@@ -113,7 +114,14 @@ pub struct PaneInfo {
     pub reported: Option<control::Reported>,
     /// The state `list` shows and since when.
     pub shown_state: Option<(String, Instant)>,
+    /// The program the pane's user is talking to, and when that was last looked up.
+    pub foreground: Option<Foreground>,
+    /// When [`foreground`](Self::foreground) was last looked up.
+    pub foreground_at: Option<Instant>,
 }
+
+/// How often a pane's foreground program is looked up again (while output comes).
+pub const FOREGROUND_REFRESH: std::time::Duration = std::time::Duration::from_millis(500);
 
 /// The whole app state.
 pub struct App {
@@ -257,7 +265,16 @@ impl App {
 
     fn state_at(&self, index: usize, now: Instant) -> AgentState {
         let pane = &self.panes.panes()[index];
-        let state = agent_state(pane, self.info[index].attention, now);
+        let info = &self.info[index];
+        let mut state = agent_state(pane, info.attention, now);
+        // A shell quiet at its prompt waits for nobody: it is idle.
+        let at_shell_prompt = info
+            .foreground
+            .as_ref()
+            .is_some_and(|fg| fg.agent == Some("shell"));
+        if state == AgentState::Waiting && info.attention.is_none() && at_shell_prompt {
+            state = AgentState::Idle;
+        }
         // What the program says of itself outranks what its output suggests, while it runs.
         match (
             &state,
@@ -268,6 +285,22 @@ impl App {
             (_, Some(ReportedState::Working)) => AgentState::Running,
             (_, Some(ReportedState::Done)) => AgentState::Idle,
         }
+    }
+
+    /// Looks up which program pane `index`'s user talks to, at most every
+    /// [`FOREGROUND_REFRESH`].
+    fn look_up_foreground(&mut self, index: usize, now: Instant) {
+        let info = &self.info[index];
+        if info
+            .foreground_at
+            .is_some_and(|at| now.saturating_duration_since(at) < FOREGROUND_REFRESH)
+        {
+            return;
+        }
+        let group = self.panes.panes()[index].foreground_process_group();
+        let info = &mut self.info[index];
+        info.foreground = group.and_then(Foreground::of_group);
+        info.foreground_at = Some(now);
     }
 
     /// Variables every pane started from now on gets, besides its own `PERDIX_PANE`.
@@ -340,6 +373,7 @@ impl App {
                     PaneEvent::ClipboardStore { .. } | PaneEvent::ClipboardLoad { .. } => {}
                 }
             }
+            self.look_up_foreground(index, now);
             let waiting = self.state_at(index, now) == AgentState::Waiting;
             let shown = self.list_state(index, now).0;
             let info = &mut self.info[index];

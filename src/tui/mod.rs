@@ -5,6 +5,7 @@ pub mod agent_state;
 pub mod app;
 pub mod attention;
 pub mod config;
+pub mod foreground;
 pub mod frame_backend;
 pub mod frame_clock;
 pub mod headless_bench;

@@ -64,7 +64,11 @@ impl App {
                 .process_id()
                 .and_then(|pid| std::fs::read_link(format!("/proc/{pid}/cwd")).ok())
                 .or_else(|| pane.spawn_config().cwd.clone()),
-            agent: None,
+            agent: info
+                .foreground
+                .as_ref()
+                .and_then(|fg| fg.agent)
+                .map(str::to_string),
             state,
             reason,
             since_ms: since.as_millis() as u64,

@@ -62,6 +62,14 @@ impl Pane {
         &self.command
     }
 
+    /// The pane terminal's foreground process group (see
+    /// [`PtyProcess::foreground_process_group`]), while the program runs.
+    pub fn foreground_process_group(&self) -> Option<u32> {
+        self.process
+            .as_ref()
+            .and_then(|process| process.foreground_process_group())
+    }
+
     /// The program's process id, while it runs.
     pub fn process_id(&self) -> Option<u32> {
         self.process.as_ref().and_then(|process| process.process_id())
