@@ -115,6 +115,8 @@ const NINE_PANE_CASES: &[(&str, usize, Change)] = &[
         }
     }),
     ("?", 4, |s| s.mode = Mode::Help { scroll: 0 }),
+    ("w", 4, |s| s.mode = Mode::Overview { selected: 4 }),
+    ("Tab", 4, |s| s.status = Some("no other pane needs you".into())),
     ("d", 4, |s| s.detach = true),
     ("q", 4, |s| s.mode = Mode::Confirm(Confirm::Quit)),
 ];
@@ -209,7 +211,7 @@ fn after_their_programs_end_panes_close_and_restart_without_asking_and_quitting_
 fn unbound_keys_after_the_prefix_do_nothing_and_reach_no_pane() {
     let mut app = app_with_keymap(&["cat -v"], 60, 12, Keymap::default());
     let before = state(&app);
-    for code in [KeyCode::Char('0'), KeyCode::Char('w'), KeyCode::F(5)] {
+    for code in [KeyCode::Char('0'), KeyCode::Char('v'), KeyCode::F(5)] {
         app.update(prefix()).unwrap();
         app.update(key(code)).unwrap();
         assert_eq!(state(&app), before, "{code:?}");
@@ -375,4 +377,50 @@ fn a_pane_that_starts_waiting_while_unfocused_is_highlighted_until_focused() {
     assert!(!app.info[1].needs_you && !app.info[0].needs_you);
     assert_ne!(corner_colour(&app, 0), attention);
     assert_ne!(corner_colour(&app, 1), attention);
+}
+
+#[test]
+fn the_overview_jumps_to_a_pane_and_tab_finds_the_ones_that_need_you() {
+    use perdix::session::control::{ControlRequest, ReportedState};
+    let mut app = app_with_keymap(&["cat"; 4], 90, 31, Keymap::default());
+    // The overview opens on the focused pane; the mark moves and Enter jumps.
+    app.update(prefix()).unwrap();
+    app.update(press("w")).unwrap();
+    assert_eq!(app.mode, Mode::Overview { selected: 0 });
+    for name in ["Down", "Down", "Up", "j", "j", "j"] {
+        app.update(press(name)).unwrap();
+    }
+    assert_eq!(
+        app.mode,
+        Mode::Overview { selected: 3 },
+        "the mark stops at the last pane"
+    );
+    app.update(press("Enter")).unwrap();
+    assert_eq!((app.mode.clone(), app.focus), (Mode::Normal, 3));
+    // A digit jumps straight there; Esc leaves without moving.
+    app.update(prefix()).unwrap();
+    app.update(press("w")).unwrap();
+    app.update(press("2")).unwrap();
+    assert_eq!((app.mode.clone(), app.focus), (Mode::Normal, 1));
+    app.update(prefix()).unwrap();
+    app.update(press("w")).unwrap();
+    app.update(press("Down")).unwrap();
+    app.update(press("Esc")).unwrap();
+    assert_eq!((app.mode.clone(), app.focus), (Mode::Normal, 1));
+
+    // Panes 1 and 4 report themselves blocked; Tab goes to each in turn after the focus.
+    for id in [1, 4] {
+        app.control(ControlRequest::Notify {
+            pane_id: id,
+            state: ReportedState::Blocked,
+            reason: Some("Proceed?".into()),
+        });
+    }
+    let mut visited = Vec::new();
+    for _ in 0..3 {
+        app.update(prefix()).unwrap();
+        app.update(press("Tab")).unwrap();
+        visited.push(app.focus);
+    }
+    assert_eq!(visited, [3, 0, 3]);
 }

@@ -73,7 +73,7 @@ fn focus_moves_by_direction_and_number() {
 
 #[test]
 fn help_overlay_and_confirmations() {
-    let mut app = app(&["true"], 80, 35);
+    let mut app = app(&["true"], 80, 37);
     app.update(prefix()).unwrap();
     app.update(key(KeyCode::Char('?'))).unwrap();
     assert_eq!(app.mode, Mode::Help { scroll: 0 });
@@ -94,6 +94,26 @@ fn help_overlay_and_confirmations() {
     app.update(key(KeyCode::Char('q'))).unwrap();
     app.update(key(KeyCode::Char('y'))).unwrap();
     assert!(app.quit);
+}
+
+#[test]
+fn the_overview_lists_every_pane_with_its_state() {
+    let mut app = app(&["true", "sh -c 'exit 3'"], 80, 12);
+    app.update(prefix()).unwrap();
+    app.update(key(KeyCode::Char('w'))).unwrap();
+    app.update(key(KeyCode::Down)).unwrap();
+    let screen = draw(&app);
+    let row = |number: &str| {
+        screen
+            .lines()
+            .find(|line| line.contains(&format!(" {number}  ")) && line.contains("exited"))
+            .unwrap_or_else(|| panic!("no row for pane {number}:\n{screen}"))
+            .to_string()
+    };
+    // The mark is on the second pane; both show their name and state.
+    assert!(row("2").contains("▶  2  sh"), "{screen}");
+    assert!(row("1").contains("   1  true"), "{screen}");
+    assert!(screen.contains(" panes "), "{screen}");
 }
 
 #[test]

@@ -4,6 +4,7 @@
 mod client_view;
 pub mod control;
 mod mouse;
+mod overview;
 
 pub use client_view::ClientView;
 
@@ -64,6 +65,11 @@ pub enum Mode {
         search: Option<String>,
         /// True while the search text is being typed.
         typing: bool,
+    },
+    /// The overview of every pane, `selected` marked.
+    Overview {
+        /// The marked pane's index.
+        selected: usize,
     },
     /// The help overlay, scrolled down `scroll` lines.
     Help {
@@ -444,6 +450,7 @@ impl App {
                 }
             }
             Mode::Help { scroll } => self.help_key(key, scroll),
+            Mode::Overview { selected } => self.overview_key(key, selected),
             Mode::NewPane(mut command) => match key.code {
                 KeyCode::Enter => {
                     let command = if command.trim().is_empty() {
@@ -531,6 +538,8 @@ impl App {
                 }
             }
             Action::Help => self.mode = Mode::Help { scroll: 0 },
+            Action::Overview => self.mode = Mode::Overview { selected: self.focus },
+            Action::NextNeedingYou => self.focus_next_needing_you(Instant::now()),
             Action::Detach => self.detach = true,
             // Always asked: ending the session ends every program in it, and a session
             // often outlives the programs the user remembers starting.

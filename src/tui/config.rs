@@ -26,6 +26,14 @@ theme = "default"
 # How panes share the screen: tiled, columns, rows or main. Prefix then Space cycles.
 layout = "tiled"
 
+# When a pane turns blocked or done while nobody looks at it (its program said so with
+# `perdix-tui notify`, rang the bell or sent a notification), a desktop notification goes
+# through your terminal (OSC 9): "auto" (the default) or "off".
+notify = "auto"
+# A command run for each such pane, with PERDIX_NOTIFY_PANE, _NAME, _STATE, _REASON and
+# PERDIX_SESSION set.
+# notify-command = "notify-send \"$PERDIX_NOTIFY_NAME\" \"$PERDIX_NOTIFY_STATE\""
+
 # Lines of history kept per pane for scroll mode.
 scrollback = 10000
 

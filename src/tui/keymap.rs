@@ -229,6 +229,10 @@ pub enum Action {
     ScrollMode,
     /// Show or hide the help overlay.
     Help,
+    /// Every pane with its agent, state, for how long and why; Enter jumps there.
+    Overview,
+    /// Focus the next pane that needs you (blocked, or done since you looked).
+    NextNeedingYou,
     /// Detach this client; the session and its programs go on.
     Detach,
     /// End the session and every program in it (asks first).
@@ -242,7 +246,7 @@ pub struct UnknownAction(pub String);
 
 impl Action {
     /// Every action, in the order the help overlay lists them.
-    pub const ALL: [Action; 24] = [
+    pub const ALL: [Action; 26] = [
         Action::FocusLeft,
         Action::FocusRight,
         Action::FocusUp,
@@ -265,6 +269,8 @@ impl Action {
         Action::ToggleBroadcast,
         Action::ScrollMode,
         Action::Help,
+        Action::Overview,
+        Action::NextNeedingYou,
         Action::Detach,
         Action::Quit,
     ];
@@ -286,6 +292,8 @@ impl Action {
             Action::ToggleBroadcast => "toggle-broadcast",
             Action::ScrollMode => "scroll-mode",
             Action::Help => "help",
+            Action::Overview => "overview",
+            Action::NextNeedingYou => "next-needing-you",
             Action::Detach => "detach",
             Action::Quit => "quit",
         };
@@ -309,6 +317,8 @@ impl Action {
             Action::ToggleBroadcast => "type into all panes at once, or stop",
             Action::ScrollMode => "scroll the focused pane's history",
             Action::Help => "show or hide this help",
+            Action::Overview => "every pane: agent, state, for how long, why",
+            Action::NextNeedingYou => "focus the next pane that needs you",
             Action::Detach => "detach: the session goes on without this terminal",
             Action::Quit => "end the session and its programs (asks first)",
         };
@@ -334,6 +344,8 @@ impl Action {
             Action::ToggleBroadcast => vec![plain('s')],
             Action::ScrollMode => vec![plain('[')],
             Action::Help => vec![plain('?')],
+            Action::Overview => vec![plain('w')],
+            Action::NextNeedingYou => vec![named(KeyCode::Tab)],
             Action::Detach => vec![plain('d')],
             Action::Quit => vec![plain('q')],
         }
@@ -712,6 +724,8 @@ mod tests {
             ("s", Action::ToggleBroadcast),
             ("[", Action::ScrollMode),
             ("?", Action::Help),
+            ("w", Action::Overview),
+            ("Tab", Action::NextNeedingYou),
             ("d", Action::Detach),
             ("q", Action::Quit),
         ];

@@ -79,6 +79,7 @@ pub fn view(app: &App, frame: &mut Frame) {
     status_bar(app, &states, frame);
     match &app.mode {
         Mode::Help { scroll } => help(app, frame, *scroll),
+        Mode::Overview { selected } => overview(app, frame, *selected),
         Mode::NewPane(command) => prompt(
             app,
             frame,
@@ -236,6 +237,63 @@ fn help(app: &App, frame: &mut Frame, scroll: u16) {
             .block(block)
             .scroll((scroll, 0))
             .style(Style::new().fg(rgb(theme.foreground)).bg(rgb(theme.background))),
+        area,
+    );
+}
+
+/// Every pane in a box: number, name, agent, state, for how long, why; the marked one
+/// highlighted, the ones that need the user in the attention colour.
+fn overview(app: &App, frame: &mut Frame, selected: usize) {
+    let theme = &app.theme;
+    let now = std::time::Instant::now();
+    let count = app.panes.panes().len();
+    let screen = frame.area();
+    let above_status = Rect::new(screen.x, screen.y, screen.width, screen.height.saturating_sub(1));
+    let height = (count as u16 + 3).min(above_status.height);
+    let area = centred(above_status, 100, height);
+    let lines: Vec<Line> = (0..count)
+        .map(|index| {
+            let status = app.pane_status(index, now);
+            let seconds = status.since_ms / 1000;
+            let since = if seconds < 120 {
+                format!("{seconds}s")
+            } else {
+                format!("{}m", seconds / 60)
+            };
+            let text = format!(
+                "{} {:>2}  {:<18} {:<7} {:<8} {:>5}  {}",
+                if index == selected { "▶" } else { " " },
+                status.number,
+                status.name.chars().take(18).collect::<String>(),
+                status.agent.as_deref().unwrap_or("-"),
+                status.state,
+                since,
+                status.reason.as_deref().unwrap_or(""),
+            );
+            let mut style = Style::new().fg(rgb(theme.foreground));
+            if app.needs_user(index, now) {
+                style = style.fg(rgb(theme.attention_border));
+            }
+            if index == selected {
+                style = style.add_modifier(Modifier::REVERSED);
+            }
+            Line::styled(text, style)
+        })
+        .collect();
+    let block = Block::new()
+        .borders(Borders::ALL)
+        .title(" panes ")
+        .title_bottom(" Enter jumps · 1-9 · Esc closes ")
+        .border_style(Style::new().fg(rgb(theme.focused_border)));
+    // Keeps the marked line in view on a short screen.
+    let shown = area.height.saturating_sub(2) as usize;
+    let scroll = selected.saturating_sub(shown.saturating_sub(1)) as u16;
+    frame.render_widget(Clear, area);
+    frame.render_widget(
+        Paragraph::new(lines)
+            .block(block)
+            .scroll((scroll, 0))
+            .style(Style::new().bg(rgb(theme.background))),
         area,
     );
 }
