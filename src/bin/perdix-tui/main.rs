@@ -44,7 +44,8 @@ Examples:
 
 Keys: Ctrl-b is the prefix (twice sends Ctrl-b); then arrows or h j k l focus, o next,
 1-9 pane N, z zoom, Space next layout, c new pane, x close, r restart, s broadcast,
-[ scroll and search, ? help, d detach, q end the session.";
+[ scroll and search, w overview, Tab next pane needing you, ? help, d detach, q end the
+session.";
 
 /// Exit code for invalid arguments (clap uses the same).
 const EXIT_USAGE: u8 = 2;
