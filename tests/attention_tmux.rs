@@ -22,10 +22,14 @@ fn a_blocked_background_pane_is_announced_and_the_focused_one_is_not() {
         "-o",
         &format!("cat >> '{}'", log.display()),
     ]);
-    // Both report blocked a moment after the client attached; pane 1 has the focus.
+    // Both report blocked once the client is attached (the test says when by creating
+    // a file); pane 1 has the focus.
+    let go = tmux.private_dirs.root.join("go");
     let reporter = |name: &str, reason: &str| {
         format!(
-            "sh -c 'sleep 1.5; \"{BIN}\" notify --state blocked --reason \"{reason}\"; exec sleep 600' # {name}"
+            "sh -c 'while [ ! -e \"{}\" ]; do sleep 0.05; done; \
+             \"{BIN}\" notify --state blocked --reason \"{reason}\"; exec sleep 600' # {name}",
+            go.display()
         )
     };
     let started = tmux.private_dirs.perdix(&[
@@ -39,6 +43,8 @@ fn a_blocked_background_pane_is_announced_and_the_focused_one_is_not() {
     ]);
     assert!(started.status.success(), "perdix-tui -d: {started:?}");
     tmux.line(&format!("'{BIN}' attach -s alerts"));
+    tmux.wait_until("the attached client's frame", |screen| screen.contains("┌ 2: sh"));
+    std::fs::write(&go, b"").unwrap();
     let screen = tmux.wait_until("both panes blocked", |screen| {
         screen.matches("waiting for input").count() == 2
     });
