@@ -2,21 +2,13 @@
 //! (unless the program set its own), colour-scheme reports, XTVERSION, mode reports, and
 //! the mouse protocol the program asked for.
 
-use perdix::backend::AnyEngine;
-use perdix::parse::BackendKind;
+mod support;
+
+use support::cpu_records as records;
+
 use perdix::pty::PaneSize;
 use perdix::term::{MouseEncoding, MouseProtocol, MouseTracking, Palette, PaneConfig, PaneTerminal};
 use perdix::tui::theme::Theme;
-
-/// The records of `bytes`, as one stream parsed in one batch.
-fn records(bytes: &[u8]) -> Vec<u8> {
-    let mut engine = AnyEngine::new(BackendKind::Cpu).unwrap();
-    let batch = engine.parse(&[(0, bytes)]).unwrap();
-    batch
-        .streams()
-        .flat_map(|(_, records)| records.to_vec())
-        .collect()
-}
 
 fn pane_with(palette: Palette) -> PaneTerminal {
     let config = PaneConfig {

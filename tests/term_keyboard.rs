@@ -2,9 +2,11 @@
 //! kitty keyboard protocol's flags (pushed, popped, set, per screen, queried, bounded)
 //! and xterm's modifyOtherKeys level, and how they change the bytes a key sends.
 
+mod support;
+
+use support::cpu_records as records;
+
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-use perdix::backend::AnyEngine;
-use perdix::parse::BackendKind;
 use perdix::pty::PaneSize;
 use perdix::term::{PaneConfig, PaneTerminal, KEYBOARD_STACK_LIMIT};
 use perdix::tui::key_encoding::{encode_key_for, KeyboardMode, KeyboardModes, ModifyOtherKeys};
@@ -12,16 +14,6 @@ use perdix::tui::key_encoding::{encode_key_for, KeyboardMode, KeyboardModes, Mod
 const DISAMBIGUATE: KeyboardModes = KeyboardModes::DISAMBIGUATE_ESC_CODES;
 const EVENTS: KeyboardModes = KeyboardModes::REPORT_EVENT_TYPES;
 const ALL_KEYS: KeyboardModes = KeyboardModes::REPORT_ALL_KEYS_AS_ESC;
-
-/// The records of `bytes`, as one stream parsed in one batch.
-fn records(bytes: &[u8]) -> Vec<u8> {
-    let mut engine = AnyEngine::new(BackendKind::Cpu).unwrap();
-    let batch = engine.parse(&[(0, bytes)]).unwrap();
-    batch
-        .streams()
-        .flat_map(|(_, records)| records.to_vec())
-        .collect()
-}
 
 fn pane() -> PaneTerminal {
     PaneTerminal::new(PaneSize::new(20, 4), PaneConfig::default())

@@ -1,22 +1,14 @@
 //! What a pane's terminal model does around the replay: synchronized updates held and
 //! released, replies to queries, pane events, scrollback, and the screen as text.
 
+mod support;
+
+use support::cpu_records as records;
+
 use alacritty_terminal::grid::Dimensions;
-use perdix::backend::AnyEngine;
-use perdix::parse::BackendKind;
 use perdix::pty::PaneSize;
 use perdix::term::{Clipboard, Osc52, PaneConfig, PaneEvent, PaneTerminal, SYNC_LIMIT, SYNC_TIMEOUT};
 use std::time::{Duration, Instant};
-
-/// The records of `bytes`, as one stream parsed in one batch.
-fn records(bytes: &[u8]) -> Vec<u8> {
-    let mut engine = AnyEngine::new(BackendKind::Cpu).unwrap();
-    let batch = engine.parse(&[(0, bytes)]).unwrap();
-    batch
-        .streams()
-        .flat_map(|(_, records)| records.to_vec())
-        .collect()
-}
 
 fn pane(cols: u16, rows: u16) -> PaneTerminal {
     PaneTerminal::new(PaneSize::new(cols, rows), PaneConfig::default())

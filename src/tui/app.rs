@@ -380,8 +380,9 @@ impl App {
                 }
             }
             self.look_up_foreground(index, now);
-            let waiting = self.state_at(index, now) == AgentState::Waiting;
-            let shown = self.list_state(index, now).0;
+            let state = self.state_at(index, now);
+            let waiting = state == AgentState::Waiting;
+            let shown = self.list_state_of(index, state).0;
             let info = &mut self.info[index];
             if info.shown_state.as_ref().is_none_or(|(state, _)| *state != shown) {
                 info.shown_state = Some((shown, now));

@@ -18,7 +18,6 @@
 use super::app::App;
 use std::collections::HashMap;
 use std::process::{Command, Stdio};
-use std::time::Instant;
 
 /// What the configuration says about notifications.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -53,22 +52,28 @@ impl AttentionTracker {
     /// signal (the program said so through `notify`, rang the bell or sent a notification
     /// of its own), and that nobody looks at (`looked_at(index)` false). A prompt that
     /// went quiet is no alert: a shell waiting at its prompt is not news.
-    pub fn alerts(&mut self, app: &App, now: Instant, looked_at: impl Fn(usize) -> bool) -> Vec<Alert> {
+    pub fn alerts(&mut self, app: &App, looked_at: impl Fn(usize) -> bool) -> Vec<Alert> {
         let mut alerts = Vec::new();
         let mut seen = HashMap::with_capacity(app.info.len());
         for (index, info) in app.info.iter().enumerate() {
-            let (state, reason) = app.list_state(index, now);
-            let turned = self.last.get(&info.id) != Some(&state);
+            // The state the last pump worked out: nothing is looked up again here.
+            let Some((state, _)) = &info.shown_state else {
+                continue;
+            };
+            let turned = self.last.get(&info.id) != Some(state);
             let strong = info.reported.is_some() || info.attention.is_some();
             if turned && strong && matches!(state.as_str(), "blocked" | "done") && !looked_at(index) {
                 alerts.push(Alert {
                     number: index as u32 + 1,
                     name: info.name.clone(),
                     state: state.clone(),
-                    reason,
+                    reason: info
+                        .reported
+                        .as_ref()
+                        .and_then(|reported| reported.reason.clone()),
                 });
             }
-            seen.insert(info.id, state);
+            seen.insert(info.id, state.clone());
         }
         // Panes that were closed are forgotten.
         self.last = seen;

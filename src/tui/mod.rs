@@ -12,6 +12,7 @@ pub mod headless_bench;
 pub mod help;
 pub mod input;
 pub mod isolation_check;
+pub mod key_chord;
 pub mod key_encoding;
 pub mod keymap;
 pub mod layout;

@@ -86,14 +86,10 @@ impl SavedSession {
             .zip(&app.info)
             .map(|(pane, info)| {
                 let spawn = pane.spawn_config();
-                let cwd = pane
-                    .process_id()
-                    .and_then(|pid| std::fs::read_link(format!("/proc/{pid}/cwd")).ok())
-                    .or_else(|| spawn.cwd.clone());
                 SavedPane {
                     name: info.name.clone(),
                     command: spawn.command.clone(),
-                    cwd,
+                    cwd: pane.current_dir(),
                     env: spawn
                         .env
                         .iter()

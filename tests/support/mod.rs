@@ -402,3 +402,13 @@ pub fn assert_same(expected: &str, actual: &str, context: &dyn Fn() -> String) {
         context()
     );
 }
+
+/// The records of `bytes`, as one stream parsed in one batch by the cpu backend.
+pub fn cpu_records(bytes: &[u8]) -> Vec<u8> {
+    let mut engine = perdix::backend::AnyEngine::new(BackendKind::Cpu).unwrap();
+    let batch = engine.parse(&[(0, bytes)]).unwrap();
+    batch
+        .streams()
+        .flat_map(|(_, records)| records.to_vec())
+        .collect()
+}

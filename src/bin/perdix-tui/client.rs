@@ -77,6 +77,17 @@ pub fn connect(socket: &Path) -> Result<UnixStream> {
     Ok(stream)
 }
 
+/// How long a one-shot request (describe, kill, a control request) may take to be answered.
+const ANSWER_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// Sends one request to the session at `socket` and reads its one answer.
+pub fn request(socket: &Path, message: &ClientMessage) -> Result<ServerMessage> {
+    let mut stream = connect(socket)?;
+    stream.set_read_timeout(Some(ANSWER_TIMEOUT))?;
+    write_message(&mut stream, message)?;
+    read_message(&mut stream).context("reading the session's answer")
+}
+
 /// Attaches this terminal to the session at `socket` until the user detaches or the
 /// session ends.
 pub fn attach(socket: &Path) -> Result<AttachEnd> {

@@ -5,18 +5,15 @@
 //! pane is not there, the session refused, or `wait` timed out; 2 the arguments are wrong.
 
 use crate::client;
-use anyhow::{bail, Context, Result};
+use crate::sessions::running_session;
+use anyhow::{bail, Result};
 use clap::Args;
 use perdix::session::control::{ControlReply, ControlRequest, PaneRef, PaneStatus, ReportedState};
-use perdix::session::lock::server_running;
-use perdix::session::paths::SessionPaths;
-use perdix::session::protocol::{read_message, write_message, ClientMessage, ServerMessage};
+use perdix::session::protocol::{ClientMessage, ServerMessage};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
-/// How long a control request may take to be answered.
-const ANSWER_TIMEOUT: Duration = Duration::from_secs(10);
 /// How often `wait` looks again.
 const WAIT_POLL: Duration = Duration::from_millis(100);
 
@@ -103,23 +100,10 @@ fn parse_env(text: &str) -> Result<(String, String), String> {
 
 /// Sends `request` to the session at `socket` and reads its answer.
 fn ask(socket: &Path, request: ControlRequest) -> Result<ControlReply> {
-    let mut stream = client::connect(socket)?;
-    stream.set_read_timeout(Some(ANSWER_TIMEOUT))?;
-    write_message(&mut stream, &ClientMessage::Control(request))?;
-    match read_message(&mut stream).context("reading the session's answer")? {
+    match client::request(socket, &ClientMessage::Control(request))? {
         ServerMessage::Control(reply) => Ok(reply),
         other => bail!("an unexpected answer from the session: {other:?}"),
     }
-}
-
-/// The socket of session `name`, or the exit code for a session that does not run.
-fn running_session(name: &str) -> Result<Result<PathBuf, ExitCode>> {
-    let paths = SessionPaths::new(name)?;
-    if !server_running(&paths) {
-        eprintln!("perdix-tui: no session {name} is running");
-        return Ok(Err(ExitCode::FAILURE));
-    }
-    Ok(Ok(paths.socket))
 }
 
 /// Prints what `reply` says; the exit code.
@@ -144,7 +128,7 @@ fn report(reply: ControlReply) -> ExitCode {
 /// `perdix-tui list [--json]`.
 pub fn list(session: &str, json: bool) -> Result<ExitCode> {
     let socket = match running_session(session)? {
-        Ok(socket) => socket,
+        Ok(paths) => paths.socket,
         Err(code) => return Ok(code),
     };
     let panes = match ask(&socket, ControlRequest::List)? {
@@ -197,7 +181,7 @@ fn status_json(pane: &PaneStatus) -> serde_json::Value {
 /// `perdix-tui send`, `capture`, `new-pane` and `close`: one request, one answer.
 pub fn request(session: &str, request: ControlRequest) -> Result<ExitCode> {
     let socket = match running_session(session)? {
-        Ok(socket) => socket,
+        Ok(paths) => paths.socket,
         Err(code) => return Ok(code),
     };
     Ok(report(ask(&socket, request)?))
@@ -238,7 +222,7 @@ impl NewPaneArgs {
 /// `perdix-tui wait`.
 pub fn wait(session: &str, args: WaitArgs) -> Result<ExitCode> {
     let socket = match running_session(session)? {
-        Ok(socket) => socket,
+        Ok(paths) => paths.socket,
         Err(code) => return Ok(code),
     };
     let Ok(timeout) = Duration::try_from_secs_f64(args.timeout) else {

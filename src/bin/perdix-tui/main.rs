@@ -238,15 +238,10 @@ fn run(cli: &Cli) -> Result<ExitCode> {
     }
     match &cli.action {
         Some(SessionAction::Attach) => {
-            let paths = SessionPaths::new(&cli.session)?;
-            if !server_running(&paths) {
-                eprintln!(
-                    "perdix-tui: no session {} is running; start it with `perdix-tui -s {}`",
-                    cli.session, cli.session
-                );
-                return Ok(ExitCode::FAILURE);
-            }
-            return sessions::attach(&paths);
+            return match sessions::running_session(&cli.session)? {
+                Ok(paths) => sessions::attach(&paths),
+                Err(code) => Ok(code),
+            };
         }
         Some(SessionAction::Ls) => return sessions::list(),
         Some(SessionAction::Kill { all }) => return sessions::kill(&cli.session, *all),

@@ -5,9 +5,7 @@ use crate::client::{self, AttachEnd};
 use anyhow::{bail, Context, Result};
 use perdix::session::lock::{server_running, ServerLock};
 use perdix::session::paths::{log_file, runtime_dir, session_names_in, SessionPaths};
-use perdix::session::protocol::{
-    read_message, write_message, ClientMessage, Goodbye, ServerMessage, SessionDescription,
-};
+use perdix::session::protocol::{ClientMessage, Goodbye, ServerMessage, SessionDescription};
 use std::io::{BufRead, BufReader, Seek, SeekFrom};
 use std::os::unix::process::CommandExt;
 use std::process::{Command, ExitCode, Stdio};
@@ -15,8 +13,8 @@ use std::time::{Duration, Instant};
 
 /// How long a new server may take to start listening.
 const START_TIMEOUT: Duration = Duration::from_secs(20);
-/// How long `ls` and `kill` wait for a server's answer.
-const ANSWER_TIMEOUT: Duration = Duration::from_secs(5);
+/// How long `kill` waits for a server to let go of its name.
+const END_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// Starts the server of session `paths.name` in the background (its own session, no
 /// terminal, its stderr in the session's log) with `server_args`, and waits until it
@@ -79,6 +77,17 @@ fn log_since(path: &std::path::Path, start: u64) -> String {
         .join("\n")
 }
 
+/// The paths of session `name` when its server runs; else says so on stderr and gives the
+/// exit code (1).
+pub fn running_session(name: &str) -> Result<Result<SessionPaths, ExitCode>> {
+    let paths = SessionPaths::new(name)?;
+    if server_running(&paths) {
+        return Ok(Ok(paths));
+    }
+    eprintln!("perdix-tui: no session {name} is running; start one with `perdix-tui -s {name}`");
+    Ok(Err(ExitCode::FAILURE))
+}
+
 /// Attaches to session `paths.name` and says how the attachment ended.
 pub fn attach(paths: &SessionPaths) -> Result<ExitCode> {
     match client::attach(&paths.socket)? {
@@ -88,17 +97,9 @@ pub fn attach(paths: &SessionPaths) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// Asks one session's server something and reads its one answer.
-fn ask(paths: &SessionPaths, question: &ClientMessage) -> Result<ServerMessage> {
-    let mut stream = client::connect(&paths.socket)?;
-    stream.set_read_timeout(Some(ANSWER_TIMEOUT))?;
-    write_message(&mut stream, question)?;
-    Ok(read_message(&mut stream)?)
-}
-
 /// The description of session `paths.name`, if its server answers.
 fn describe(paths: &SessionPaths) -> Result<SessionDescription> {
-    match ask(paths, &ClientMessage::Describe)? {
+    match client::request(&paths.socket, &ClientMessage::Describe)? {
         ServerMessage::Description(description) => Ok(description),
         other => bail!("an unexpected answer: {other:?}"),
     }
@@ -156,12 +157,12 @@ pub fn kill(name: &str, all: bool) -> Result<ExitCode> {
             }
             continue;
         }
-        match ask(&paths, &ClientMessage::Kill)? {
+        match client::request(&paths.socket, &ClientMessage::Kill)? {
             ServerMessage::Goodbye(Goodbye::SessionEnded(_)) => ended += 1,
             other => bail!("session {name}: an unexpected answer: {other:?}"),
         }
         // The server holds its lock until it has ended its programs and exited.
-        let deadline = Instant::now() + ANSWER_TIMEOUT;
+        let deadline = Instant::now() + END_TIMEOUT;
         while ServerLock::acquire(&paths).is_err() && Instant::now() < deadline {
             std::thread::sleep(Duration::from_millis(10));
         }

@@ -29,17 +29,19 @@ const REASON_CHARS: usize = 200;
 impl App {
     /// The state `list` shows for pane `index`, and its reason.
     pub fn list_state(&self, index: usize, now: Instant) -> (String, Option<String>) {
+        self.list_state_of(index, self.state_at(index, now))
+    }
+
+    /// [`list_state`](Self::list_state) from pane `index`'s state as the border shows it.
+    pub(super) fn list_state_of(&self, index: usize, state: AgentState) -> (String, Option<String>) {
         let info: &PaneInfo = &self.info[index];
-        match self.state_at(index, now) {
-            AgentState::Exited(_) => ("exited".into(), None),
-            AgentState::Failed => ("unknown".into(), None),
-            _ if info.reported.is_some() => {
-                let reported = info.reported.as_ref().expect("checked");
-                (reported.state.name().into(), reported.reason.clone())
-            }
-            AgentState::Running => ("working".into(), None),
-            AgentState::Waiting => ("blocked".into(), None),
-            AgentState::Idle => ("idle".into(), None),
+        match (state, &info.reported) {
+            (AgentState::Exited(_), _) => ("exited".into(), None),
+            (AgentState::Failed, _) => ("unknown".into(), None),
+            (_, Some(reported)) => (reported.state.name().into(), reported.reason.clone()),
+            (AgentState::Running, None) => ("working".into(), None),
+            (AgentState::Waiting, None) => ("blocked".into(), None),
+            (AgentState::Idle, None) => ("idle".into(), None),
         }
     }
 
@@ -60,10 +62,7 @@ impl App {
             number: index as u32 + 1,
             name: info.name.clone(),
             command: pane.command().to_string(),
-            cwd: pane
-                .process_id()
-                .and_then(|pid| std::fs::read_link(format!("/proc/{pid}/cwd")).ok())
-                .or_else(|| pane.spawn_config().cwd.clone()),
+            cwd: pane.current_dir(),
             agent: info
                 .foreground
                 .as_ref()

@@ -70,6 +70,14 @@ impl Pane {
             .and_then(|process| process.foreground_process_group())
     }
 
+    /// Where the pane's program is now, where the system tells (Linux `/proc`), else the
+    /// directory it was started in.
+    pub fn current_dir(&self) -> Option<std::path::PathBuf> {
+        self.process_id()
+            .and_then(|pid| std::fs::read_link(format!("/proc/{pid}/cwd")).ok())
+            .or_else(|| self.command.cwd.clone())
+    }
+
     /// The program's process id, while it runs.
     pub fn process_id(&self) -> Option<u32> {
         self.process.as_ref().and_then(|process| process.process_id())

@@ -209,7 +209,7 @@ impl Server {
                 if self.app.pump()? {
                     self.clock.changed(Instant::now());
                 }
-                self.alert(Instant::now());
+                self.alert();
             }
             let now = Instant::now();
             if quiet_change.is_some_and(|at| now >= at) {
@@ -302,8 +302,7 @@ impl Server {
     /// A new client becomes the latest, looking where the one before it looks.
     fn add_client(&mut self, mut client: Client) -> Result<()> {
         if let Some(previous) = self.clients.last_mut() {
-            // Back to the client it belongs to; the new one starts from a copy of it.
-            client.view = ClientView::following(&self.app);
+            // Back to the client it belongs to.
             self.app.swap_view(&mut previous.view);
         }
         self.app.swap_view(&mut client.view);
@@ -441,7 +440,7 @@ impl Server {
     /// Tells the user about panes that turned blocked or done while no client looks at
     /// them: an OSC 9 notification to every attached client's terminal, and the user's
     /// command.
-    fn alert(&mut self, now: Instant) {
+    fn alert(&mut self) {
         let latest = self.clients.len().checked_sub(1);
         let focus = self.app.focus;
         let clients = &self.clients;
@@ -455,7 +454,7 @@ impl Server {
                 client_focus == index
             })
         };
-        for alert in self.attention.alerts(&self.app, now, looked_at) {
+        for alert in self.attention.alerts(&self.app, looked_at) {
             if self.app.notifications.enabled {
                 let sequence = notification_sequence(&alert);
                 for client in &self.clients {
