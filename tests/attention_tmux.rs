@@ -46,9 +46,9 @@ fn a_blocked_background_pane_is_announced_and_the_focused_one_is_not() {
     tmux.wait_until("the attached client's frame", |screen| screen.contains("┌ 2: sh"));
     std::fs::write(&go, b"").unwrap();
     let screen = tmux.wait_until("both panes blocked", |screen| {
-        screen.matches("waiting for input").count() == 2
+        screen.matches("[blocked]").count() == 2
     });
-    assert!(screen.contains("┌ 2: sh [waiting for input]"), "{screen}");
+    assert!(screen.contains("┌ 2: sh [blocked]"), "{screen}");
 
     let announced = b"\x1b]9;perdix: 2 sh: blocked: Allow edit of src/lib.rs?\x07";
     let start = Instant::now();

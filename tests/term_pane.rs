@@ -100,9 +100,20 @@ fn titles_bells_and_notifications_become_events() {
     assert_eq!(
         events,
         "[Title(Some(\"building\")), Bell, Notification { title: None, body: \"done\" }, \
-         Notification { title: Some(\"Tests\"), body: \"all passed\" }]"
+         Progress { active: true }, Notification { title: Some(\"Tests\"), body: \"all passed\" }]"
     );
     assert!(pane.take_events().is_empty());
+    // Progress ends with state 0 (or an error); kitty's OSC 99 is a notification too.
+    feed(
+        &mut pane,
+        b"\x1b]9;4;0\x07\x1b]9;4;2;10\x07\x1b]99;i=1;Build finished\x1b\\\x1b]99;;\x07",
+    );
+    let events = format!("{:?}", pane.take_events());
+    assert_eq!(
+        events,
+        "[Progress { active: false }, Progress { active: false }, \
+         Notification { title: None, body: \"Build finished\" }]"
+    );
 }
 
 #[test]

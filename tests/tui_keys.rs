@@ -345,7 +345,7 @@ fn the_new_pane_prompt_edits_its_command_and_esc_cancels() {
 }
 
 #[test]
-fn a_pane_that_starts_waiting_while_unfocused_is_highlighted_until_focused() {
+fn a_blocked_pane_is_highlighted_while_unfocused_until_answered() {
     // Pane 1 (focused) rings the bell at once; pane 2 rings it a little later, unfocused.
     let mut app = app_with_keymap(
         &[
@@ -356,10 +356,10 @@ fn a_pane_that_starts_waiting_while_unfocused_is_highlighted_until_focused() {
         20,
         Keymap::default(),
     );
-    pump_until(&mut app, "both panes to wait", |app| {
-        app.info[0].waiting && app.info[1].waiting
+    pump_until(&mut app, "both panes to ask", |app| {
+        app.state(0).name() == "blocked" && app.state(1).name() == "blocked"
     });
-    assert!(app.info[1].needs_you, "pane 2 started waiting while unfocused");
+    assert!(app.info[1].needs_you, "pane 2 asks while unfocused");
     assert!(!app.info[0].needs_you, "the focused pane is not highlighted");
     let corner_colour = |app: &App, pane: usize| {
         let (_, area) = app.visible_panes()[pane];
@@ -369,14 +369,19 @@ fn a_pane_that_starts_waiting_while_unfocused_is_highlighted_until_focused() {
     assert_eq!(corner_colour(&app, 1), attention);
     assert_eq!(corner_colour(&app, 0), rgb(app.theme.focused_border));
 
-    // Focusing pane 2 clears its highlight; pane 1, already waiting when it lost the
-    // focus, is not highlighted either.
+    // Focusing pane 2 clears its highlight; pane 1 still asks, unanswered, and is
+    // highlighted now that it is not focused.
     app.update(prefix()).unwrap();
     app.update(key(KeyCode::Char('2'))).unwrap();
     app.pump().unwrap();
-    assert!(!app.info[1].needs_you && !app.info[0].needs_you);
-    assert_ne!(corner_colour(&app, 0), attention);
+    assert!(!app.info[1].needs_you && app.info[0].needs_you);
+    assert_eq!(corner_colour(&app, 0), attention);
     assert_ne!(corner_colour(&app, 1), attention);
+    // Typing into pane 2 answers it; pane 1 is answered from its own keys only.
+    app.update(press("x")).unwrap();
+    app.pump().unwrap();
+    assert_ne!(app.state(1).name(), "blocked");
+    assert_eq!(app.state(0).name(), "blocked");
 }
 
 #[test]

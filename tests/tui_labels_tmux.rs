@@ -1,4 +1,4 @@
-//! An idle app still changes what time changes: a pane's label goes from running to idle
+//! An idle app still changes what time changes: a pane's label goes from working to idle
 //! a second after its program went quiet, with no key pressed and no output, through the
 //! real binary in tmux.
 
@@ -16,7 +16,7 @@ fn a_quiet_pane_turns_idle_on_time_without_input() {
         env!("CARGO_BIN_EXE_perdix-tui")
     ));
     tmux.wait_until("the pane running", |screen| {
-        screen.contains("hello") && screen.contains("[running]")
+        screen.contains("hello") && screen.contains("[working]")
     });
     let quiet = Instant::now();
     tmux.wait_until("the pane idle", |screen| screen.contains("[idle]"));

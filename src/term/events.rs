@@ -24,12 +24,19 @@ pub enum PaneEvent {
     Title(Option<String>),
     /// BEL.
     Bell,
-    /// A desktop notification: OSC 9 (`9 ; body`) or OSC 777 (`777 ; notify ; title ; body`).
+    /// A desktop notification: OSC 9 (`9 ; body`), OSC 777 (`777 ; notify ; title ;
+    /// body`) or OSC 99 (`99 ; metadata ; payload`, kitty's).
     Notification {
         /// The title, when the sequence has one.
         title: Option<String>,
         /// The message.
         body: String,
+    },
+    /// Progress (OSC 9;4, ConEmu's): `active` while a task runs (states 1, 3 and 4:
+    /// a value, indeterminate, paused); false once it is removed (0) or failed (2).
+    Progress {
+        /// A task is in progress.
+        active: bool,
     },
     /// OSC 52 copy: put `text` into the clipboard (only when clipboard access allows it).
     ClipboardStore {
@@ -58,6 +65,7 @@ impl std::fmt::Debug for PaneEvent {
                 .field("title", title)
                 .field("body", body)
                 .finish(),
+            PaneEvent::Progress { active } => f.debug_struct("Progress").field("active", active).finish(),
             PaneEvent::ClipboardStore { clipboard, text } => f
                 .debug_struct("ClipboardStore")
                 .field("clipboard", clipboard)

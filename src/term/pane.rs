@@ -354,14 +354,21 @@ impl PaneTerminal {
     }
 }
 
-/// OSC 9 (`9 ; body`, except `9 ; 4 ; …`, which reports progress) and OSC 777
-/// (`777 ; notify ; title ; body`).
+/// OSC 9 (`9 ; body`; `9 ; 4 ; state ; value` reports progress), OSC 777
+/// (`777 ; notify ; title ; body`) and OSC 99 (`99 ; metadata ; payload`).
 fn notification<'a>(mut params: impl Iterator<Item = &'a [u8]>) -> Option<PaneEvent> {
     let text = |bytes: &[u8]| String::from_utf8_lossy(bytes).into_owned();
     match params.next()? {
         b"9" => {
             let body = params.next()?;
-            (body != b"4").then(|| PaneEvent::Notification {
+            if body == b"4" {
+                // No state is state 0: the progress is removed.
+                let state = params.next().unwrap_or(b"0");
+                return Some(PaneEvent::Progress {
+                    active: matches!(state, b"1" | b"3" | b"4"),
+                });
+            }
+            Some(PaneEvent::Notification {
                 title: None,
                 body: text(body),
             })
@@ -373,6 +380,16 @@ fn notification<'a>(mut params: impl Iterator<Item = &'a [u8]>) -> Option<PaneEv
             let title = params.next().map(text);
             let body = params.next().map(text).unwrap_or_default();
             Some(PaneEvent::Notification { title, body })
+        }
+        b"99" => {
+            // The payload is the title unless the metadata says `p=body`; either is what
+            // the program wants the user to read.
+            let _metadata = params.next()?;
+            let payload = params.next().map(text).unwrap_or_default();
+            (!payload.is_empty()).then_some(PaneEvent::Notification {
+                title: None,
+                body: payload,
+            })
         }
         _ => None,
     }

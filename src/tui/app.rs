@@ -5,10 +5,13 @@ mod client_view;
 pub mod control;
 mod mouse;
 mod overview;
+mod states;
 
 pub use client_view::ClientView;
+pub use states::Watchers;
 
-use super::agent_state::{agent_state, AgentState};
+use super::agent_rules::{Classifier, RuleBook, Verdict};
+use super::agent_state::{AgentState, StateTracker};
 use super::foreground::Foreground;
 use super::help::help_max_scroll;
 use super::key_encoding::{encode_key_for, KeyboardMode, PressedKeys};
@@ -18,11 +21,10 @@ use super::layout_kind::LayoutKind;
 use super::panes::{PaneSet, PaneSetError};
 use super::theme::Theme;
 use crate::pty::{paste_bytes, PaneSize, SpawnConfig};
-use crate::session::control::ReportedState;
-use crate::term::PaneEvent;
 use alacritty_terminal::term::TermMode;
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, MouseEvent};
 use ratatui::layout::Rect;
+use std::sync::Arc;
 use std::time::Instant;
 
 /// The user's shell from `$SHELL`, else `sh`.
@@ -105,12 +107,13 @@ pub struct PaneInfo {
     pub name: String,
     /// The program's title (OSC 0/2).
     pub title: Option<String>,
-    /// When the program last rang the bell or sent a notification.
+    /// When the program last rang the bell or sent a notification (until answered).
     pub attention: Option<Instant>,
-    /// The pane was waiting for input at the last pump.
-    pub waiting: bool,
-    /// The pane started waiting while another pane had the focus, and has not been
-    /// focused since: its border is highlighted.
+    /// What its last notification said (until answered).
+    pub notification: Option<String>,
+    /// It reports progress (OSC 9;4) that has not ended.
+    pub progress: bool,
+    /// It needs the user and is not focused: its border is highlighted.
     pub needs_you: bool,
     /// Stable for the session's life (`PERDIX_PANE` in its environment); 0 until the app
     /// numbers it.
@@ -118,12 +121,23 @@ pub struct PaneInfo {
     /// The state its program last reported (`perdix-tui notify`), until the next report;
     /// blocked and done also end when the user types into the pane.
     pub reported: Option<control::Reported>,
+    /// Its state, as the last pump worked it out.
+    pub state: AgentState,
+    /// What it remembers between pumps (whether it worked since the user last looked).
+    pub tracker: StateTracker,
     /// The state `list` shows and since when.
     pub shown_state: Option<(String, Instant)>,
     /// The program the pane's user is talking to, and when that was last looked up.
     pub foreground: Option<Foreground>,
     /// When [`foreground`](Self::foreground) was last looked up.
     pub foreground_at: Option<Instant>,
+    /// What the agent's rules said of the last snapshot of the screen.
+    pub verdict: Option<Verdict>,
+    /// When the last snapshot was taken, and the output it had seen.
+    snapshot_at: Option<Instant>,
+    snapshot_output: Option<Instant>,
+    /// The screen or title changed since the last snapshot.
+    screen_changed: bool,
 }
 
 /// How often a pane's foreground program is looked up again (while output comes).
@@ -179,6 +193,12 @@ pub struct App {
     pane_env: Vec<(String, String)>,
     /// How the user is told that a pane needs them.
     pub notifications: super::attention::Notifications,
+    /// The agents' rules, and the thread that applies them (started at the first
+    /// snapshot).
+    rules: Arc<RuleBook>,
+    classifier: Option<Classifier>,
+    /// Who looks at the panes: done turns idle once somebody does.
+    watchers: Watchers,
 }
 
 impl App {
@@ -219,6 +239,9 @@ impl App {
             next_pane_id,
             pane_env: Vec::new(),
             notifications: Default::default(),
+            rules: Arc::new(RuleBook::builtin()),
+            classifier: None,
+            watchers: Watchers::default(),
         }
     }
 
@@ -253,60 +276,13 @@ impl App {
     }
 
     /// The earliest time the screen changes with no input and no output: a pane's state
-    /// label (running turns idle after a quiet second), a synchronized update that times
-    /// out. The app sleeps until then at most.
+    /// (working turns done or idle after a quiet second; a snapshot for the agents'
+    /// rules), a synchronized update that times out. The app sleeps until then at most.
     pub fn next_deadline(&self, now: Instant) -> Option<Instant> {
-        let labels = self
-            .panes
-            .panes()
-            .iter()
-            .filter_map(|pane| super::agent_state::next_change(pane, now));
-        labels.chain(self.panes.next_deadline()).min()
-    }
-
-    /// Each pane's state now.
-    pub fn state(&self, index: usize) -> AgentState {
-        self.state_at(index, Instant::now())
-    }
-
-    fn state_at(&self, index: usize, now: Instant) -> AgentState {
-        let pane = &self.panes.panes()[index];
-        let info = &self.info[index];
-        let mut state = agent_state(pane, info.attention, now);
-        // A shell quiet at its prompt waits for nobody: it is idle.
-        let at_shell_prompt = info
-            .foreground
-            .as_ref()
-            .is_some_and(|fg| fg.agent == Some("shell"));
-        if state == AgentState::Waiting && info.attention.is_none() && at_shell_prompt {
-            state = AgentState::Idle;
-        }
-        // What the program says of itself outranks what its output suggests, while it runs.
-        match (
-            &state,
-            self.info[index].reported.as_ref().map(|reported| reported.state),
-        ) {
-            (AgentState::Exited(_) | AgentState::Failed, _) | (_, None) => state,
-            (_, Some(ReportedState::Blocked)) => AgentState::Waiting,
-            (_, Some(ReportedState::Working)) => AgentState::Running,
-            (_, Some(ReportedState::Done)) => AgentState::Idle,
-        }
-    }
-
-    /// Looks up which program pane `index`'s user talks to, at most every
-    /// [`FOREGROUND_REFRESH`].
-    fn look_up_foreground(&mut self, index: usize, now: Instant) {
-        let info = &self.info[index];
-        if info
-            .foreground_at
-            .is_some_and(|at| now.saturating_duration_since(at) < FOREGROUND_REFRESH)
-        {
-            return;
-        }
-        let group = self.panes.panes()[index].foreground_process_group();
-        let info = &mut self.info[index];
-        info.foreground = group.and_then(Foreground::of_group);
-        info.foreground_at = Some(now);
+        self.state_deadline(now)
+            .into_iter()
+            .chain(self.panes.next_deadline())
+            .min()
     }
 
     /// Variables every pane started from now on gets, besides its own `PERDIX_PANE`.
@@ -361,6 +337,7 @@ impl App {
             self.notify(notice);
             changed = true;
         }
+        self.take_verdicts();
         for index in 0..self.panes.panes().len() {
             let events = self
                 .panes
@@ -369,32 +346,9 @@ impl App {
                 .unwrap_or_default();
             for event in events {
                 changed = true;
-                match event {
-                    PaneEvent::Title(title) => {
-                        self.info[index].title = title.map(|title| title.chars().take(TITLE_CHARS).collect())
-                    }
-                    PaneEvent::Bell | PaneEvent::Notification { .. } => {
-                        self.info[index].attention = Some(now)
-                    }
-                    PaneEvent::ClipboardStore { .. } | PaneEvent::ClipboardLoad { .. } => {}
-                }
+                self.take_pane_event(index, event, now);
             }
-            self.look_up_foreground(index, now);
-            let state = self.state_at(index, now);
-            let waiting = state == AgentState::Waiting;
-            let shown = self.list_state_of(index, state).0;
-            let info = &mut self.info[index];
-            if info.shown_state.as_ref().is_none_or(|(state, _)| *state != shown) {
-                info.shown_state = Some((shown, now));
-            }
-            let needs_you = if index == self.focus || !waiting {
-                false
-            } else {
-                info.needs_you || !info.waiting
-            };
-            changed |= needs_you != info.needs_you;
-            info.needs_you = needs_you;
-            info.waiting = waiting;
+            changed |= self.update_state(index, now);
         }
         Ok(changed)
     }
@@ -525,7 +479,7 @@ impl App {
                 } else {
                     let restarted = self.panes.restart_pane(self.focus);
                     self.tell(restarted);
-                    self.info[self.focus].attention = None;
+                    self.answered(self.focus);
                     self.info[self.focus].title = None;
                 }
             }
@@ -540,7 +494,7 @@ impl App {
             }
             Action::Help => self.mode = Mode::Help { scroll: 0 },
             Action::Overview => self.mode = Mode::Overview { selected: self.focus },
-            Action::NextNeedingYou => self.focus_next_needing_you(Instant::now()),
+            Action::NextNeedingYou => self.focus_next_needing_you(),
             Action::Detach => self.detach = true,
             // Always asked: ending the session ends every program in it, and a session
             // often outlives the programs the user remembers starting.
@@ -646,20 +600,10 @@ impl App {
             let Some(bytes) = encode_key_for(key, KeyboardMode::of_pane(pane.terminal())) else {
                 continue;
             };
-            // Typing clears the pane's call for attention and brings its view back down:
-            // both show.
-            self.redraw |=
-                self.info[index].attention.take().is_some() || pane.terminal().display_offset() > 0;
-            // An answer to a question, or a new request after a finished turn.
-            let info = &mut self.info[index];
-            if info
-                .reported
-                .as_ref()
-                .is_some_and(|reported| reported.state != ReportedState::Working)
-            {
-                info.reported = None;
-                self.redraw = true;
-            }
+            // Typing brings the view back down and answers the pane (a question, a call
+            // for attention, a finished turn): both show.
+            self.redraw |= pane.terminal().display_offset() > 0;
+            self.redraw |= self.answered(index);
             if let Some(pane) = self.panes.pane_mut(index) {
                 pane.terminal_mut().scroll_to_bottom();
             }

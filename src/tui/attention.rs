@@ -15,6 +15,7 @@
 //! assert_eq!(notification_sequence(&alert), b"\x1b]9;perdix: 2 claude: blocked: Allow edit?\x07");
 //! ```
 
+use super::agent_state::Evidence;
 use super::app::App;
 use std::collections::HashMap;
 use std::process::{Command, Stdio};
@@ -26,6 +27,8 @@ pub struct Notifications {
     pub enabled: bool,
     /// Run this (with `sh -c`) for each alert, with `PERDIX_NOTIFY_*` variables.
     pub command: Option<String>,
+    /// Ring the attached clients' terminal bell for each alert.
+    pub bell: bool,
 }
 
 /// A pane that needs the user.
@@ -49,31 +52,27 @@ pub struct AttentionTracker {
 
 impl AttentionTracker {
     /// The panes of `app` that turned blocked or done since the last call, on a strong
-    /// signal (the program said so through `notify`, rang the bell or sent a notification
-    /// of its own), and that nobody looks at (`looked_at(index)` false). A prompt that
-    /// went quiet is no alert: a shell waiting at its prompt is not news.
+    /// signal (the program said so through `notify`, its agent's rules recognised its
+    /// screen, it rang the bell, sent a notification or reported progress), and that
+    /// nobody looks at (`looked_at(index)` false). A quiet prompt is no alert: a shell
+    /// waiting at its prompt is not news.
     pub fn alerts(&mut self, app: &App, looked_at: impl Fn(usize) -> bool) -> Vec<Alert> {
         let mut alerts = Vec::new();
         let mut seen = HashMap::with_capacity(app.info.len());
         for (index, info) in app.info.iter().enumerate() {
             // The state the last pump worked out: nothing is looked up again here.
-            let Some((state, _)) = &info.shown_state else {
-                continue;
-            };
-            let turned = self.last.get(&info.id) != Some(state);
-            let strong = info.reported.is_some() || info.attention.is_some();
-            if turned && strong && matches!(state.as_str(), "blocked" | "done") && !looked_at(index) {
+            let state = info.state.name();
+            let turned = self.last.get(&info.id).is_none_or(|last| last != state);
+            let strong = info.tracker.evidence().is_some_and(Evidence::is_strong);
+            if turned && strong && info.state.needs_user() && !looked_at(index) {
                 alerts.push(Alert {
                     number: index as u32 + 1,
                     name: info.name.clone(),
-                    state: state.clone(),
-                    reason: info
-                        .reported
-                        .as_ref()
-                        .and_then(|reported| reported.reason.clone()),
+                    state: state.to_owned(),
+                    reason: app.list_state(index).1,
                 });
             }
-            seen.insert(info.id, state.clone());
+            seen.insert(info.id, state.to_owned());
         }
         // Panes that were closed are forgotten.
         self.last = seen;

@@ -27,9 +27,11 @@ theme = "default"
 layout = "tiled"
 
 # When a pane turns blocked or done while nobody looks at it (its program said so with
-# `perdix-tui notify`, rang the bell or sent a notification), a desktop notification goes
-# through your terminal (OSC 9): "auto" (the default) or "off".
+# `perdix-tui notify`, its agent's screen shows it, it rang the bell or sent a
+# notification), a desktop notification goes through your terminal (OSC 9): "auto" (the
+# default) or "off". With bell = true your terminal's bell rings too.
 notify = "auto"
+bell = false
 # A command run for each such pane, with PERDIX_NOTIFY_PANE, _NAME, _STATE, _REASON and
 # PERDIX_SESSION set.
 # notify-command = "notify-send \"$PERDIX_NOTIFY_NAME\" \"$PERDIX_NOTIFY_STATE\""
@@ -156,6 +158,8 @@ pub struct AppConfig {
     pub notify: bool,
     /// A command run (by `sh -c`) for each such pane, with `PERDIX_NOTIFY_*` variables.
     pub notify_command: Option<String>,
+    /// Whether such a pane also rings the user's terminal bell.
+    pub bell: bool,
 }
 
 impl Default for AppConfig {
@@ -169,6 +173,7 @@ impl Default for AppConfig {
             scrollback: crate::term::DEFAULT_SCROLLBACK,
             notify: true,
             notify_command: None,
+            bell: false,
         }
     }
 }
@@ -223,6 +228,8 @@ struct ConfigFile {
     notify: Option<Spanned<String>>,
     notify_command: Option<String>,
     #[serde(default)]
+    bell: bool,
+    #[serde(default)]
     keys: KeysConfig,
     #[serde(default)]
     agents: Vec<AgentFile>,
@@ -272,6 +279,12 @@ fn config_dir_from(xdg_config_home: Option<PathBuf>, home: Option<PathBuf>) -> O
 /// The folder of user themes, `themes/` in [`default_config_dir`].
 pub fn default_theme_dir() -> Option<PathBuf> {
     default_config_dir().map(|dir| dir.join("themes"))
+}
+
+/// The folder of the user's agent rules, `agents/` in [`default_config_dir`] (see
+/// [`RuleBook::load`](super::agent_rules::RuleBook::load)).
+pub fn default_agents_dir() -> Option<PathBuf> {
+    default_config_dir().map(|dir| dir.join("agents"))
 }
 
 impl AppConfig {
@@ -418,6 +431,7 @@ impl AppConfig {
             scrollback,
             notify,
             notify_command: file.notify_command.filter(|command| !command.trim().is_empty()),
+            bell: file.bell,
         })
     }
 }
@@ -436,7 +450,8 @@ mod tests {
         let config = parse("").unwrap();
         assert!(config.notify && config.notify_command.is_none());
         let config = parse("notify = \"off\"\nnotify-command = \"notify-send perdix\"\n").unwrap();
-        assert!(!config.notify);
+        assert!(!config.notify && !config.bell);
+        assert!(parse("bell = true\n").unwrap().bell);
         assert_eq!(config.notify_command.as_deref(), Some("notify-send perdix"));
         let error = parse("notify = \"loud\"\n").unwrap_err().to_string();
         assert!(

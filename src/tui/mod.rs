@@ -1,6 +1,7 @@
 //! The multi-agent app's engine room: panes running side by side through the whole data
 //! flow, and the headless views of them.
 
+pub mod agent_rules;
 pub mod agent_state;
 pub mod app;
 pub mod attention;

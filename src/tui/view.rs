@@ -122,14 +122,14 @@ fn status_bar(app: &App, states: &[AgentState], frame: &mut Frame) {
     if app.broadcast {
         parts.push("BROADCAST".into());
     }
-    let waiting = states
+    let needing_you = states
         .iter()
         .enumerate()
-        .filter(|(_, state)| **state == AgentState::Waiting)
+        .filter(|(_, state)| state.needs_user())
         .map(|(index, _)| (index + 1).to_string())
         .collect::<Vec<_>>();
-    if !waiting.is_empty() {
-        parts.push(format!("waiting: {}", waiting.join(",")));
+    if !needing_you.is_empty() {
+        parts.push(format!("needs you: {}", needing_you.join(",")));
     }
     let mut hint = None;
     match &app.mode {
@@ -271,7 +271,7 @@ fn overview(app: &App, frame: &mut Frame, selected: usize) {
                 status.reason.as_deref().unwrap_or(""),
             );
             let mut style = Style::new().fg(rgb(theme.foreground));
-            if app.needs_user(index, now) {
+            if app.needs_user(index) {
                 style = style.fg(rgb(theme.attention_border));
             }
             if index == selected {

@@ -7,9 +7,10 @@ use perdix::bench::demo::DemoAgentOptions;
 use perdix::parse::BackendKind;
 use perdix::pty::{PaneSize, SpawnConfig};
 use perdix::term::PaneConfig;
+use perdix::tui::agent_rules::RuleBook;
 use perdix::tui::app::{user_shell, App};
 use perdix::tui::attention::Notifications;
-use perdix::tui::config::{default_theme_dir, AppConfig};
+use perdix::tui::config::{default_agents_dir, default_theme_dir, AppConfig};
 use perdix::tui::keymap::Keymap;
 use perdix::tui::layout_kind::LayoutKind;
 use perdix::tui::saved_session::SavedSession;
@@ -38,6 +39,7 @@ pub struct SessionOptions<'a> {
 pub struct AppPlan {
     pane_env: Vec<(String, String)>,
     notifications: Notifications,
+    rules: RuleBook,
     names: Vec<String>,
     commands: Vec<SpawnConfig>,
     pane_config: PaneConfig,
@@ -59,6 +61,10 @@ impl AppPlan {
             Some(name) => Theme::load(name, default_theme_dir().as_deref())
                 .map_err(|error| UsageError(format!("--theme {name}: {error}")))?,
         };
+        let (rules, errors) = RuleBook::load(default_agents_dir().as_deref());
+        if let Some(error) = errors.first() {
+            return Err(UsageError(format!("agent rules: {error}")));
+        }
         let size = options.pane_size;
         let (mut names, mut commands) = match &options.restored {
             Some(saved) => saved.panes_to_spawn(size),
@@ -117,7 +123,9 @@ impl AppPlan {
             notifications: Notifications {
                 enabled: config.notify,
                 command: config.notify_command.clone(),
+                bell: config.bell,
             },
+            rules,
             pane_config: PaneConfig {
                 scrollback: options.scrollback.unwrap_or(config.scrollback),
                 ..PaneConfig::default()
@@ -144,6 +152,7 @@ impl AppPlan {
         let mut app = App::new(panes, self.names, self.keymap, self.theme, self.layout);
         app.set_pane_env(self.pane_env);
         app.notifications = self.notifications;
+        app.set_rules(self.rules);
         Ok(app)
     }
 }

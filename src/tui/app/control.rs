@@ -28,28 +28,21 @@ const REASON_CHARS: usize = 200;
 
 impl App {
     /// The state `list` shows for pane `index`, and its reason.
-    pub fn list_state(&self, index: usize, now: Instant) -> (String, Option<String>) {
-        self.list_state_of(index, self.state_at(index, now))
-    }
-
-    /// [`list_state`](Self::list_state) from pane `index`'s state as the border shows it.
-    pub(super) fn list_state_of(&self, index: usize, state: AgentState) -> (String, Option<String>) {
+    pub fn list_state(&self, index: usize) -> (String, Option<String>) {
         let info: &PaneInfo = &self.info[index];
-        match (state, &info.reported) {
-            (AgentState::Exited(_), _) => ("exited".into(), None),
-            (AgentState::Failed, _) => ("unknown".into(), None),
-            (_, Some(reported)) => (reported.state.name().into(), reported.reason.clone()),
-            (AgentState::Running, None) => ("working".into(), None),
-            (AgentState::Waiting, None) => ("blocked".into(), None),
-            (AgentState::Idle, None) => ("idle".into(), None),
-        }
+        let reason = match (&info.state, &info.reported) {
+            (AgentState::Exited(_) | AgentState::Failed, _) => None,
+            (_, Some(reported)) => reported.reason.clone(),
+            (state, None) => state.reason().map(str::to_owned),
+        };
+        (info.state.name().to_owned(), reason)
     }
 
     /// Pane `index` as `list` reports it.
     pub fn pane_status(&self, index: usize, now: Instant) -> PaneStatus {
         let pane = &self.panes.panes()[index];
         let info = &self.info[index];
-        let (state, reason) = self.list_state(index, now);
+        let (state, reason) = self.list_state(index);
         let since = info
             .shown_state
             .as_ref()
@@ -63,11 +56,7 @@ impl App {
             name: info.name.clone(),
             command: pane.command().to_string(),
             cwd: pane.current_dir(),
-            agent: info
-                .foreground
-                .as_ref()
-                .and_then(|fg| fg.agent)
-                .map(str::to_string),
+            agent: info.foreground.as_ref().and_then(|fg| fg.agent.clone()),
             state,
             reason,
             since_ms: since.as_millis() as u64,
@@ -149,6 +138,9 @@ impl App {
                 reason,
             } => match self.info.iter_mut().find(|info| info.id == pane_id) {
                 Some(info) => {
+                    if state == ReportedState::Done {
+                        info.tracker.turn_ended();
+                    }
                     info.reported = Some(Reported {
                         state,
                         reason: reason.map(|reason| one_line(&reason)),
@@ -162,6 +154,11 @@ impl App {
             },
         };
         self.redraw = true;
+        // What a request changed (a report, input, a new pane) shows in the states the
+        // next request reads.
+        for index in 0..self.panes.panes().len() {
+            self.update_state(index, now);
+        }
         answer.unwrap_or_else(ControlReply::Failed)
     }
 
@@ -193,15 +190,7 @@ impl App {
             .write_input(index, &bytes)
             .map_err(|error| error.to_string())?;
         // Input from a script answers the pane as typing does.
-        let info = &mut self.info[index];
-        info.attention = None;
-        if info
-            .reported
-            .as_ref()
-            .is_some_and(|reported| reported.state != ReportedState::Working)
-        {
-            info.reported = None;
-        }
+        self.answered(index);
         Ok(ControlReply::Done(None))
     }
 

@@ -3,22 +3,20 @@
 
 use super::{App, Mode};
 use crossterm::event::{KeyCode, KeyEvent};
-use std::time::Instant;
 
 impl App {
     /// Whether pane `index` needs the user: blocked, or done since they last looked.
-    pub fn needs_user(&self, index: usize, now: Instant) -> bool {
-        let (state, _) = self.list_state(index, now);
-        matches!(state.as_str(), "blocked" | "done") || self.info[index].needs_you
+    pub fn needs_user(&self, index: usize) -> bool {
+        self.info[index].state.needs_user()
     }
 
     /// Focuses the next pane after the focused one that needs the user, or says that none
     /// does.
-    pub(super) fn focus_next_needing_you(&mut self, now: Instant) {
+    pub(super) fn focus_next_needing_you(&mut self) {
         let count = self.panes.panes().len();
         let next = (1..=count)
             .map(|step| (self.focus + step) % count)
-            .find(|&index| index != self.focus && self.needs_user(index, now));
+            .find(|&index| index != self.focus && self.needs_user(index));
         match next {
             Some(index) => {
                 self.focus = index;

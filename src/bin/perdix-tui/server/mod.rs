@@ -17,7 +17,7 @@ use crossterm::event::Event;
 use outbox::WRITERS_RUNNING;
 use perdix::ring::EventCount;
 use perdix::session::protocol::{Goodbye, ServerMessage, SessionDescription, Welcome};
-use perdix::tui::app::{App, ClientView, Msg};
+use perdix::tui::app::{App, ClientView, Msg, Watchers};
 use perdix::tui::attention::{notification_sequence, run_notify_command, AttentionTracker};
 use perdix::tui::frame_clock::FrameClock;
 use perdix::tui::outer_colours::OuterColours;
@@ -206,6 +206,7 @@ impl Server {
             let holding = self.colours_hold.is_some_and(|until| now < until);
             if !holding {
                 self.colours_hold = None;
+                self.app.set_watchers(Watchers::Panes(self.watched_panes()));
                 if self.app.pump()? {
                     self.clock.changed(Instant::now());
                 }
@@ -256,13 +257,15 @@ impl Server {
                 }
                 continue;
             }
-            // Asleep until records, a message from the sockets, a signal or the deadline.
-            self.app.panes.wait_for_work(deadline, || match inbox.try_recv() {
+            // Asleep until records, a message from the sockets, a verdict of the agents'
+            // rules, a signal or the deadline.
+            let app = &self.app;
+            app.panes.wait_for_work(deadline, || match inbox.try_recv() {
                 Ok(message) => {
                     queued.push_back(message);
                     true
                 }
-                Err(TryRecvError::Empty) => false,
+                Err(TryRecvError::Empty) => app.has_state_news(),
                 Err(TryRecvError::Disconnected) => true,
             });
         }
@@ -440,25 +443,35 @@ impl Server {
     /// Tells the user about panes that turned blocked or done while no client looks at
     /// them: an OSC 9 notification to every attached client's terminal, and the user's
     /// command.
-    fn alert(&mut self) {
+    /// The panes the attached clients have focused: the ones somebody looks at.
+    fn watched_panes(&self) -> Vec<usize> {
         let latest = self.clients.len().checked_sub(1);
-        let focus = self.app.focus;
-        let clients = &self.clients;
-        let looked_at = |index: usize| {
-            clients.iter().enumerate().any(|(at, client)| {
-                let client_focus = if Some(at) == latest {
-                    focus
+        self.clients
+            .iter()
+            .enumerate()
+            .map(|(at, client)| {
+                // The app holds the latest client's view.
+                if Some(at) == latest {
+                    self.app.focus
                 } else {
                     client.view.focus()
-                };
-                client_focus == index
+                }
             })
-        };
-        for alert in self.attention.alerts(&self.app, looked_at) {
+            .collect()
+    }
+
+    fn alert(&mut self) {
+        let watched = self.watched_panes();
+        for alert in self.attention.alerts(&self.app, |index| watched.contains(&index)) {
             if self.app.notifications.enabled {
                 let sequence = notification_sequence(&alert);
                 for client in &self.clients {
                     client.send_raw(sequence.clone());
+                }
+            }
+            if self.app.notifications.bell {
+                for client in &self.clients {
+                    client.send_raw(b"\x07".to_vec());
                 }
             }
             if let Some(command) = &self.app.notifications.command {
