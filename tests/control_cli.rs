@@ -100,6 +100,21 @@ fn scripts_drive_a_running_session() {
         captured.lines().filter(|line| *line == "hello world").count() >= 1,
         "{captured:?}"
     );
+    // --ansi keeps the colours: `cat` prints the sequence it was sent (the terminal's
+    // echo shows it as text).
+    ok(
+        dirs.perdix(&["send", "-s", "ctl", "1", "\x1b[1;32mgreen\x1b[0m", "--enter"]),
+        "send colours",
+    );
+    let coloured = |captured: &str| captured.lines().any(|line| line == "\x1b[0;1;32mgreen\x1b[0m");
+    wait_until("the green line", || {
+        coloured(&text(&dirs.perdix(&["capture", "-s", "ctl", "1", "--ansi"])))
+    });
+    let plain = ok(dirs.perdix(&["capture", "-s", "ctl", "1"]), "capture");
+    assert!(
+        plain.lines().any(|line| line == "green") && !plain.contains('\x1b'),
+        "{plain:?}"
+    );
 
     // The agent reports itself blocked through its pane's variables; wait sees it.
     ok(

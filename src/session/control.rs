@@ -108,6 +108,8 @@ pub enum ControlRequest {
         pane: PaneRef,
         /// Lines of scrollback before the screen.
         lines: u32,
+        /// With the colours and styles, as SGR sequences.
+        ansi: bool,
     },
     /// A new pane.
     NewPane {

@@ -20,6 +20,7 @@ mod palette;
 mod pane;
 mod replay;
 mod screen;
+mod screen_ansi;
 mod sgr;
 mod sync;
 
@@ -32,6 +33,7 @@ pub use palette::{xterm_color, Palette};
 pub use pane::{PaneConfig, PaneTerminal, DEFAULT_SCROLLBACK, MIN_COLUMNS};
 pub use replay::Replayer;
 pub use screen::{line_text, screen_text};
+pub use screen_ansi::line_ansi;
 pub use sync::{SYNC_LIMIT, SYNC_TIMEOUT};
 
 impl PaneTerminal {

@@ -41,6 +41,9 @@ pub struct CaptureArgs {
     /// Lines of scrollback before the screen.
     #[arg(long, value_name = "N", default_value_t = 0)]
     lines: u32,
+    /// Keep the colours and styles (SGR sequences; each line ends plain).
+    #[arg(long)]
+    ansi: bool,
 }
 
 /// `perdix-tui new-pane`.
@@ -203,6 +206,7 @@ impl CaptureArgs {
         ControlRequest::Capture {
             pane: self.pane,
             lines: self.lines,
+            ansi: self.ansi,
         }
     }
 }
@@ -246,6 +250,7 @@ pub fn wait(session: &str, args: WaitArgs) -> Result<ExitCode> {
                 let request = ControlRequest::Capture {
                     pane: args.pane.clone(),
                     lines: 0,
+                    ansi: false,
                 };
                 match ask(&socket, request)? {
                     ControlReply::Text(text) => pattern.is_match(&text),

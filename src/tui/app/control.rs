@@ -101,9 +101,9 @@ impl App {
                 enter,
                 keys,
             } => self.send(&pane, &words, enter, keys),
-            ControlRequest::Capture { pane, lines } => self
+            ControlRequest::Capture { pane, lines, ansi } => self
                 .find_pane(&pane)
-                .map(|index| ControlReply::Text(self.capture(index, lines as usize))),
+                .map(|index| ControlReply::Text(self.capture(index, lines as usize, ansi))),
             ControlRequest::NewPane {
                 name,
                 cwd,
@@ -194,15 +194,18 @@ impl App {
         Ok(ControlReply::Done(None))
     }
 
-    /// Pane `index`'s screen as text, after up to `lines` lines of its scrollback;
-    /// trailing blank lines dropped.
-    fn capture(&self, index: usize, lines: usize) -> String {
+    /// Pane `index`'s screen as text (with SGR sequences when `ansi`), after up to
+    /// `lines` lines of its scrollback; trailing blank lines dropped.
+    fn capture(&self, index: usize, lines: usize, ansi: bool) -> String {
         let term = self.panes.panes()[index].terminal().term();
         let history = term.grid().history_size().min(lines) as i32;
         let rows = term.screen_lines() as i32;
-        let mut text: Vec<String> = (-history..rows)
-            .map(|line| crate::term::line_text(term, Line(line)))
-            .collect();
+        let line_of = if ansi {
+            crate::term::line_ansi
+        } else {
+            crate::term::line_text
+        };
+        let mut text: Vec<String> = (-history..rows).map(|line| line_of(term, Line(line))).collect();
         while text.last().is_some_and(String::is_empty) {
             text.pop();
         }
