@@ -208,6 +208,28 @@ fn after_their_programs_end_panes_close_and_restart_without_asking_and_quitting_
 }
 
 #[test]
+fn restarting_an_agent_that_ended_resumes_its_last_conversation() {
+    // A stand-in named like Claude Code, which prints the arguments it was given.
+    let dir = std::env::temp_dir().join(format!("perdix-resume-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let claude = dir.join("claude");
+    std::fs::write(&claude, "#!/bin/sh\necho \"args:$*:\"\n").unwrap();
+    std::fs::set_permissions(&claude, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    let command = format!("{} --model opus", claude.display());
+    let mut app = finished_app(&[command.as_str()], 60, 12);
+    app.update(prefix()).unwrap();
+    app.update(press("r")).unwrap();
+    wait_for_text(&mut app, 0, "args:--model opus --continue:");
+    run_to_end(&mut app);
+    // The pane keeps resuming, without piling the arguments up.
+    app.update(prefix()).unwrap();
+    app.update(press("r")).unwrap();
+    assert_eq!(app.panes.panes()[0].command(), format!("{command} --continue"));
+    run_to_end(&mut app);
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
 fn unbound_keys_after_the_prefix_do_nothing_and_reach_no_pane() {
     let mut app = app_with_keymap(&["cat -v"], 60, 12, Keymap::default());
     let before = state(&app);

@@ -477,7 +477,9 @@ impl App {
                 if self.panes.panes()[self.focus].is_active() {
                     self.status = Some("the pane's program is still running".into());
                 } else {
-                    let restarted = self.panes.restart_pane(self.focus);
+                    // An agent that can resume its last conversation does.
+                    let resumed = self.rules().resumed(self.panes.panes()[self.focus].command());
+                    let restarted = self.panes.restart_pane_as(self.focus, resumed);
                     self.tell(restarted);
                     self.answered(self.focus);
                     self.info[self.focus].title = None;

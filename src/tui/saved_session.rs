@@ -18,6 +18,7 @@
 //! assert_eq!(SavedSession::from_toml(&text).unwrap(), session);
 //! ```
 
+use super::agent_rules::RuleBook;
 use super::app::App;
 use crate::pty::{PaneSize, SpawnConfig};
 use serde::{Deserialize, Serialize};
@@ -153,12 +154,17 @@ impl SavedSession {
         Ok(session)
     }
 
-    /// The names and spawn configurations of the panes, each started at `size`.
-    pub fn panes_to_spawn(&self, size: PaneSize) -> (Vec<String>, Vec<SpawnConfig>) {
+    /// The names and spawn configurations of the panes, each started at `size`; an
+    /// agent that can resume its last conversation does (see
+    /// [`RuleBook::resumed`](super::agent_rules::RuleBook::resumed)).
+    pub fn panes_to_spawn(&self, size: PaneSize, rules: &RuleBook) -> (Vec<String>, Vec<SpawnConfig>) {
         self.panes
             .iter()
             .map(|pane| {
-                let mut spawn = SpawnConfig::new(pane.command.as_str()).with_size(size);
+                let command = rules
+                    .resumed(&pane.command)
+                    .unwrap_or_else(|| pane.command.clone());
+                let mut spawn = SpawnConfig::new(command).with_size(size);
                 // A directory that is gone (a removed checkout) is no reason not to start.
                 if let Some(cwd) = pane.cwd.as_ref().filter(|cwd| cwd.is_dir()) {
                     spawn = spawn.with_cwd(cwd);
@@ -206,7 +212,7 @@ mod tests {
         assert_eq!(mode & 0o777, 0o600);
         let loaded = SavedSession::load(&path).unwrap();
         assert_eq!(loaded, session());
-        let (names, spawns) = loaded.panes_to_spawn(PaneSize::new(90, 30));
+        let (names, spawns) = loaded.panes_to_spawn(PaneSize::new(90, 30), &RuleBook::builtin());
         assert_eq!(names, ["shell", "agent"]);
         assert_eq!(spawns[0].cwd.as_deref(), Some(std::env::temp_dir().as_path()));
         assert_eq!(spawns[1].cwd, None, "a directory that is gone is not used");
@@ -214,6 +220,15 @@ mod tests {
         assert_eq!(spawns[1].env, [("A".into(), "1 2".into())]);
         assert_eq!(spawns[1].size, PaneSize::new(90, 30));
         std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn a_restored_agent_resumes_its_last_conversation() {
+        let mut saved = session();
+        saved.panes[0].command = "claude --model opus".into();
+        let (_, spawns) = saved.panes_to_spawn(PaneSize::new(90, 30), &RuleBook::builtin());
+        assert_eq!(spawns[0].command, "claude --model opus --continue");
+        assert_eq!(spawns[1].command, "sh -c 'echo \"hi\"'", "nothing to resume");
     }
 
     #[test]

@@ -67,7 +67,7 @@ impl AppPlan {
         }
         let size = options.pane_size;
         let (mut names, mut commands) = match &options.restored {
-            Some(saved) => saved.panes_to_spawn(size),
+            Some(saved) => saved.panes_to_spawn(size, &rules),
             None => (Vec::new(), Vec::new()),
         };
         if let Some(count) = options.demo {

@@ -3,7 +3,8 @@
 //! overridable or extendable with files in `~/.config/perdix/agents/`.
 //!
 //! A rule file names its agent, the words or program names that tell it apart on a
-//! command line, an optional command that resumes its last conversation, and three lists
+//! command line, optional arguments that make it resume its last conversation (for a
+//! restarted or restored pane), and three lists
 //! of rules: `blocked` (it needs the user: a question, a permission, a choice), `working`
 //! (it is busy even when it prints nothing) and `ready` (it waits for a new message, so
 //! that output is not work: typing, a redraw). A rule matches when every matcher it has
@@ -121,7 +122,8 @@ struct RuleFile {
     words: Vec<String>,
     #[serde(default)]
     programs: Vec<String>,
-    resume: Option<String>,
+    #[serde(default)]
+    resume_args: Vec<String>,
     #[serde(default)]
     blocked: Vec<RuleSource>,
     #[serde(default)]
@@ -196,8 +198,9 @@ pub struct AgentRules {
     pub words: Vec<String>,
     /// Program names it runs as, exactly.
     pub programs: Vec<String>,
-    /// The command that resumes its last conversation, if it has one.
-    pub resume: Option<String>,
+    /// Arguments that, added to its command line, make it resume its last conversation
+    /// (none when it cannot).
+    pub resume_args: Vec<String>,
     blocked: Vec<Rule>,
     working: Vec<Rule>,
     ready: Vec<Rule>,
@@ -238,7 +241,7 @@ impl AgentRules {
             agent: file.agent,
             words: file.words.into_iter().map(|word| word.to_lowercase()).collect(),
             programs: file.programs,
-            resume: file.resume,
+            resume_args: file.resume_args,
             blocked: compile("blocked", file.blocked)?,
             working: compile("working", file.working)?,
             ready: compile("ready", file.ready)?,
@@ -338,6 +341,26 @@ impl RuleBook {
     /// screen no rule matches.
     pub fn classify(&self, agent: &str, snapshot: &Snapshot) -> Option<Verdict> {
         self.agent(agent)?.classify(snapshot)
+    }
+
+    /// `command` resuming its agent's last conversation, when its agent can and it does
+    /// not already; `None` otherwise.
+    ///
+    /// ```
+    /// use perdix::tui::agent_rules::RuleBook;
+    /// let book = RuleBook::builtin();
+    /// assert_eq!(book.resumed("claude --model opus").as_deref(), Some("claude --model opus --continue"));
+    /// assert_eq!(book.resumed("claude --model opus --continue"), None);
+    /// assert_eq!(book.resumed("bash"), None);
+    /// ```
+    pub fn resumed(&self, command: &str) -> Option<String> {
+        let argv = shell_words::split(command).ok()?;
+        let rules = self.agent(self.agent_of_command(&argv)?)?;
+        let args = &rules.resume_args;
+        if args.is_empty() || argv.ends_with(args) {
+            return None;
+        }
+        Some(format!("{command} {}", shell_words::join(args)))
     }
 
     /// The agent a command line runs: the agent one of whose words the program's name

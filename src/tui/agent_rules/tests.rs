@@ -18,9 +18,20 @@ fn every_builtin_file_parses_and_names_its_agent() {
     for agent in ["claude", "codex", "gemini", "aider", "shell"] {
         assert!(book.agent(agent).is_some(), "{agent}");
     }
+    assert_eq!(book.agent("claude").unwrap().resume_args, ["--continue"]);
     assert_eq!(
-        book.agent("claude").unwrap().resume.as_deref(),
-        Some("claude --continue")
+        book.resumed("/usr/local/bin/codex --model o4").as_deref(),
+        Some("/usr/local/bin/codex --model o4 resume --last")
+    );
+    assert_eq!(book.resumed("gemini").as_deref(), Some("gemini --resume latest"));
+    assert_eq!(
+        book.resumed("aider").as_deref(),
+        Some("aider --restore-chat-history")
+    );
+    assert_eq!(
+        book.resumed("sh -c 'claude; exec bash'"),
+        None,
+        "a shell resumes nothing"
     );
 }
 

@@ -238,9 +238,23 @@ impl PaneSet {
     /// Runs pane `index`'s command again on a cleared screen (after it exited), at the
     /// pane's current size.
     pub fn restart_pane(&mut self, index: usize) -> Result<(), PaneSetError> {
+        self.restart_pane_as(index, None)
+    }
+
+    /// [`restart_pane`](Self::restart_pane) with `command_line` in place of the pane's
+    /// command line when given (an agent resuming its last conversation); the pane keeps
+    /// it from then on.
+    pub fn restart_pane_as(
+        &mut self,
+        index: usize,
+        command_line: Option<String>,
+    ) -> Result<(), PaneSetError> {
         let pane = self.panes.get_mut(index).ok_or(PaneSetError::NoSuchPane(index))?;
         let mut command = pane.command.clone();
         command.size = pane.terminal.size();
+        if let Some(line) = command_line {
+            command.command = line;
+        }
         // Replacing the pane ends its old program (if it still runs) before the new one starts.
         *pane = Pane::new(command, self.config);
         self.start(index)
