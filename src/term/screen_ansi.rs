@@ -167,15 +167,11 @@ mod tests {
         // A coloured background is kept even where there is no text.
         assert_eq!(line_ansi(term, Line(2)), "\x1b[0;44m  \x1b[0m");
         // Without the sequences, the text is the plain capture's.
+        let sgr = regex::Regex::new("\x1b\\[[0-9;:]*m").unwrap();
         for row in 0..3 {
             let stripped = crate::term::line_text(term, Line(row));
             let ansi = line_ansi(term, Line(row));
-            let without: String = regex::Regex::new("\x1b\\[[0-9;:]*m")
-                .unwrap()
-                .replace_all(&ansi, "")
-                .trim_end()
-                .to_owned();
-            assert_eq!(without, stripped);
+            assert_eq!(sgr.replace_all(&ansi, "").trim_end(), stripped);
         }
     }
 }
