@@ -141,3 +141,34 @@ fn user_files_replace_and_add_agents_and_bad_files_are_reported() {
         .1
         .is_empty());
 }
+
+#[test]
+fn the_readme_example_rule_file_parses_and_works() {
+    let readme = include_str!("../../../README.md");
+    let start = readme
+        .find("```toml\nagent = \"opencode\"")
+        .expect("the example in the README")
+        + "```toml\n".len();
+    let end = start + readme[start..].find("```").unwrap();
+    let rules = AgentRules::parse(Path::new("README.md"), &readme[start..end]).unwrap();
+    assert_eq!(rules.resume_args, ["--continue"]);
+    let asking = screen(&["  Allow edit of main.rs?"], 0, None);
+    assert_eq!(
+        rules
+            .classify(&asking)
+            .and_then(|verdict| verdict.reason)
+            .as_deref(),
+        Some("Allow edit of main.rs?")
+    );
+    assert_eq!(
+        rules
+            .classify(&screen(&[""], 0, Some("⠙ thinking")))
+            .unwrap()
+            .kind,
+        VerdictKind::Working
+    );
+    assert_eq!(
+        rules.classify(&screen(&["> hi"], 0, None)).unwrap().kind,
+        VerdictKind::Ready
+    );
+}

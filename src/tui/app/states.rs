@@ -70,8 +70,8 @@ impl App {
             .iter()
             .filter_map(|pane| next_change(pane.last_output(), now));
         let snapshots = self.info.iter().filter_map(|info| {
-            let taken = info.snapshot_at?;
-            (info.screen_changed && info.agent().is_some()).then_some(taken + SNAPSHOT_INTERVAL)
+            let due = info.snapshot_at? + SNAPSHOT_INTERVAL;
+            (info.screen_changed && info.agent().is_some() && due > now).then_some(due)
         });
         quiet.chain(snapshots).min()
     }
@@ -202,13 +202,16 @@ impl App {
         if pane.last_output() != info.snapshot_output {
             info.screen_changed = true;
         }
-        let Some(agent) = info.agent().map(str::to_owned) else {
+        let Some(agent) = info.agent().filter(|agent| self.rules.agent(agent).is_some()) else {
+            // Nothing to evaluate: no snapshot is owed.
+            info.screen_changed = false;
             return;
         };
+        let agent = agent.to_owned();
         let due = info
             .snapshot_at
             .is_none_or(|at| now.saturating_duration_since(at) >= SNAPSHOT_INTERVAL);
-        if !info.screen_changed || !due || self.rules.agent(&agent).is_none() {
+        if !info.screen_changed || !due {
             return;
         }
         let term = pane.terminal().term();
