@@ -115,26 +115,95 @@ fn busy_panes_never_interleave_within_a_line() {
         "-a",
         "seq -f right-%06g-yyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyy 2000",
     ]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(output.status.success(), "{output:?}");
     let lines = stdout_lines(&output);
-    assert_eq!(lines.len(), 2 * LINES + 2);
-    let left = pane_lines(&lines, 0, "seq");
-    let right = pane_lines(&lines, 1, "seq#2");
-    assert_eq!(
-        left.len() + right.len(),
-        lines.len(),
-        "a line without a whole tag"
-    );
-    for (side, filler, got) in [("left", 'x', &left), ("right", 'y', &right)] {
-        let width = if side == "left" { 49 } else { 47 };
+    // Each pane's content first: a count alone says nothing about what went wrong.
+    for (index, name, side, filler, width) in [(0, "seq", "left", 'x', 49), (1, "seq#2", "right", 'y', 47)] {
+        let got = pane_lines(&lines, index, name);
         let mut expected: Vec<String> = (1..=LINES)
             .map(|n| format!("{side}-{n:06}-{}", filler.to_string().repeat(width)))
             .collect();
         expected.push("exited with code 0".to_owned());
-        if got != &expected {
-            let first_bad = got.iter().zip(&expected).position(|(a, b)| a != b);
-            panic!("{side}: {} lines, first difference at {first_bad:?}", got.len());
+        if got != expected {
+            panic!(
+                "{side} pane: {}\nperdix's stderr:\n{stderr}",
+                describe_difference(&got, &expected)
+            );
         }
+    }
+    let untagged: Vec<&String> = lines
+        .iter()
+        .filter(|line| !line.starts_with(&tag(0, "seq")) && !line.starts_with(&tag(1, "seq#2")))
+        .collect();
+    assert!(
+        untagged.is_empty(),
+        "lines without a whole tag: {untagged:#?}\nstderr:\n{stderr}"
+    );
+    assert_eq!(lines.len(), 2 * LINES + 2, "stderr:\n{stderr}");
+}
+
+/// What separates `got` from `expected` (lines of one pane), for a failure message: the
+/// expected lines that are missing, as ranges of line numbers, the lines that were not
+/// expected, and the first place where the two differ.
+fn describe_difference(got: &[String], expected: &[String]) -> String {
+    let got_set: std::collections::HashSet<&String> = got.iter().collect();
+    let expected_set: std::collections::HashSet<&String> = expected.iter().collect();
+    let missing: Vec<usize> = expected
+        .iter()
+        .enumerate()
+        .filter(|(_, line)| !got_set.contains(line))
+        .map(|(index, _)| index + 1)
+        .collect();
+    let unexpected: Vec<(usize, &String)> = got
+        .iter()
+        .enumerate()
+        .filter(|(_, line)| !expected_set.contains(line))
+        .map(|(index, line)| (index + 1, line))
+        .collect();
+    let first_difference = got.iter().zip(expected).position(|(a, b)| a != b).map(|index| {
+        format!(
+            "line {}: got {:?}, expected {:?}",
+            index + 1,
+            got[index],
+            expected[index]
+        )
+    });
+    format!(
+        "{} lines, {} expected; {} missing (line numbers {}); {} unexpected {:?}; first difference: {}",
+        got.len(),
+        expected.len(),
+        missing.len(),
+        number_ranges(&missing),
+        unexpected.len(),
+        unexpected.iter().take(20).collect::<Vec<_>>(),
+        first_difference.unwrap_or_else(|| "none (one is a prefix of the other)".to_owned()),
+    )
+}
+
+/// Sorted numbers as ranges: `[1, 2, 3, 7]` is `1-3, 7`.
+fn number_ranges(numbers: &[usize]) -> String {
+    let mut ranges: Vec<(usize, usize)> = Vec::new();
+    for &number in numbers {
+        match ranges.last_mut() {
+            Some((_, end)) if *end + 1 == number => *end = number,
+            _ => ranges.push((number, number)),
+        }
+    }
+    let ranges: Vec<String> = ranges
+        .iter()
+        .map(|&(start, end)| {
+            if start == end {
+                start.to_string()
+            } else {
+                format!("{start}-{end}")
+            }
+        })
+        .collect();
+    if ranges.is_empty() {
+        "none".to_owned()
+    } else {
+        ranges.join(", ")
     }
 }
 

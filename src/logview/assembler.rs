@@ -7,6 +7,10 @@ use std::time::{Duration, Instant};
 pub const DEFAULT_MAX_LINE_BYTES: usize = 64 * 1024;
 /// How long a partial line waits for more output before it is shown anyway.
 pub const DEFAULT_IDLE_FLUSH: Duration = Duration::from_millis(500);
+/// A gap between two idle checks longer than the idle time divided by this means whoever
+/// checks was held up (a descheduled process, a suspended machine): the output may have
+/// kept coming meanwhile, so that time does not count as idle.
+const STALL_FRACTION: u32 = 4;
 /// The sequence that ends a line whose colours are still active.
 pub const SGR_RESET: &str = "\x1b[0m";
 /// Most SGR sequences kept as the pen; older ones are forgotten past this, which bounds
@@ -29,6 +33,10 @@ const TAB_WIDTH: usize = 8;
 /// | BS | removes the last character |
 /// | TAB | spaces up to the next multiple of 8 characters |
 /// | `CSI … m` | kept as it is; other CSI, ESC, OSC, DCS and C0/C1 controls are dropped |
+///
+/// A line the assembler ended itself (shown after an idle pause, or cut at the length
+/// cap) is not ended a second time: the program's own line end, when it comes right after
+/// (no text in between), makes no empty line.
 ///
 /// Colours carry across lines: a line ends with `ESC[0m` when colours are active, and
 /// the next line starts by setting them again, so every line can be printed on its own.
@@ -64,6 +72,12 @@ pub struct LineAssembler {
     carriage_return: bool,
     /// When the last action arrived while the line was pending.
     last_activity: Option<Instant>,
+    /// When [`flush_idle`](Self::flush_idle) last looked, to tell a pause of the output
+    /// from a pause of whoever looks.
+    last_check: Option<Instant>,
+    /// The last line was ended here (idle flush or length cap), not by the program, and
+    /// no text came since: the program's line end still to come belongs to that line.
+    cut: bool,
     max_line_bytes: usize,
 }
 
@@ -83,6 +97,8 @@ impl LineAssembler {
             open: false,
             carriage_return: false,
             last_activity: None,
+            last_check: None,
+            cut: false,
             max_line_bytes: DEFAULT_MAX_LINE_BYTES,
         }
     }
@@ -151,7 +167,12 @@ impl LineAssembler {
 
     /// Returns the partial line if it has text and nothing arrived for `idle` up to
     /// `now`, so that a prompt without a newline still shows; what comes after it then
-    /// starts a new line.
+    /// starts a new line, except a line end right after it, which only ends it.
+    ///
+    /// Meant to be called steadily (every few milliseconds while output flows or not):
+    /// a gap between two calls longer than a quarter of `idle` means the caller was held
+    /// up, and the output may have kept coming meanwhile, so the wait starts again at
+    /// `now` instead of cutting a line whose rest is on its way.
     ///
     /// ```
     /// use perdix::logview::LineAssembler;
@@ -161,15 +182,28 @@ impl LineAssembler {
     /// let start = Instant::now();
     /// assembler.push_at(&DecodedAction::Print("Continue? "), start, &mut Vec::new());
     /// let idle = Duration::from_millis(500);
-    /// assert_eq!(assembler.flush_idle(start + Duration::from_millis(100), idle), None);
+    /// let step = Duration::from_millis(100);
+    /// for check in 1..5 {
+    ///     assert_eq!(assembler.flush_idle(start + step * check, idle), None);
+    /// }
     /// assert_eq!(assembler.flush_idle(start + idle, idle).as_deref(), Some("Continue? "));
     /// ```
     pub fn flush_idle(&mut self, now: Instant, idle: Duration) -> Option<String> {
+        let stalled = self
+            .last_check
+            .is_some_and(|last| now.saturating_duration_since(last) > idle / STALL_FRACTION);
+        self.last_check = Some(now);
         let since = self.last_activity?;
+        if stalled {
+            self.last_activity = Some(now);
+            return None;
+        }
         if now.saturating_duration_since(since) < idle {
             return None;
         }
-        self.finish()
+        let line = self.finish();
+        self.cut = line.is_some();
+        line
     }
 
     /// Returns the partial line, if it has text: the pane's stream has ended.
@@ -182,7 +216,15 @@ impl LineAssembler {
 
     fn execute(&mut self, byte: u8, lines: &mut Vec<String>) {
         match byte {
-            b'\n' | 0x0b | 0x0c => lines.push(self.take_line()),
+            b'\n' | 0x0b | 0x0c => {
+                // No text since the assembler cut the last line: this ends that line,
+                // which is already out.
+                let cut = std::mem::take(&mut self.cut);
+                let line = self.take_line();
+                if !cut {
+                    lines.push(line);
+                }
+            }
             b'\r' => self.carriage_return = true,
             0x08 => {
                 self.restart_after_carriage_return();
@@ -204,10 +246,12 @@ impl LineAssembler {
 
     fn print_char(&mut self, c: char, lines: &mut Vec<String>) {
         self.open_line();
+        self.cut = false;
         self.chars.push(self.line.len());
         self.line.push(c);
         if self.line.len() >= self.max_line_bytes {
             lines.push(self.take_line());
+            self.cut = true;
         }
     }
 
@@ -535,27 +579,102 @@ mod tests {
         assert_eq!(lines, ["", "", "\x1b[35mm\x1b[0m"]);
     }
 
+    const IDLE: Duration = Duration::from_millis(500);
+    const POLL: Duration = Duration::from_millis(10);
+
+    /// Checks for an idle line every [`POLL`] after `from`, up to and including `to`, as
+    /// the draining loop does; returns the lines flushed.
+    fn poll(assembler: &mut LineAssembler, from: Instant, to: Instant) -> Vec<String> {
+        let mut flushed = Vec::new();
+        let mut now = from;
+        while now < to {
+            now = (now + POLL).min(to);
+            flushed.extend(assembler.flush_idle(now, IDLE));
+        }
+        flushed
+    }
+
     #[test]
     fn a_partial_line_is_flushed_when_idle_or_at_the_end() {
         let mut assembler = LineAssembler::new();
-        let idle = Duration::from_millis(500);
         let start = Instant::now();
         let mut lines = Vec::new();
         assembler.push_at(&sgr(&[36]), start, &mut lines);
-        assert_eq!(assembler.flush_idle(start + idle * 2, idle), None, "no text yet");
-        assembler.push_at(&DecodedAction::Print("prompt> "), start, &mut lines);
-        assert_eq!(assembler.flush_idle(start + idle / 2, idle), None);
         assert_eq!(
-            assembler.flush_idle(start + idle, idle).as_deref(),
-            Some("\x1b[36mprompt> \x1b[0m")
+            poll(&mut assembler, start, start + IDLE * 2),
+            [] as [String; 0],
+            "no text yet"
         );
-        assert_eq!(assembler.flush_idle(start + idle * 3, idle), None, "flushed once");
-        assembler.push_at(&DecodedAction::Print("typed"), start + idle * 3, &mut lines);
-        assembler.push_at(&LF, start + idle * 3, &mut lines);
+        let shown = start + IDLE * 2;
+        assembler.push_at(&DecodedAction::Print("prompt> "), shown, &mut lines);
+        assert_eq!(poll(&mut assembler, shown, shown + IDLE / 2), [] as [String; 0]);
+        assert_eq!(
+            poll(&mut assembler, shown + IDLE / 2, shown + IDLE),
+            ["\x1b[36mprompt> \x1b[0m"]
+        );
+        let later = shown + IDLE * 3;
+        assert_eq!(
+            poll(&mut assembler, shown + IDLE, later),
+            [] as [String; 0],
+            "flushed once"
+        );
+        assembler.push_at(&DecodedAction::Print("typed"), later, &mut lines);
+        assembler.push_at(&LF, later, &mut lines);
         assert_eq!(lines, ["\x1b[36mtyped\x1b[0m"]);
         assembler.push(&DecodedAction::Print("tail"), &mut lines);
         assert_eq!(assembler.finish().as_deref(), Some("\x1b[36mtail\x1b[0m"));
         assert_eq!(assembler.finish(), None);
+    }
+
+    #[test]
+    fn a_line_end_right_after_an_idle_flush_only_ends_the_flushed_line() {
+        let mut assembler = LineAssembler::new();
+        let start = Instant::now();
+        let mut lines = Vec::new();
+        assembler.push_at(&DecodedAction::Print("Password: "), start, &mut lines);
+        assert_eq!(poll(&mut assembler, start, start + IDLE), ["Password: "]);
+        // Enter, not echoed: it ends the prompt's line, which is out already.
+        for action in [CR, LF, DecodedAction::Print("ok"), CR, LF, LF] {
+            assembler.push_at(&action, start + IDLE * 2, &mut lines);
+        }
+        assert_eq!(lines, ["ok", ""]);
+    }
+
+    #[test]
+    fn a_line_end_right_after_the_length_cap_makes_no_empty_line() {
+        let mut assembler = LineAssembler::new().with_max_line_bytes(4);
+        let lines = run(
+            &mut assembler,
+            &[
+                DecodedAction::Print("abcd"),
+                CR,
+                LF,
+                DecodedAction::Print("e"),
+                LF,
+                LF,
+            ],
+        );
+        assert_eq!(lines, ["abcd", "e", ""]);
+    }
+
+    #[test]
+    fn a_held_up_check_does_not_cut_a_line_whose_rest_is_on_its_way() {
+        let mut assembler = LineAssembler::new();
+        let start = Instant::now();
+        let mut lines = Vec::new();
+        assembler.push_at(&DecodedAction::Print("right-001850-yy"), start, &mut lines);
+        assert_eq!(poll(&mut assembler, start, start + POLL), [] as [String; 0]);
+        // Whoever checks is held up for longer than the idle time; the rest of the line
+        // came meanwhile and is taken after this check.
+        let resumed = start + IDLE * 2;
+        assert_eq!(assembler.flush_idle(resumed, IDLE), None);
+        for action in [DecodedAction::Print("yyy"), CR, LF] {
+            assembler.push_at(&action, resumed, &mut lines);
+        }
+        assert_eq!(lines, ["right-001850-yyyyy"]);
+        // With steady checks again, a real pause still shows the partial line.
+        assembler.push_at(&DecodedAction::Print("prompt> "), resumed, &mut lines);
+        assert_eq!(poll(&mut assembler, resumed, resumed + IDLE), ["prompt> "]);
     }
 
     #[test]
