@@ -8,37 +8,22 @@
 //! and after each quiet mark the user answers (as the recording did). Every mark must be
 //! right; the tally per agent is printed.
 
+mod support;
+
 use perdix::backend::AnyEngine;
 use perdix::parse::BackendKind;
 use perdix::pty::PaneSize;
 use perdix::term::{PaneConfig, PaneEvent, PaneTerminal};
 use perdix::tui::agent_rules::{RuleBook, Snapshot};
 use perdix::tui::agent_state::{AgentState, Observation, StateTracker};
-use serde::Deserialize;
 use std::time::{Duration, Instant};
-
-const AGENTS: [&str; 4] = ["claude", "codex", "gemini", "aider"];
+use support::agent_marks::{marks, recording, AGENTS};
 /// Bytes of output that arrive together.
 const PIECE: usize = 256;
 /// Time between pieces.
 const PIECE_GAP: Duration = Duration::from_millis(10);
 /// How long the agent has been quiet at a quiet mark.
 const QUIET: Duration = Duration::from_secs(3);
-
-#[derive(Deserialize)]
-struct Marks {
-    cols: u16,
-    rows: u16,
-    marks: Vec<Mark>,
-}
-
-#[derive(Deserialize)]
-struct Mark {
-    offset: usize,
-    state: String,
-    quiet: bool,
-    what: String,
-}
 
 /// One mark's outcome.
 struct Checked {
@@ -119,10 +104,8 @@ impl Replay {
 }
 
 fn check_agent(agent: &str) -> Vec<Checked> {
-    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/agents");
-    let raw = std::fs::read(format!("{dir}/{agent}.raw")).unwrap();
-    let marks: Marks = serde_json::from_slice(&std::fs::read(format!("{dir}/{agent}.marks.json")).unwrap())
-        .unwrap_or_else(|error| panic!("{agent}.marks.json: {error}"));
+    let raw = recording(agent);
+    let marks = marks(agent);
     let book = RuleBook::builtin();
     let mut replay = Replay::new(marks.cols, marks.rows);
     let mut position = 0;

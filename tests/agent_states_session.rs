@@ -8,12 +8,9 @@
 
 mod support;
 
-use serde::Deserialize;
-use std::path::Path;
 use std::time::{Duration, Instant};
+use support::agent_marks::{fixtures, marks as load_marks, Marks, AGENTS};
 use support::tmux::PrivateDirs;
-
-const AGENTS: [&str; 4] = ["claude", "codex", "gemini", "aider"];
 
 /// Plays `RAW` to each `STOP` in turn (in about two seconds in all), reading one byte of
 /// input at every stop but the last; then writes nothing (`quiet`) or keeps writing a
@@ -37,30 +34,6 @@ while True:
         os.write(1, b"\x1b7\x1b8")
     time.sleep(0.2)
 "#;
-
-#[derive(Deserialize)]
-struct Marks {
-    cols: u16,
-    rows: u16,
-    marks: Vec<Mark>,
-}
-
-#[derive(Deserialize)]
-struct Mark {
-    offset: usize,
-    state: String,
-    quiet: bool,
-    what: String,
-}
-
-fn fixtures() -> &'static Path {
-    Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/agents"))
-}
-
-fn load_marks(agent: &str) -> Marks {
-    let text = std::fs::read(fixtures().join(format!("{agent}.marks.json"))).unwrap();
-    serde_json::from_slice(&text).unwrap()
-}
 
 fn list(dirs: &PrivateDirs, session: &str) -> Vec<serde_json::Value> {
     let output = dirs.perdix(&["list", "-s", session, "--json"]);

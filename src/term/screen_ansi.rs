@@ -121,15 +121,7 @@ pub fn line_ansi<T>(term: &Term<T>, line: Line) -> String {
             text.push_str(&wanted.sequence());
             pen = wanted;
         }
-        let c = match cell.c {
-            '\t' => ' ',
-            _ if cell.flags.contains(Flags::LEADING_WIDE_CHAR_SPACER) => ' ',
-            c => c,
-        };
-        text.push(c);
-        if let Some(combining) = cell.zerowidth() {
-            text.extend(combining);
-        }
+        super::screen::push_cell_text(cell, &mut text);
     }
     if pen != Pen::PLAIN {
         let _ = write!(text, "\x1b[0m");

@@ -4,6 +4,7 @@
 
 #![allow(dead_code)]
 
+pub mod agent_marks;
 mod reference;
 pub mod tmux;
 pub mod tui;
