@@ -104,8 +104,12 @@ pub fn render_terminal<T>(
                 continue;
             };
             if width == 1 && (cell.c == ' ' || cell.c.is_ascii_graphic()) && cell.zerowidth().is_none() {
-                // Printable ASCII alone is one column wide whatever measures it.
-                target.set_char(cell.c);
+                // Printable ASCII alone is one column wide whatever measures it. The cell
+                // often holds that character already (a blank, on a buffer just reset):
+                // then no new string.
+                if target.symbol().as_bytes() != [cell.c as u8] {
+                    target.set_char(cell.c);
+                }
             } else {
                 cell_symbol(cell, width, &mut symbol);
                 target.set_symbol(&symbol);
