@@ -2,7 +2,7 @@
 //! codes, resize, input and paste, spawn errors, and a 50 MiB stream next to an
 //! interactive pane.
 
-use perdix::pty::{OutputEnd, PaneSize, PtyError, PtyProcess, SpawnConfig};
+use perdix::pty::{InputQueue, OutputEnd, PaneSize, PtyError, PtyProcess, SpawnConfig};
 use perdix::{Buffer, Consumer};
 use std::time::{Duration, Instant};
 
@@ -336,4 +336,53 @@ fn fifty_mebibytes_arrive_intact_while_another_pane_stays_responsive() {
     checker.join().expect("the flood arrived intact");
     assert!(round_trips >= 1, "no round trip happened during the flood");
     assert!(worst < Duration::from_secs(2), "slowest echo took {worst:?}");
+}
+
+#[test]
+fn input_written_straight_to_the_terminal_keeps_its_order_and_never_waits_for_the_child() {
+    let command = "sh -c 'stty raw -echo; printf ready; sleep 2; exec cat'";
+    let mut pane = Pane::run(command);
+    let deadline = Instant::now() + PATIENCE;
+    while !pane.output.ends_with(b"ready") {
+        assert!(
+            Instant::now() < deadline,
+            "the child did not start: {:?}",
+            pane.text()
+        );
+        if pane.drain() == 0 {
+            std::thread::sleep(Duration::from_millis(1));
+        }
+    }
+    pane.output.clear();
+    let writer = pane.process.take_input_writer().unwrap();
+    let direct = pane.process.direct_writer().unwrap();
+    let queue = InputQueue::start_direct(writer, Box::new(direct), "test-writer".into()).unwrap();
+    // The child reads nothing for now: the paste fills its terminal's input buffer and
+    // the rest of it waits in the queue; the keys after it wait behind it.
+    let start = Instant::now();
+    let mut expected: Vec<u8> = (0..200_000u32).map(|i| b'a' + (i % 26) as u8).collect();
+    queue.send_input(&expected).unwrap();
+    for key in 0..1000 {
+        let key = format!("<{key}>");
+        queue.send_input(key.as_bytes()).unwrap();
+        expected.extend_from_slice(key.as_bytes());
+    }
+    assert!(
+        start.elapsed() < Duration::from_secs(1),
+        "sending waited for the child: {:?}",
+        start.elapsed()
+    );
+    assert!(queue.queued() > 0, "the terminal took everything at once");
+    while pane.output.len() < expected.len() {
+        assert!(
+            Instant::now() < deadline,
+            "only {} bytes came back",
+            pane.output.len()
+        );
+        if pane.drain() == 0 {
+            std::thread::sleep(Duration::from_millis(1));
+        }
+    }
+    assert!(pane.output == expected, "the input came back out of order");
+    assert!(queue.wait_idle(PATIENCE));
 }

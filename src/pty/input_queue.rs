@@ -2,6 +2,12 @@
 //! emptied into the child's terminal by a thread of its own. A child that does not read
 //! its input fills the terminal's buffer and blocks that thread only.
 //!
+//! While nothing waits in the queue, bytes go straight to the child's terminal from the
+//! sender's thread when it is given a non-blocking handle ([`InputQueue::start_direct`]):
+//! a key then reaches the child without waking another thread. What the terminal does
+//! not take at once is queued behind, for the writer thread; nothing overtakes what is
+//! queued, and a child that does not read still never blocks the sender.
+//!
 //! Two kinds of bytes share the queue, in the order they were sent: replies to the
 //! program's queries (cursor position, device attributes, colours) and input from the user
 //! (keys, pastes, broadcast). When the child does not read, replies are dropped first
@@ -9,6 +15,7 @@
 //! would not read anyway); input is refused beyond [`INPUT_LIMIT`], with an error the app
 //! shows, and never silently dropped.
 
+use super::nonblocking::TryWrite;
 use std::collections::VecDeque;
 use std::io::Write;
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
@@ -45,11 +52,30 @@ struct Queue {
     failure: Option<String>,
     /// Set when the queue's owner is gone.
     closed: bool,
+    /// Writes to the child that never wait, used while nothing is pending. Kept under the
+    /// queue's lock so that they cannot interleave with the writer thread's.
+    direct: Option<Box<dyn TryWrite>>,
 }
 
 impl Queue {
     fn pending(&self) -> usize {
         self.bytes.len() + self.in_flight
+    }
+
+    /// Writes what the child's terminal takes of `bytes` now, when nothing is pending;
+    /// returns the bytes written, which are not to be queued.
+    fn write_direct(&mut self, bytes: &[u8]) -> Result<usize, InputRefused> {
+        if self.pending() > 0 {
+            return Ok(0);
+        }
+        let Some(direct) = &mut self.direct else {
+            return Ok(0);
+        };
+        direct.try_write(bytes).map_err(|error| {
+            let failure = error.to_string();
+            self.failure = Some(failure.clone());
+            InputRefused::Closed(failure)
+        })
     }
 }
 
@@ -98,7 +124,32 @@ pub struct InputQueue {
 impl InputQueue {
     /// Starts the writer thread (named `name`) over `writer`.
     pub fn start(writer: Box<dyn Write + Send>, name: String) -> std::io::Result<InputQueue> {
-        let shared = Arc::new(Shared::default());
+        Self::start_with(writer, None, name)
+    }
+
+    /// [`start`](Self::start), also writing through `direct` from the sender's own thread
+    /// whenever nothing is queued: what `direct` does not take at once is queued.
+    /// `direct` and `writer` must write to the same terminal.
+    pub fn start_direct(
+        writer: Box<dyn Write + Send>,
+        direct: Box<dyn TryWrite>,
+        name: String,
+    ) -> std::io::Result<InputQueue> {
+        Self::start_with(writer, Some(direct), name)
+    }
+
+    fn start_with(
+        writer: Box<dyn Write + Send>,
+        direct: Option<Box<dyn TryWrite>>,
+        name: String,
+    ) -> std::io::Result<InputQueue> {
+        let shared = Arc::new(Shared {
+            queue: Mutex::new(Queue {
+                direct,
+                ..Queue::default()
+            }),
+            wake: Condvar::new(),
+        });
         let thread_shared = Arc::clone(&shared);
         std::thread::Builder::new()
             .name(name)
@@ -117,7 +168,11 @@ impl InputQueue {
         if queued > 0 && queued + bytes.len() > INPUT_LIMIT {
             return Err(InputRefused::Backlog { queued });
         }
-        queue.bytes.extend(bytes);
+        let written = queue.write_direct(bytes)?;
+        if written == bytes.len() {
+            return Ok(());
+        }
+        queue.bytes.extend(&bytes[written..]);
         drop(queue);
         self.shared.wake.notify_one();
         Ok(())
@@ -131,7 +186,14 @@ impl InputQueue {
             queue.dropped_replies += 1;
             return false;
         }
-        queue.bytes.extend(bytes);
+        let Ok(written) = queue.write_direct(bytes) else {
+            queue.dropped_replies += 1;
+            return false;
+        };
+        if written == bytes.len() {
+            return true;
+        }
+        queue.bytes.extend(&bytes[written..]);
         drop(queue);
         self.shared.wake.notify_one();
         true
@@ -280,5 +342,77 @@ mod tests {
         }
         assert_eq!(got, expected);
         assert!(queue.wait_idle(Duration::from_secs(10)));
+    }
+
+    /// A terminal that takes up to `room` bytes without waiting, recording them.
+    struct Room(Arc<Mutex<(usize, Vec<u8>)>>);
+
+    impl TryWrite for Room {
+        fn try_write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+            let mut state = self.0.lock().unwrap();
+            let taken = bytes.len().min(state.0);
+            state.0 -= taken;
+            state.1.extend_from_slice(&bytes[..taken]);
+            Ok(taken)
+        }
+    }
+
+    #[test]
+    fn direct_writes_go_first_and_never_overtake_queued_bytes() {
+        let (go, gate) = channel();
+        let (written_tx, written) = channel();
+        let room = Arc::new(Mutex::new((3, Vec::new())));
+        let queue = InputQueue::start_direct(
+            Box::new(Stalled(gate, written_tx)),
+            Box::new(Room(Arc::clone(&room))),
+            "test".into(),
+        )
+        .unwrap();
+        // The terminal takes three bytes at once; the rest waits for the writer thread.
+        queue.send_input(b"abcdef").unwrap();
+        assert_eq!(queue.queued(), 3);
+        // Room again, but bytes are queued: these go behind them, and so does a reply.
+        room.lock().unwrap().0 = 100;
+        queue.send_input(b"ghi").unwrap();
+        assert!(queue.send_reply(b"[R]"));
+        assert_eq!(queue.queued(), 9);
+        assert_eq!(room.lock().unwrap().1, b"abc");
+        let mut behind = Vec::new();
+        while behind.len() < 9 {
+            go.send(()).unwrap();
+            behind.extend(written.recv_timeout(Duration::from_secs(10)).unwrap());
+        }
+        assert_eq!(behind, b"defghi[R]");
+        assert!(queue.wait_idle(Duration::from_secs(10)));
+        // Nothing waits any more: straight to the terminal again.
+        queue.send_input(b"jk").unwrap();
+        assert!(queue.send_reply(b"[R]"));
+        assert_eq!(queue.queued(), 0);
+        assert_eq!(room.lock().unwrap().1, b"abcjk[R]");
+    }
+
+    /// A terminal that has closed.
+    struct Closed;
+
+    impl TryWrite for Closed {
+        fn try_write(&mut self, _: &[u8]) -> std::io::Result<usize> {
+            Err(std::io::Error::other("the terminal closed"))
+        }
+    }
+
+    #[test]
+    fn a_failed_direct_write_refuses_what_follows() {
+        let (_go, gate) = channel();
+        let (written_tx, _written) = channel();
+        let queue = InputQueue::start_direct(
+            Box::new(Stalled(gate, written_tx)),
+            Box::new(Closed),
+            "test".into(),
+        )
+        .unwrap();
+        assert!(matches!(queue.send_input(b"x"), Err(InputRefused::Closed(_))));
+        assert!(!queue.send_reply(b"[R]"));
+        assert!(matches!(queue.send_input(b"y"), Err(InputRefused::Closed(_))));
+        assert_eq!(queue.queued(), 0);
     }
 }

@@ -2,13 +2,15 @@
 
 use super::config::{resolve_program, PaneSize, SpawnConfig};
 use super::error::PtyError;
+use super::nonblocking::{set_nonblocking, DirectWriter, PollingReader, PollingWriter};
 use super::paste::paste_bytes;
 use super::reader::{OutputEnd, OutputReader, ReadLog};
 use crate::ring::{AgentType, Producer, Tag};
 use nix::sys::signal::{killpg, Signal};
 use nix::unistd::Pid;
 use portable_pty::{Child, CommandBuilder, MasterPty, PtySize};
-use std::io::Write;
+use std::io::{Read, Write};
+use std::os::fd::{AsFd, BorrowedFd, OwnedFd};
 use std::time::{Duration, Instant};
 
 /// Variables by which programs recognise the terminal (or multiplexer) they run in; a
@@ -196,12 +198,14 @@ impl PtyProcess {
         let master = pair.master;
 
         let mut process_guard = KillOnError(Some(child));
-        let source = master
-            .try_clone_reader()
-            .map_err(|err| PtyError::Open(format!("{err:#}")))?;
+        // Non-blocking for every handle on the master (see `nonblocking`): the reader and
+        // writer wait in poll, and the app may write a key without waiting.
+        with_master_fd(&*master, set_nonblocking).map_err(|err| PtyError::Open(err.to_string()))?;
+        let source = polling_reader(&*master)?;
         let writer = master
             .take_writer()
             .map_err(|err| PtyError::Open(format!("{err:#}")))?;
+        let writer: Box<dyn Write + Send> = Box::new(PollingWriter::new(writer, dup_master(&*master)?));
         let tag = Tag::new(AgentType::Assistant).with_stream(stream);
         let (reader, log) =
             OutputReader::start(source, producer, tag, format!("pty-reader-{stream}"), log_reads)
@@ -226,10 +230,7 @@ impl PtyProcess {
     /// the chunk it holds then is lost.
     pub fn reconnect_output(&mut self, producer: Producer<'static>) -> Result<(), PtyError> {
         self.reader.request_stop();
-        let source = self
-            .master
-            .try_clone_reader()
-            .map_err(|err| PtyError::Open(format!("{err:#}")))?;
+        let source = polling_reader(&*self.master)?;
         let tag = Tag::new(AgentType::Assistant).with_stream(self.stream);
         let name = format!("pty-reader-{}", self.stream);
         let (reader, _) =
@@ -290,6 +291,13 @@ impl PtyProcess {
     /// ```
     pub fn take_input_writer(&mut self) -> Option<Box<dyn Write + Send>> {
         self.writer.take()
+    }
+
+    /// A handle that writes to the child's input without ever waiting (see
+    /// [`InputQueue::start_direct`](super::InputQueue::start_direct)): it takes what the
+    /// terminal's input buffer has room for now.
+    pub fn direct_writer(&self) -> Result<DirectWriter, PtyError> {
+        Ok(DirectWriter::new(dup_master(&*self.master)?))
     }
 
     /// Pastes `text`: wrapped in bracketed-paste markers when `bracketed` (pass whether
@@ -461,6 +469,32 @@ impl std::fmt::Debug for PtyProcess {
             .field("exit", &self.exit)
             .finish_non_exhaustive()
     }
+}
+
+/// Calls `each` with the master's descriptor.
+fn with_master_fd<T>(
+    master: &dyn MasterPty,
+    each: impl FnOnce(BorrowedFd<'_>) -> std::io::Result<T>,
+) -> std::io::Result<T> {
+    let raw = master
+        .as_raw_fd()
+        .ok_or_else(|| std::io::Error::other("the pseudo-terminal has no descriptor"))?;
+    // SAFETY: `master` owns the descriptor and keeps it open for the whole borrow.
+    each(unsafe { BorrowedFd::borrow_raw(raw) })
+}
+
+/// A new descriptor for the master's open file description.
+fn dup_master(master: &dyn MasterPty) -> Result<OwnedFd, PtyError> {
+    with_master_fd(master, |fd| fd.as_fd().try_clone_to_owned())
+        .map_err(|err| PtyError::Open(err.to_string()))
+}
+
+/// A reader of the (non-blocking) master that waits for output like a blocking one.
+fn polling_reader(master: &dyn MasterPty) -> Result<Box<dyn Read + Send>, PtyError> {
+    let inner = master
+        .try_clone_reader()
+        .map_err(|err| PtyError::Open(format!("{err:#}")))?;
+    Ok(Box::new(PollingReader::new(inner, dup_master(master)?)))
 }
 
 fn pty_size(size: PaneSize) -> PtySize {

@@ -49,10 +49,34 @@ pub fn render_terminal<T>(
 ) -> Option<Position> {
     let grid = term.grid();
     let offset = grid.display_offset() as i32;
+    if !buffer.area.contains(area.as_position()) {
+        // Panes lie within the screen; an area that does not start on it shows nothing.
+        return None;
+    }
+    // What lies beyond the buffer's edges is not drawn.
+    let area = area.intersection(buffer.area);
     let rows = usize::from(area.height).min(grid.screen_lines());
     let columns = usize::from(area.width).min(grid.columns());
     let default_style = Style::new().fg(rgb(theme.foreground)).bg(rgb(theme.background));
-    buffer.set_style(area, default_style);
+    // Every cell of the grid's part is set below; only what lies beyond it (an area larger
+    // than the model, while a resize settles) takes the default style here.
+    let beyond_columns = Rect::new(
+        area.x + columns as u16,
+        area.y,
+        area.width - columns as u16,
+        area.height,
+    );
+    let beyond_rows = Rect::new(
+        area.x,
+        area.y + rows as u16,
+        columns as u16,
+        area.height - rows as u16,
+    );
+    buffer.set_style(beyond_columns, default_style);
+    buffer.set_style(beyond_rows, default_style);
+    // Most cells share their colours with the cell before: each model colour is looked up
+    // in the palette once per run of equal ones.
+    let mut colours = ColourCache::new(term, theme);
     // One string for every cell's symbol: no allocation per cell on each frame.
     let mut symbol = String::new();
     for row in 0..rows {
@@ -61,14 +85,13 @@ pub fn render_terminal<T>(
         let highlighted = search
             .map(|needle| matches_in_row(line, columns, needle))
             .unwrap_or_default();
-        for column in 0..columns {
+        let start = buffer.index_of(area.x, y);
+        let targets = &mut buffer.content[start..start + columns];
+        for (column, target) in targets.iter_mut().enumerate() {
             let cell = &line[Column(column)];
-            let Some(target) = buffer.cell_mut(Position::new(area.x + column as u16, y)) else {
-                continue;
-            };
             if cell.flags.contains(Flags::WIDE_CHAR_SPACER) {
                 // The wide character to the left covers this cell; ratatui skips it.
-                target.set_symbol(" ");
+                target.set_symbol(" ").set_style(default_style);
                 continue;
             }
             let width = if !cell.flags.contains(Flags::WIDE_CHAR) {
@@ -77,15 +100,25 @@ pub fn render_terminal<T>(
                 2
             } else {
                 // Its right half would be outside the area, over the border.
-                target.set_symbol(" ").set_style(cell_style(term, theme, cell));
+                target.set_symbol(" ").set_style(cell_style(&mut colours, cell));
                 continue;
             };
-            cell_symbol(cell, width, &mut symbol);
-            let mut style = cell_style(term, theme, cell);
+            if width == 1 && (cell.c == ' ' || cell.c.is_ascii_graphic()) && cell.zerowidth().is_none() {
+                // Printable ASCII alone is one column wide whatever measures it. The cell
+                // often holds that character already (a blank, on a buffer just reset):
+                // then no new string.
+                if target.symbol().as_bytes() != [cell.c as u8] {
+                    target.set_char(cell.c);
+                }
+            } else {
+                cell_symbol(cell, width, &mut symbol);
+                target.set_symbol(&symbol);
+            }
+            let mut style = cell_style(&mut colours, cell);
             if highlighted.get(column).copied().unwrap_or(false) {
                 style = style.bg(rgb(theme.search_match)).fg(rgb(theme.background));
             }
-            target.set_symbol(&symbol).set_style(style);
+            target.set_style(style);
         }
     }
     let cursor = grid.cursor.point;
@@ -94,6 +127,42 @@ pub fn render_terminal<T>(
         && (0..rows as i32).contains(&cursor_row)
         && cursor.column.0 < columns;
     visible.then(|| Position::new(area.x + cursor.column.0 as u16, area.y + cursor_row as u16))
+}
+
+/// The palette colour of the last model colour looked up, for the foreground and the
+/// background each.
+struct ColourCache<'a, T> {
+    term: &'a Term<T>,
+    theme: &'a Theme,
+    foreground: Option<(TermColor, Color)>,
+    background: Option<(TermColor, Color)>,
+}
+
+impl<'a, T> ColourCache<'a, T> {
+    fn new(term: &'a Term<T>, theme: &'a Theme) -> ColourCache<'a, T> {
+        ColourCache {
+            term,
+            theme,
+            foreground: None,
+            background: None,
+        }
+    }
+
+    fn get(&mut self, model: TermColor, foreground: bool) -> Color {
+        let last = if foreground {
+            &mut self.foreground
+        } else {
+            &mut self.background
+        };
+        match last {
+            Some((seen, drawn)) if *seen == model => *drawn,
+            _ => {
+                let drawn = color(self.term, self.theme, model, foreground);
+                *last = Some((model, drawn));
+                drawn
+            }
+        }
+    }
 }
 
 /// Sets `symbol` to what is drawn for `cell`, `width` columns wide (see the module
@@ -178,9 +247,9 @@ fn matches_in_row(line: &alacritty_terminal::grid::Row<TermCell>, columns: usize
     marks
 }
 
-fn cell_style<T>(term: &Term<T>, theme: &Theme, cell: &TermCell) -> Style {
-    let mut fg = color(term, theme, cell.fg, true);
-    let mut bg = color(term, theme, cell.bg, false);
+fn cell_style<T>(colours: &mut ColourCache<'_, T>, cell: &TermCell) -> Style {
+    let mut fg = colours.get(cell.fg, true);
+    let mut bg = colours.get(cell.bg, false);
     let flags = cell.flags;
     let mut modifier = Modifier::empty();
     for (flag, modifier_bit) in [

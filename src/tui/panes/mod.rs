@@ -195,7 +195,13 @@ impl PaneSet {
                     applied: 0,
                 });
                 pane.input = match process.take_input_writer() {
-                    Some(writer) => Some(InputQueue::start(writer, format!("pty-writer-{stream}"))?),
+                    Some(writer) => {
+                        let direct = process
+                            .direct_writer()
+                            .map_err(|error| PaneSetError::Pty { pane: index, error })?;
+                        let name = format!("pty-writer-{stream}");
+                        Some(InputQueue::start_direct(writer, Box::new(direct), name)?)
+                    }
                     None => None,
                 };
                 pane.process = Some(process);
