@@ -1,8 +1,8 @@
 //! The recorded agents' states through the real app: a session (`perdix-tui -d`) with one
 //! pane per mark of each recording, in which a stand-in named after the agent (so that
-//! the pane's foreground program is that agent) plays the recording back at about the
-//! pace it was made, stopping at each earlier question until the test answers it with
-//! `perdix-tui send`, and ending at the mark: still writing (a working mark) or silent.
+//! the pane's foreground program is that agent) plays the recording back in about a
+//! second, stopping at each earlier question until the test answers it with `perdix-tui
+//! send`, and ending at the mark: still writing (a working mark) or silent.
 //! Then `perdix-tui list --json` must show every mark's state, from the session's own
 //! foreground lookup, rules thread and state tracking, with nobody attached.
 
@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 use support::agent_marks::{fixtures, marks as load_marks, Marks, AGENTS};
 use support::tmux::PrivateDirs;
 
-/// Plays `RAW` to each `STOP` in turn (in about two seconds in all), reading one byte of
+/// Plays `RAW` to each `STOP` in turn (in about a second in all), reading one byte of
 /// input at every stop but the last; then writes nothing (`quiet`) or keeps writing a
 /// sequence that changes nothing on the screen (`flowing`).
 const STAND_IN: &str = r#"import os, sys, time
@@ -26,7 +26,7 @@ for index, stop in enumerate(stops):
         end = min(stop, position + piece)
         os.write(1, raw[position:end])
         position = end
-        time.sleep(0.02)
+        time.sleep(0.01)
     if index + 1 < len(stops):
         os.read(0, 1)
 while True:
