@@ -10,6 +10,7 @@ pub mod lock;
 pub mod paths;
 pub mod peer;
 pub mod protocol;
+pub mod read_socket;
 
 #[cfg(test)]
 mod tests;

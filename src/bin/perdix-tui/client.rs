@@ -11,6 +11,7 @@ use perdix::session::protocol::{
     encode_message, exchange_greetings, read_message, read_message_async, write_message, AttachRequest,
     ClientMessage, Goodbye, ProtocolError, ServerMessage, TerminalColours,
 };
+use perdix::session::read_socket::ReadSocket;
 use perdix::tui::input::{EventSink, InputReaderOptions};
 use perdix::tui::outer_colours;
 use perdix::tui::outer_keyboard::DETECT_TIMEOUT;
@@ -135,15 +136,14 @@ pub fn attach(socket: &Path) -> Result<AttachEnd> {
     // Nothing else asks the terminal anything: later replies are dropped, not kept.
     drop(replies);
 
-    stream
-        .set_nonblocking(true)
-        .context("setting up the session socket")?;
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .context("starting the client's event loop")?;
     let end = runtime.block_on(async move {
-        let mut server = tokio::net::UnixStream::from_std(stream).context("setting up the session socket")?;
+        // Watched for reading only: the input thread writes, and the server's reads of
+        // what it wrote need not wake this loop.
+        let mut server = ReadSocket::new(stream).context("setting up the session socket")?;
         let mut terminate = signal(SignalKind::terminate())?;
         let mut hangup = signal(SignalKind::hangup())?;
         let mut interrupt = signal(SignalKind::interrupt())?;

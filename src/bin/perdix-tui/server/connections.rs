@@ -11,7 +11,7 @@ use perdix::session::protocol::{
     exchange_greetings_async, read_message_async, AttachRequest, ClientMessage, Goodbye, ProtocolError,
     ServerMessage, TerminalColours,
 };
-use std::os::fd::AsFd;
+use perdix::session::read_socket::ReadSocket;
 use std::sync::mpsc::Sender;
 use std::sync::Arc;
 use tokio::net::{UnixListener, UnixStream};
@@ -86,20 +86,25 @@ async fn connection(
         }
         return;
     }
-    // A second handle for the app thread's writes straight to the socket.
-    let direct = match stream.as_fd().try_clone_to_owned() {
-        Ok(fd) => std::os::unix::net::UnixStream::from(fd),
+    // From here the runtime watches the socket for reading only (see `ReadSocket`); the
+    // app thread writes to a second handle, and the writer task waits for room on it
+    // only while a backlog waits.
+    let sockets = stream
+        .into_std()
+        .and_then(|stream| Ok((stream.try_clone()?, stream)))
+        .and_then(|(direct, stream)| Ok((direct, ReadSocket::new(stream)?)));
+    let (direct, mut read) = match sockets {
+        Ok(sockets) => sockets,
         Err(error) => {
             eprintln!("perdix-tui server: connection {id}: {error}");
             return;
         }
     };
-    let (mut read, write) = stream.into_split();
     let wire = Wire::new(direct);
     let outbox = Outbox::new(Arc::clone(&wire));
     // Counted from now: a goodbye sent before the task first runs is still waited for.
     let running = RunningWriter::start();
-    tokio::spawn(write_out(write, wire, running));
+    tokio::spawn(write_out(wire, running));
     let first = match read_message_async::<_, ClientMessage>(&mut read).await {
         Ok(message) => message,
         Err(error) => {

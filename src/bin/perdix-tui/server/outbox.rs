@@ -3,12 +3,12 @@
 //! waits in a backlog that the connection's writer task sends as the socket drains.
 
 use perdix::session::protocol::{encode_message, ServerMessage};
+use perdix::session::read_socket::wait_writable;
 use std::collections::VecDeque;
 use std::io::{self, Write};
 use std::os::unix::net::UnixStream as StdUnixStream;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
-use tokio::net::unix::OwnedWriteHalf;
 use tokio::sync::Notify;
 
 /// Writer tasks still running: when the session ends, the server waits (briefly) for
@@ -52,7 +52,8 @@ struct Backlog {
 /// The socket, the backlog and the writer task's wake-up, shared by the app thread's
 /// [`Outbox`] and the task.
 pub struct Wire {
-    /// A second handle on the connection's socket (non-blocking, as the runtime's is).
+    /// The connection's socket for writing (non-blocking): the app thread's and the
+    /// writer task's.
     direct: StdUnixStream,
     backlog: Mutex<Backlog>,
     flush: Notify,
@@ -171,7 +172,7 @@ fn write_some(mut socket: &StdUnixStream, bytes: &[u8]) -> io::Result<usize> {
 
 /// The connection's writer task: sends the backlog as the socket drains, and shuts the
 /// socket down once the connection is closing and nothing is left.
-pub async fn write_out(write: OwnedWriteHalf, wire: Arc<Wire>, _running: RunningWriter) {
+pub async fn write_out(wire: Arc<Wire>, _running: RunningWriter) {
     loop {
         let idle = {
             let mut backlog = wire.lock();
@@ -182,16 +183,15 @@ pub async fn write_out(write: OwnedWriteHalf, wire: Arc<Wire>, _running: Running
                 let Some(front) = backlog.pending.front_mut() else {
                     break true;
                 };
-                // The runtime's own non-blocking write, so that its readiness stays right.
-                match write.try_write(&front.bytes[front.written..]) {
+                match write_some(&wire.direct, &front.bytes[front.written..]) {
                     Ok(count) => {
                         front.written += count;
                         if front.written == front.bytes.len() {
                             backlog.pending.pop_front();
+                        } else {
+                            break false;
                         }
                     }
-                    Err(error) if error.kind() == io::ErrorKind::WouldBlock => break false,
-                    Err(error) if error.kind() == io::ErrorKind::Interrupted => {}
                     Err(_) => {
                         backlog.broken = true;
                         return;
@@ -205,11 +205,12 @@ pub async fn write_out(write: OwnedWriteHalf, wire: Arc<Wire>, _running: Running
                 backlog.closing && backlog.pending.is_empty()
             };
             if done {
-                // The write half is dropped on return: the client reads the end.
+                // The client reads the end (the reading side may still hold the socket).
+                let _ = wire.direct.shutdown(std::net::Shutdown::Write);
                 return;
             }
             wire.flush.notified().await;
-        } else if write.writable().await.is_err() {
+        } else if wait_writable(&wire.direct).await.is_err() {
             wire.lock().broken = true;
             return;
         }
