@@ -132,3 +132,49 @@ fn a_client_that_never_reads_does_not_hold_up_the_session() {
     }
     drop(stuck);
 }
+
+#[test]
+fn a_client_that_stops_reading_gets_the_screen_when_it_reads_again_and_blocks_nothing() {
+    use perdix::session::protocol::{
+        exchange_greetings, read_message, write_message, AttachRequest, ClientMessage, ServerMessage,
+    };
+    let dirs = PrivateDirs::new();
+    // A pane that floods for three seconds with lines that change every row of the screen
+    // (frames far larger than the socket holds), then says it is through.
+    let flood = "sh -c 'end=$(($(date +%s) + 3)); while [ $(date +%s) -lt $end ]; do \
+                 seq -f %0110g 1 2000; done; echo flood-is-through; exec sleep 600'";
+    let started = dirs.perdix(&["-d", "-s", "slow", "--backend", "cpu", "cat", flood]);
+    assert!(started.status.success(), "perdix-tui -d: {started:?}");
+    let mut stream = UnixStream::connect(socket_of(&dirs, "slow")).unwrap();
+    exchange_greetings(&mut stream).unwrap();
+    write_message(
+        &mut stream,
+        &ClientMessage::Attach(AttachRequest { cols: 120, rows: 40 }),
+    )
+    .unwrap();
+    // Frames pile up unread while the pane floods; the session must go on meanwhile.
+    std::thread::sleep(Duration::from_secs(4));
+    let listed = dirs.perdix(&["list", "-s", "slow"]);
+    assert!(
+        listed.status.success(),
+        "the session answers while a client reads nothing: {listed:?}"
+    );
+    // Reading again, the client catches up to a frame with the end of the flood.
+    stream.set_read_timeout(Some(Duration::from_secs(30))).unwrap();
+    let mut screen = Vec::new();
+    let mut frames = 0;
+    while !String::from_utf8_lossy(&screen).contains("flood-is-through") {
+        match read_message::<_, ServerMessage>(&mut stream).expect("frames keep coming") {
+            ServerMessage::Frame(frame) => {
+                frames += 1;
+                screen.extend_from_slice(&frame);
+                // Only the last few frames matter for the text looked for.
+                let keep = screen.len().saturating_sub(1 << 20);
+                screen.drain(..keep);
+            }
+            ServerMessage::Goodbye(goodbye) => panic!("the session said goodbye: {goodbye:?}"),
+            _ => {}
+        }
+    }
+    assert!(frames > 0);
+}

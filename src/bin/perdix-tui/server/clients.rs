@@ -76,6 +76,11 @@ impl Client {
         Ok(())
     }
 
+    /// The client missed frames and has caught up since: it is owed a repaint.
+    pub fn repaint_due(&self) -> bool {
+        self.stale && self.outbox.drained()
+    }
+
     /// Bytes for the client's terminal outside any frame (a notification), never skipped.
     pub fn send_raw(&self, bytes: Vec<u8>) {
         self.outbox.send(ServerMessage::Frame(bytes));

@@ -100,7 +100,7 @@ async fn connection(
             return;
         }
     };
-    let wire = Wire::new(direct);
+    let wire = Wire::new(direct, Arc::clone(&waker));
     let outbox = Outbox::new(Arc::clone(&wire));
     // Counted from now: a goodbye sent before the task first runs is still waited for.
     let running = RunningWriter::start();

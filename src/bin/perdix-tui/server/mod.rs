@@ -213,7 +213,7 @@ impl Server {
                 self.alert();
             }
             let now = Instant::now();
-            if quiet_change.is_some_and(|at| now >= at) {
+            if quiet_change.is_some_and(|at| now >= at) || self.clients.iter().any(Client::repaint_due) {
                 self.clock.changed(now);
             }
             quiet_change = self.app.next_deadline(now);
@@ -258,14 +258,16 @@ impl Server {
                 continue;
             }
             // Asleep until records, a message from the sockets, a verdict of the agents'
-            // rules, a signal or the deadline.
-            let app = &self.app;
+            // rules, a client that caught up, a signal or the deadline.
+            let (app, clients, clock) = (&self.app, &self.clients, &self.clock);
+            // A client owed a repaint wakes the loop once: then the clock owes a frame.
+            let repaint = || clock.next_due().is_none() && clients.iter().any(Client::repaint_due);
             app.panes.wait_for_work(deadline, || match inbox.try_recv() {
                 Ok(message) => {
                     queued.push_back(message);
                     true
                 }
-                Err(TryRecvError::Empty) => app.has_state_news(),
+                Err(TryRecvError::Empty) => app.has_state_news() || repaint(),
                 Err(TryRecvError::Disconnected) => true,
             });
         }

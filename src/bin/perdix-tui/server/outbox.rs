@@ -2,12 +2,13 @@
 //! room, so that a frame reaches the client with no thread in between; what does not fit
 //! waits in a backlog that the connection's writer task sends as the socket drains.
 
+use perdix::ring::EventCount;
 use perdix::session::protocol::{encode_message, ServerMessage};
 use perdix::session::read_socket::wait_writable;
 use std::collections::VecDeque;
 use std::io::{self, Write};
 use std::os::unix::net::UnixStream as StdUnixStream;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use tokio::sync::Notify;
 
@@ -52,6 +53,11 @@ struct Backlog {
 /// The socket, the backlog and the writer task's wake-up, shared by the app thread's
 /// [`Outbox`] and the task.
 pub struct Wire {
+    /// The app thread's event count: told when a backlog has drained.
+    app: Arc<EventCount>,
+    /// The backlog drained since a frame was last queued: a client that missed frames
+    /// can be repainted now.
+    drained: AtomicBool,
     /// The connection's socket for writing (non-blocking): the app thread's and the
     /// writer task's.
     direct: StdUnixStream,
@@ -60,8 +66,10 @@ pub struct Wire {
 }
 
 impl Wire {
-    pub fn new(direct: StdUnixStream) -> Arc<Wire> {
+    pub fn new(direct: StdUnixStream, app: Arc<EventCount>) -> Arc<Wire> {
         Arc::new(Wire {
+            app,
+            drained: AtomicBool::new(false),
             direct,
             backlog: Mutex::new(Backlog::default()),
             flush: Notify::new(),
@@ -91,6 +99,13 @@ impl Outbox {
     /// not sent (the client reads slowly, or is gone).
     pub fn send_frame(&self, frame: Vec<u8>, limit: usize) -> bool {
         self.send_message(&ServerMessage::Frame(frame), Some(limit), false)
+    }
+
+    /// Whether the backlog drained since a frame was last queued.
+    pub fn drained(&self) -> bool {
+        // Acquire: pairs with the writer task's Release store; the backlog itself is
+        // read under its lock.
+        self.wire.drained.load(Ordering::Acquire) && !self.wire.lock().broken
     }
 
     /// Sends a message that is not a frame: never refused for slowness. A goodbye, a
@@ -129,6 +144,10 @@ impl Outbox {
                     return false;
                 }
             }
+        }
+        if frame_limit.is_some() {
+            // Relaxed: written under the backlog's lock, which orders it with the task's.
+            self.wire.drained.store(false, Ordering::Relaxed);
         }
         let mut wake_writer = last;
         if written < bytes.len() {
@@ -173,6 +192,7 @@ fn write_some(mut socket: &StdUnixStream, bytes: &[u8]) -> io::Result<usize> {
 /// The connection's writer task: sends the backlog as the socket drains, and shuts the
 /// socket down once the connection is closing and nothing is left.
 pub async fn write_out(wire: Arc<Wire>, _running: RunningWriter) {
+    let mut waited = false;
     loop {
         let idle = {
             let mut backlog = wire.lock();
@@ -199,6 +219,13 @@ pub async fn write_out(wire: Arc<Wire>, _running: RunningWriter) {
                 }
             }
         };
+        if idle && std::mem::take(&mut waited) {
+            // The client caught up: if it missed frames, the app repaints it now rather
+            // than at its next change (which may never come).
+            // Release: pairs with `Outbox::drained`.
+            wire.drained.store(true, Ordering::Release);
+            wire.app.notify();
+        }
         if idle {
             let done = {
                 let backlog = wire.lock();
@@ -213,6 +240,8 @@ pub async fn write_out(wire: Arc<Wire>, _running: RunningWriter) {
         } else if wait_writable(&wire.direct).await.is_err() {
             wire.lock().broken = true;
             return;
+        } else {
+            waited = true;
         }
     }
 }
