@@ -3,7 +3,7 @@
 
 use super::super::progress::{progress_log, ProgressLog, ProgressWriter};
 use crate::ring::{Consumer, EventCount};
-use std::sync::mpsc::{Receiver, Sender, SyncSender};
+use std::sync::mpsc::{channel, Receiver, Sender, SyncSender};
 use std::sync::Arc;
 
 /// A pane joining a running stage: its stream, input ring and progress log.
@@ -99,7 +99,11 @@ pub struct StageInputs {
 
 impl Drop for StageInputs {
     fn drop(&mut self) {
-        // The last handle gone may end the stage: it must not sleep through that.
+        // The last handle gone may end the stage: it must not sleep through that. The
+        // sender goes first (fields drop only after this), so that a stage woken here
+        // already finds the channel closed rather than going back to sleep.
+        let (closed, _) = channel();
+        drop(std::mem::replace(&mut self.sender, closed));
         self.waker.notify();
     }
 }

@@ -242,3 +242,28 @@ fn a_record_ring_too_small_for_the_longest_record_is_refused() {
         Err(ParseError::RecordRingTooSmall { .. })
     ));
 }
+
+#[test]
+fn dropping_the_last_inputs_handle_always_ends_an_idle_stage() {
+    // The stage sleeps with no pane; the last handle's drop must wake it to a closed
+    // channel, round after round. A watchdog turns a hang into a failure.
+    let (done_tx, done_rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for round in 0..2000 {
+            let (records, _records_rx) = Buffer::new(MIN_RECORD_SLOTS).unwrap().split();
+            let mut stage = ParseStage::new(BackendKind::Cpu, records).unwrap();
+            let inputs = stage.inputs_handle();
+            let thread = stage.spawn(Arc::new(AtomicBool::new(false))).unwrap();
+            if round % 2 == 0 {
+                // Sometimes after the stage has gone to sleep, sometimes racing it.
+                std::thread::yield_now();
+            }
+            drop(inputs);
+            thread.join().unwrap().unwrap();
+        }
+        let _ = done_tx.send(());
+    });
+    done_rx
+        .recv_timeout(std::time::Duration::from_secs(60))
+        .expect("a stage slept through its last handle's drop");
+}
