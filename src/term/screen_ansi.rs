@@ -23,6 +23,17 @@ const STYLES: [(Flags, &str); 11] = [
     (Flags::STRIKEOUT, "9"),
 ];
 
+/// Every flag in [`STYLES`]: what of a cell's flags is its look.
+const STYLE_FLAGS: Flags = {
+    let mut all = Flags::empty();
+    let mut index = 0;
+    while index < STYLES.len() {
+        all = all.union(STYLES[index].0);
+        index += 1;
+    }
+    all
+};
+
 /// The look of a cell: colours and styles.
 #[derive(Clone, Copy, PartialEq, Eq)]
 struct Pen {
@@ -39,11 +50,10 @@ impl Pen {
     };
 
     fn of(cell: &Cell) -> Pen {
-        let style_flags = STYLES.iter().fold(Flags::empty(), |all, (flag, _)| all | *flag);
         Pen {
             fg: cell.fg,
             bg: cell.bg,
-            flags: cell.flags & style_flags,
+            flags: cell.flags & STYLE_FLAGS,
         }
     }
 

@@ -54,9 +54,9 @@ impl AttentionTracker {
     /// The panes of `app` that turned blocked or done since the last call, on a strong
     /// signal (the program said so through `notify`, its agent's rules recognised its
     /// screen, it rang the bell, sent a notification or reported progress), and that
-    /// nobody looks at (`looked_at(index)` false). A quiet prompt is no alert: a shell
+    /// nobody looks at ([`App::is_looked_at`] false). A quiet prompt is no alert: a shell
     /// waiting at its prompt is not news.
-    pub fn alerts(&mut self, app: &App, looked_at: impl Fn(usize) -> bool) -> Vec<Alert> {
+    pub fn alerts(&mut self, app: &App) -> Vec<Alert> {
         let mut alerts = Vec::new();
         let mut seen = HashMap::with_capacity(app.info.len());
         for (index, info) in app.info.iter().enumerate() {
@@ -64,7 +64,7 @@ impl AttentionTracker {
             let state = info.state.name();
             let turned = self.last.get(&info.id).is_none_or(|last| last != state);
             let strong = info.tracker.evidence().is_some_and(Evidence::is_strong);
-            if turned && strong && info.state.needs_user() && !looked_at(index) {
+            if turned && strong && info.state.needs_user() && !app.is_looked_at(index) {
                 alerts.push(Alert {
                     number: index as u32 + 1,
                     name: info.name.clone(),

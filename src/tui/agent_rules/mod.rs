@@ -45,8 +45,9 @@ const BUILTIN: [(&str, &str); 5] = [
     ("shell.toml", include_str!("shell.toml")),
 ];
 
-/// Longest reason kept, in characters: one line of a border or a list.
-const REASON_CHARS: usize = 200;
+/// Longest reason kept, in characters: one line of a border or a list (the rules', a
+/// reported one's, a notification's).
+pub const REASON_CHARS: usize = 200;
 
 /// Why a rule file could not be used.
 #[derive(Debug, thiserror::Error)]

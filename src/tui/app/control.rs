@@ -4,6 +4,7 @@
 use super::{App, PaneInfo};
 use crate::pty::{paste_bytes, SpawnConfig};
 use crate::session::control::{ControlReply, ControlRequest, PaneRef, PaneStatus, ReportedState};
+use crate::tui::agent_rules::REASON_CHARS;
 use crate::tui::agent_state::AgentState;
 use crate::tui::key_encoding::{encode_key_for, KeyboardMode};
 use crate::tui::keymap::KeyChord;
@@ -22,9 +23,6 @@ pub struct Reported {
     /// When it was reported.
     pub at: Instant,
 }
-
-/// How long a reported reason may be (one line of a border or a list).
-const REASON_CHARS: usize = 200;
 
 impl App {
     /// The state `list` shows for pane `index`, and its reason.

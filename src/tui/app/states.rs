@@ -5,14 +5,11 @@
 use super::{App, PaneInfo, FOREGROUND_REFRESH};
 use crate::term::PaneEvent;
 use crate::tui::agent_rules::classifier::SNAPSHOT_INTERVAL;
-use crate::tui::agent_rules::{Classifier, RuleBook, Snapshot};
+use crate::tui::agent_rules::{Classifier, RuleBook, Snapshot, REASON_CHARS};
 use crate::tui::agent_state::{next_change, AgentState, Observation};
 use crate::tui::foreground::Foreground;
 use std::sync::Arc;
 use std::time::Instant;
-
-/// Most characters of a notification's text kept as a reason.
-const NOTIFICATION_CHARS: usize = 200;
 
 /// Who looks at the panes.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -92,7 +89,7 @@ impl App {
                     (Some(title), body) => format!("{title}: {body}"),
                     (None, body) => body,
                 };
-                info.notification = Some(text.chars().take(NOTIFICATION_CHARS).collect());
+                info.notification = Some(text.chars().take(REASON_CHARS).collect());
             }
             PaneEvent::Progress { active } => info.progress = active,
             PaneEvent::ClipboardStore { .. } | PaneEvent::ClipboardLoad { .. } => {}

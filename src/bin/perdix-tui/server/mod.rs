@@ -463,8 +463,8 @@ impl Server {
     }
 
     fn alert(&mut self) {
-        let watched = self.watched_panes();
-        for alert in self.attention.alerts(&self.app, |index| watched.contains(&index)) {
+        // Who looks was told to the app before the pump that worked the states out.
+        for alert in self.attention.alerts(&self.app) {
             if self.app.notifications.enabled {
                 let sequence = notification_sequence(&alert);
                 for client in &self.clients {
