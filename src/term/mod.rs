@@ -10,6 +10,7 @@
 //! flags, modifyOtherKeys) the program asked for, and a configurable scrollback.
 
 mod csi;
+mod damage;
 mod events;
 mod keyboard;
 mod modes;
@@ -25,6 +26,7 @@ mod sgr;
 mod sync;
 
 pub use alacritty_terminal::term::Osc52;
+pub use damage::ViewDamage;
 pub use events::{Clipboard, PaneEvent, PaneListener};
 pub use keyboard::{active_kitty_flags, KEYBOARD_STACK_LIMIT};
 pub use mouse_mode::{MouseEncoding, MouseProtocol, MouseTracking};

@@ -1,6 +1,7 @@
 //! One pane's terminal model: records in, an `alacritty_terminal::Term` updated, replies
 //! and events out.
 
+use super::damage::{take_view_damage, ViewDamage};
 use super::events::{route, PaneEvent, PaneListener, Routed};
 use super::keyboard::{self, active_kitty_flags, KeyboardState};
 use super::mouse_mode::MouseProtocol;
@@ -13,6 +14,7 @@ use crate::pty::PaneSize;
 use alacritty_terminal::event::{Event, WindowSize};
 use alacritty_terminal::grid::{Dimensions, Scroll};
 use alacritty_terminal::term::{Config, Osc52, Term};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc::{channel, Receiver};
 use std::time::Instant;
 use vte::ansi::{Handler, KeyboardModes, ModifyOtherKeys, NamedPrivateMode};
@@ -42,6 +44,9 @@ impl Default for PaneConfig {
         }
     }
 }
+
+/// The next [`PaneTerminal::serial`].
+static NEXT_SERIAL: AtomicU64 = AtomicU64::new(0);
 
 /// The narrowest pane: `Term` 0.26 panics when a wide character is printed into a
 /// single column.
@@ -95,6 +100,9 @@ impl Dimensions for GridSize {
 /// ```
 pub struct PaneTerminal {
     term: Term<PaneListener>,
+    /// Unique among the models of this process: a frame tells a pane's model from the
+    /// one it replaced.
+    serial: u64,
     events_in: Receiver<Event>,
     replayer: Replayer,
     sync: SyncHold,
@@ -120,6 +128,8 @@ impl PaneTerminal {
         let (sender, events_in) = channel();
         PaneTerminal {
             term: Term::new(term_config, &GridSize(size), PaneListener(sender)),
+            // Relaxed: only the numbers' uniqueness matters, which the atomic add gives.
+            serial: NEXT_SERIAL.fetch_add(1, Ordering::Relaxed),
             events_in,
             replayer: Replayer::default(),
             sync: SyncHold::default(),
@@ -134,6 +144,18 @@ impl PaneTerminal {
     /// The model, for drawing and inspection.
     pub fn term(&self) -> &Term<PaneListener> {
         &self.term
+    }
+
+    /// A number no other model of this process has had: a pane restarted or closed and
+    /// replaced by another at its place has a new one.
+    pub fn serial(&self) -> u64 {
+        self.serial
+    }
+
+    /// The rows of the view that changed since the last call (all of them the first
+    /// time): a frame redraws those and may keep the others as it drew them.
+    pub fn take_damage(&mut self) -> ViewDamage {
+        take_view_damage(&mut self.term)
     }
 
     /// The kitty keyboard protocol flags the program has active on the screen shown

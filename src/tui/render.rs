@@ -47,6 +47,19 @@ pub fn render_terminal<T>(
     buffer: &mut Buffer,
     search: Option<&str>,
 ) -> Option<Position> {
+    render_terminal_rows(term, theme, area, buffer, search, |_| true)
+}
+
+/// [`render_terminal`] for the rows of the view for which `changed` is true; the cells of
+/// the other rows are left as they are.
+pub fn render_terminal_rows<T>(
+    term: &Term<T>,
+    theme: &Theme,
+    area: Rect,
+    buffer: &mut Buffer,
+    search: Option<&str>,
+    changed: impl Fn(usize) -> bool,
+) -> Option<Position> {
     let grid = term.grid();
     let offset = grid.display_offset() as i32;
     if !buffer.area.contains(area.as_position()) {
@@ -79,7 +92,7 @@ pub fn render_terminal<T>(
     let mut colours = ColourCache::new(term, theme);
     // One string for every cell's symbol: no allocation per cell on each frame.
     let mut symbol = String::new();
-    for row in 0..rows {
+    for row in (0..rows).filter(|&row| changed(row)) {
         let line = &grid[Line(row as i32 - offset)];
         let y = area.y + row as u16;
         let highlighted = search

@@ -3,9 +3,10 @@
 
 use super::agent_state::AgentState;
 use super::app::{App, Confirm, Mode, SearchHit};
+use super::frame_damage::FrameDamage;
 use super::help::help_layout;
 use super::keymap::Action;
-use super::render::{render_terminal, rgb};
+use super::render::{render_terminal_rows, rgb};
 use alacritty_terminal::grid::Dimensions;
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Position, Rect};
@@ -15,8 +16,23 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph, Widget};
 use ratatui::Frame;
 
-/// Draws the whole app.
+/// Draws the whole app into `frame`.
 pub fn view(app: &App, frame: &mut Frame) {
+    if let Some(cursor) = draw_app(app, frame.buffer_mut(), &FrameDamage::everything()) {
+        frame.set_cursor_position(cursor);
+    }
+}
+
+/// The part of a pane's area its screen is drawn in: inside its border.
+pub fn pane_inner(area: Rect) -> Rect {
+    Block::new().borders(Borders::ALL).inner(area)
+}
+
+/// Draws the app into `buffer`, whose cells are blank (reset) wherever this draws: the
+/// borders, the bars, the overlays, and each pane's rows that `damage` says changed. A
+/// pane row that did not change is left as it is, for a buffer that holds the last frame.
+/// Returns where the cursor is to show, if anywhere.
+pub fn draw_app(app: &App, buffer: &mut Buffer, damage: &FrameDamage) -> Option<Position> {
     let theme = &app.theme;
     // Each state once per frame: the borders and the status bar both show it.
     let states: Vec<AgentState> = (0..app.panes.panes().len())
@@ -56,44 +72,45 @@ pub fn view(app: &App, frame: &mut Frame) {
         if focused || highlighted {
             border_style = border_style.add_modifier(Modifier::BOLD);
         }
-        let inner = Block::new().borders(Borders::ALL).inner(area);
-        draw_border(frame.buffer_mut(), area, border_style, title);
+        let inner = pane_inner(area);
+        draw_border(buffer, area, border_style, title);
         let search = match &app.mode {
             Mode::Scroll {
                 search: Some(text), ..
             } if focused => Some(text.as_str()),
             _ => None,
         };
-        let position = render_terminal(pane.terminal().term(), theme, inner, frame.buffer_mut(), search);
+        let position = render_terminal_rows(pane.terminal().term(), theme, inner, buffer, search, |row| {
+            damage.row_changed(index, row)
+        });
         if focused && search.is_some() {
             if let Some(hit) = app.search_hit {
-                mark_current_match(app, pane, hit, inner, frame);
+                mark_current_match(app, pane, hit, inner, buffer);
             }
         }
         if focused && app.mode == Mode::Normal && pane.terminal().display_offset() == 0 {
             cursor = position;
         }
     }
-    status_bar(app, &states, frame);
+    status_bar(app, &states, buffer);
     match &app.mode {
-        Mode::Help { scroll } => help(app, frame, *scroll),
-        Mode::Overview { selected } => overview(app, frame, *selected),
-        Mode::NewPane(command) => prompt(
-            app,
-            frame,
-            "new pane — command (Enter on empty: your shell)",
-            command,
-        ),
+        Mode::Help { scroll } => help(app, buffer, *scroll),
+        Mode::Overview { selected } => overview(app, buffer, *selected),
+        Mode::NewPane(command) => {
+            let question = "new pane — command (Enter on empty: your shell)";
+            // The cursor goes where the command is typed.
+            return Some(prompt(app, buffer, question, command));
+        }
         Mode::Confirm(Confirm::Close(index)) => {
             let question = format!("close pane {} while its program runs? [y/n]", index + 1);
-            prompt(app, frame, &question, "")
+            prompt(app, buffer, &question, "");
         }
-        Mode::Confirm(Confirm::Quit) => prompt(app, frame, "end the session and all its programs? [y/n]", ""),
+        Mode::Confirm(Confirm::Quit) => {
+            prompt(app, buffer, "end the session and all its programs? [y/n]", "");
+        }
         _ => {}
     }
-    if let Some(cursor) = cursor {
-        frame.set_cursor_position(cursor);
-    }
+    cursor
 }
 
 /// A pane's border with its title, cell for cell as ratatui's `Block` with all borders
@@ -142,8 +159,8 @@ fn restart_key(app: &App) -> Option<String> {
     keys.first().map(ToString::to_string)
 }
 
-fn status_bar(app: &App, states: &[AgentState], frame: &mut Frame) {
-    let screen = frame.area();
+fn status_bar(app: &App, states: &[AgentState], buffer: &mut Buffer) {
+    let screen = buffer.area;
     if screen.height == 0 {
         return;
     }
@@ -205,12 +222,12 @@ fn status_bar(app: &App, states: &[AgentState], frame: &mut Frame) {
         Span::raw(" ".repeat(padding)),
         Span::styled(help, Style::new().add_modifier(Modifier::BOLD)),
     ]);
-    frame.render_widget(Paragraph::new(line).style(style), area);
+    Paragraph::new(line).style(style).render(area, buffer);
 }
 
 /// Marks the search match the view is on: its cells underlined and bold, and an arrow in
 /// the border beside its row.
-fn mark_current_match(app: &App, pane: &crate::tui::Pane, hit: SearchHit, inner: Rect, frame: &mut Frame) {
+fn mark_current_match(app: &App, pane: &crate::tui::Pane, hit: SearchHit, inner: Rect, buffer: &mut Buffer) {
     let grid = pane.terminal().term().grid();
     // The view's top line, counted like the hit's line (0 is the oldest).
     let top = grid.history_size() - grid.display_offset();
@@ -223,7 +240,6 @@ fn mark_current_match(app: &App, pane: &crate::tui::Pane, hit: SearchHit, inner:
     };
     let y = inner.y + row as u16;
     let highlight = rgb(app.theme.search_match);
-    let buffer = frame.buffer_mut();
     for x in inner.left()..inner.right() {
         if let Some(cell) = buffer.cell_mut(Position::new(x, y)) {
             if cell.bg == highlight {
@@ -248,10 +264,10 @@ fn centred(screen: Rect, width: u16, height: u16) -> Rect {
     )
 }
 
-fn help(app: &App, frame: &mut Frame, scroll: u16) {
+fn help(app: &App, buffer: &mut Buffer, scroll: u16) {
     let theme = &app.theme;
     // Above the status bar, which stays readable.
-    let screen = frame.area();
+    let screen = buffer.area;
     let above_status = Rect::new(screen.x, screen.y, screen.width, screen.height.saturating_sub(1));
     let (area, lines) = help_layout(&app.keymap, above_status);
     let shown = area.height.saturating_sub(2);
@@ -268,23 +284,21 @@ fn help(app: &App, frame: &mut Frame, scroll: u16) {
         let less = if scroll > 0 { " ↑" } else { "" };
         block = block.title_bottom(format!("{less} lines {}–{last} of {total}{more} ", scroll + 1));
     }
-    frame.render_widget(Clear, area);
-    frame.render_widget(
-        Paragraph::new(lines)
-            .block(block)
-            .scroll((scroll, 0))
-            .style(Style::new().fg(rgb(theme.foreground)).bg(rgb(theme.background))),
-        area,
-    );
+    Clear.render(area, buffer);
+    Paragraph::new(lines)
+        .block(block)
+        .scroll((scroll, 0))
+        .style(Style::new().fg(rgb(theme.foreground)).bg(rgb(theme.background)))
+        .render(area, buffer);
 }
 
 /// Every pane in a box: number, name, agent, state, for how long, why; the marked one
 /// highlighted, the ones that need the user in the attention colour.
-fn overview(app: &App, frame: &mut Frame, selected: usize) {
+fn overview(app: &App, buffer: &mut Buffer, selected: usize) {
     let theme = &app.theme;
     let now = std::time::Instant::now();
     let count = app.panes.panes().len();
-    let screen = frame.area();
+    let screen = buffer.area;
     let above_status = Rect::new(screen.x, screen.y, screen.width, screen.height.saturating_sub(1));
     let height = (count as u16 + 3).min(above_status.height);
     let area = centred(above_status, 100, height);
@@ -325,33 +339,28 @@ fn overview(app: &App, frame: &mut Frame, selected: usize) {
     // Keeps the marked line in view on a short screen.
     let shown = area.height.saturating_sub(2) as usize;
     let scroll = selected.saturating_sub(shown.saturating_sub(1)) as u16;
-    frame.render_widget(Clear, area);
-    frame.render_widget(
-        Paragraph::new(lines)
-            .block(block)
-            .scroll((scroll, 0))
-            .style(Style::new().bg(rgb(theme.background))),
-        area,
-    );
+    Clear.render(area, buffer);
+    Paragraph::new(lines)
+        .block(block)
+        .scroll((scroll, 0))
+        .style(Style::new().bg(rgb(theme.background)))
+        .render(area, buffer);
 }
 
-fn prompt(app: &App, frame: &mut Frame, question: &str, text: &str) {
+/// A question in a box, with what was typed so far; returns where the typing goes.
+fn prompt(app: &App, buffer: &mut Buffer, question: &str, text: &str) -> Position {
     let theme = &app.theme;
-    let area = centred(frame.area(), 70, 4);
+    let area = centred(buffer.area, 70, 4);
     let block = Block::new()
         .borders(Borders::ALL)
         .title(format!(" {question} "))
         .border_style(Style::new().fg(rgb(theme.attention_border)));
     let inner = block.inner(area);
-    frame.render_widget(Clear, area);
-    frame.render_widget(
-        Paragraph::new(format!("> {text}"))
-            .block(block)
-            .style(Style::new().fg(rgb(theme.foreground)).bg(rgb(theme.background))),
-        area,
-    );
-    if let Mode::NewPane(_) = app.mode {
-        let x = inner.x + 2 + text.chars().count() as u16;
-        frame.set_cursor_position(Position::new(x.min(inner.right().saturating_sub(1)), inner.y));
-    }
+    Clear.render(area, buffer);
+    Paragraph::new(format!("> {text}"))
+        .block(block)
+        .style(Style::new().fg(rgb(theme.foreground)).bg(rgb(theme.background)))
+        .render(area, buffer);
+    let x = inner.x + 2 + text.chars().count() as u16;
+    Position::new(x.min(inner.right().saturating_sub(1)), inner.y)
 }

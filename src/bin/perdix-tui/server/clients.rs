@@ -6,7 +6,9 @@ use super::outbox::Outbox;
 use anyhow::{Context, Result};
 use perdix::session::protocol::{Goodbye, ServerMessage};
 use perdix::tui::app::{App, ClientView};
+use perdix::tui::client_screen::ClientScreen;
 use perdix::tui::frame_backend::FrameBackend;
+use perdix::tui::frame_damage::FrameDamage;
 use perdix::tui::view::view;
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Position, Rect};
@@ -27,8 +29,8 @@ pub struct Client {
     /// `App::swap_view`).
     pub view: ClientView,
     outbox: Outbox,
-    terminal: Terminal<FrameBackend>,
-    /// A frame was skipped: the client's screen is not what `terminal` thinks, so the next
+    screen: ClientScreen,
+    /// A frame was skipped: the client's screen is not what `screen` thinks, so the next
     /// frame repaints everything.
     stale: bool,
     /// A resize of the client's terminal waiting for the burst to settle.
@@ -56,24 +58,26 @@ impl Client {
             id,
             view,
             outbox,
-            terminal: fixed_terminal(width, height)?,
-            // Its terminal was just set up: it shows nothing of ours yet.
-            stale: true,
+            // Its terminal was just set up: it shows nothing of ours yet, and the first
+            // frame erases it.
+            screen: ClientScreen::new(width, height),
+            stale: false,
             pending_resize: None,
         })
     }
 
     pub fn size(&self) -> (u16, u16) {
-        let area = self.terminal.backend().area();
-        (area.width, area.height)
+        self.screen.size()
     }
 
     /// The client's terminal has this size now; the next frame repaints it all.
-    pub fn resize(&mut self, width: u16, height: u16) -> Result<()> {
-        self.terminal.backend_mut().set_size(width, height);
-        self.terminal.resize(Rect::new(0, 0, width, height))?;
-        self.stale = true;
-        Ok(())
+    pub fn resize(&mut self, width: u16, height: u16) {
+        self.screen.resize(width, height);
+    }
+
+    /// The client was left out of a round of frames: its next frame is drawn whole.
+    pub fn missed_round(&mut self) {
+        self.screen.forget_damage();
     }
 
     /// The client missed frames and has caught up since: it is owed a repaint.
@@ -91,39 +95,29 @@ impl Client {
     }
 
     /// Draws the app for this client and queues the frame, unless the client is behind.
-    /// `shared` is the screen drawn at the app's size, for a client of another size.
-    pub fn draw(&mut self, app: &App, shared: Option<&SharedScreen>) -> Result<()> {
-        if self.stale {
+    /// `damage` is what changed in the panes since the last round of frames; `shared` is
+    /// the screen drawn at the app's size, for a client of another size.
+    pub fn draw(&mut self, app: &App, damage: &FrameDamage, shared: Option<&SharedScreen>) {
+        if std::mem::take(&mut self.stale) {
             // Repaint from a blank screen: whatever the client shows is unknown.
-            self.terminal.clear()?;
+            self.screen.forget_shown();
         }
-        match shared {
-            None => {
-                self.terminal.draw(|frame| view(app, frame)).context("drawing")?;
-            }
-            Some(shared) => {
-                self.terminal
-                    .draw(|frame| {
-                        let area = frame.area();
-                        let buffer = frame.buffer_mut();
-                        shared.copy_into(buffer, area);
-                        if let Some(cursor) = shared.cursor_within(area) {
-                            frame.set_cursor_position(cursor);
-                        }
-                    })
-                    .context("drawing")?;
-            }
-        }
-        let frame = self.terminal.backend_mut().take_frame();
+        let frame = match shared {
+            None => self.screen.draw(app, damage),
+            Some(shared) => self.screen.draw_whole(|buffer| {
+                let area = buffer.area;
+                shared.copy_into(buffer, area);
+                shared.cursor_within(area)
+            }),
+        };
         if frame.is_empty() {
-            return Ok(());
+            return;
         }
         let mut whole = Vec::with_capacity(frame.len() + BEGIN_FRAME.len() + END_FRAME.len());
         whole.extend_from_slice(BEGIN_FRAME);
         whole.extend_from_slice(&frame);
         whole.extend_from_slice(END_FRAME);
         self.stale = !self.outbox.send_frame(whole, FRAMES_IN_FLIGHT);
-        Ok(())
     }
 }
 

@@ -20,6 +20,7 @@ use perdix::session::protocol::{Goodbye, ServerMessage, SessionDescription, Welc
 use perdix::tui::app::{App, ClientView, Msg, Watchers};
 use perdix::tui::attention::{notification_sequence, run_notify_command, AttentionTracker};
 use perdix::tui::frame_clock::FrameClock;
+use perdix::tui::frame_damage::FrameDamage;
 use perdix::tui::outer_colours::OuterColours;
 use perdix::tui::saved_session::SavedSession;
 use perdix::tui::theme::Theme;
@@ -433,7 +434,7 @@ impl Server {
                 continue;
             }
             self.clients[index].pending_resize = None;
-            self.clients[index].resize(width, height)?;
+            self.clients[index].resize(width, height);
             if Some(index) == latest {
                 self.app.update(Msg::Resize(width, height))?;
             }
@@ -502,10 +503,13 @@ impl Server {
 
     /// A frame for every client whose size is settled.
     fn draw(&mut self) -> Result<()> {
+        // Once per round: every frame of the round is drawn from the same damage.
+        let damage = FrameDamage::take(&mut self.app.panes);
         let latest = self.clients.len().saturating_sub(1);
         for index in 0..self.clients.len() {
             if self.clients[index].pending_resize.is_some() {
                 // Its layout is still the old size's: a frame now would cut the panes.
+                self.clients[index].missed_round();
                 continue;
             }
             // The app holds the latest client's view; another client's is swapped in for
@@ -513,7 +517,7 @@ impl Server {
             if index != latest {
                 self.app.swap_view(&mut self.clients[index].view);
             }
-            let drawn = draw_client(&self.app, &mut self.clients[index], &mut self.scratch);
+            let drawn = draw_client(&self.app, &damage, &mut self.clients[index], &mut self.scratch);
             if index != latest {
                 self.app.swap_view(&mut self.clients[index].view);
             }
@@ -527,14 +531,16 @@ impl Server {
 /// at the app's size and fitted to the client's.
 fn draw_client(
     app: &App,
+    damage: &FrameDamage,
     client: &mut Client,
     scratch: &mut Option<ratatui::Terminal<perdix::tui::frame_backend::FrameBackend>>,
 ) -> Result<()> {
     let (width, height) = client.size();
     if (width, height) == (app.screen.width, app.screen.height) {
-        client.draw(app, None)
+        client.draw(app, damage, None);
     } else {
         let shared = SharedScreen::draw(app, scratch)?;
-        client.draw(app, Some(&shared))
+        client.draw(app, damage, Some(&shared));
     }
+    Ok(())
 }
