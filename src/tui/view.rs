@@ -33,66 +33,8 @@ pub fn pane_inner(area: Rect) -> Rect {
 /// pane row that did not change is left as it is, for a buffer that holds the last frame.
 /// Returns where the cursor is to show, if anywhere.
 pub fn draw_app(app: &App, buffer: &mut Buffer, damage: &FrameDamage) -> Option<Position> {
-    let theme = &app.theme;
-    // Each state once per frame: the borders and the status bar both show it.
-    let states: Vec<AgentState> = (0..app.panes.panes().len())
-        .map(|index| app.state(index))
-        .collect();
-    let mut cursor = None;
-    for (index, area) in app.visible_panes() {
-        let pane = &app.panes.panes()[index];
-        let state = &states[index];
-        let focused = index == app.focus;
-        let info = &app.info[index];
-        let highlighted = !focused && info.needs_you;
-        let border = if focused {
-            theme.focused_border
-        } else if highlighted {
-            theme.attention_border
-        } else {
-            theme.border
-        };
-        // Number, name and state first: a narrow border cuts the end of the title.
-        let mut title = format!(" {}: {} [{}] ", index + 1, info.name, state.label());
-        if focused && matches!(state, AgentState::Exited(_) | AgentState::Failed) {
-            // What to do about it, next to the state (the restart key acts on this pane),
-            // when the border has room for all of it.
-            if let Some(key) = restart_key(app) {
-                let hint = format!("{} {key} restarts ", app.keymap.prefix());
-                let room = usize::from(area.width.saturating_sub(2));
-                if title.chars().count() + hint.chars().count() <= room {
-                    title.push_str(&hint);
-                }
-            }
-        }
-        if let Some(program_title) = info.title.as_deref().filter(|title| !title.is_empty()) {
-            title.push_str(&format!("— {program_title} "));
-        }
-        let mut border_style = Style::new().fg(rgb(border)).bg(rgb(theme.background));
-        if focused || highlighted {
-            border_style = border_style.add_modifier(Modifier::BOLD);
-        }
-        let inner = pane_inner(area);
-        draw_border(buffer, area, border_style, title);
-        let search = match &app.mode {
-            Mode::Scroll {
-                search: Some(text), ..
-            } if focused => Some(text.as_str()),
-            _ => None,
-        };
-        let position = render_terminal_rows(pane.terminal().term(), theme, inner, buffer, search, |row| {
-            damage.row_changed(index, row)
-        });
-        if focused && search.is_some() {
-            if let Some(hit) = app.search_hit {
-                mark_current_match(app, pane, hit, inner, buffer);
-            }
-        }
-        if focused && app.mode == Mode::Normal && pane.terminal().display_offset() == 0 {
-            cursor = position;
-        }
-    }
-    status_bar(app, &states, buffer);
+    Chrome::of(app).draw(buffer);
+    let cursor = draw_panes(app, buffer, damage);
     match &app.mode {
         Mode::Help { scroll } => help(app, buffer, *scroll),
         Mode::Overview { selected } => overview(app, buffer, *selected),
@@ -113,10 +55,141 @@ pub fn draw_app(app: &App, buffer: &mut Buffer, damage: &FrameDamage) -> Option<
     cursor
 }
 
+/// Draws each visible pane's rows that `damage` says changed (and the search marks of
+/// scroll mode) into `buffer`, where those rows are blank; returns where the cursor is
+/// to show, if anywhere. The borders and the status bar are [`Chrome`]'s.
+pub fn draw_panes(app: &App, buffer: &mut Buffer, damage: &FrameDamage) -> Option<Position> {
+    let mut cursor = None;
+    for (index, area) in app.visible_panes() {
+        let pane = &app.panes.panes()[index];
+        let focused = index == app.focus;
+        let inner = pane_inner(area);
+        let search = match &app.mode {
+            Mode::Scroll {
+                search: Some(text), ..
+            } if focused => Some(text.as_str()),
+            _ => None,
+        };
+        let position =
+            render_terminal_rows(pane.terminal().term(), &app.theme, inner, buffer, search, |row| {
+                damage.row_changed(index, row)
+            });
+        if focused && search.is_some() {
+            if let Some(hit) = app.search_hit {
+                mark_current_match(app, pane, hit, inner, buffer);
+            }
+        }
+        if focused && app.mode == Mode::Normal && pane.terminal().display_offset() == 0 {
+            cursor = position;
+        }
+    }
+    cursor
+}
+
+/// The app's own text around the panes: each visible pane's border with its title, and
+/// the status bar. Cheap to work out from the app; a frame whose chrome is the last
+/// frame's need not draw it again.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Chrome {
+    borders: Vec<Border>,
+    status: StatusBar,
+}
+
+/// One pane's border: where, in which style, with which title.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Border {
+    area: Rect,
+    style: Style,
+    title: String,
+}
+
+/// The status bar's text: what it says on the left and the help key on the right.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct StatusBar {
+    style: Style,
+    left: String,
+    help: String,
+}
+
+impl Chrome {
+    /// The borders and status bar `app` shows now.
+    pub fn of(app: &App) -> Chrome {
+        let theme = &app.theme;
+        // Each state once: the borders and the status bar both show it.
+        let states: Vec<AgentState> = (0..app.panes.panes().len())
+            .map(|index| app.state(index))
+            .collect();
+        let borders = app
+            .visible_panes()
+            .into_iter()
+            .map(|(index, area)| {
+                let state = &states[index];
+                let focused = index == app.focus;
+                let info = &app.info[index];
+                let highlighted = !focused && info.needs_you;
+                let border = if focused {
+                    theme.focused_border
+                } else if highlighted {
+                    theme.attention_border
+                } else {
+                    theme.border
+                };
+                // Number, name and state first: a narrow border cuts the end of the title.
+                let mut title = format!(" {}: {} [{}] ", index + 1, info.name, state.label());
+                if focused && matches!(state, AgentState::Exited(_) | AgentState::Failed) {
+                    // What to do about it, next to the state (the restart key acts on this
+                    // pane), when the border has room for all of it.
+                    if let Some(key) = restart_key(app) {
+                        let hint = format!("{} {key} restarts ", app.keymap.prefix());
+                        let room = usize::from(area.width.saturating_sub(2));
+                        if title.chars().count() + hint.chars().count() <= room {
+                            title.push_str(&hint);
+                        }
+                    }
+                }
+                if let Some(program_title) = info.title.as_deref().filter(|title| !title.is_empty()) {
+                    title.push_str(&format!("— {program_title} "));
+                }
+                let mut style = Style::new().fg(rgb(border)).bg(rgb(theme.background));
+                if focused || highlighted {
+                    style = style.add_modifier(Modifier::BOLD);
+                }
+                Border { area, style, title }
+            })
+            .collect();
+        Chrome {
+            borders,
+            status: status_bar(app, &states),
+        }
+    }
+
+    /// Draws the borders and the status bar into `buffer`, where their cells are blank.
+    pub fn draw(&self, buffer: &mut Buffer) {
+        for border in &self.borders {
+            draw_border(buffer, border.area, border.style, &border.title);
+        }
+        let screen = buffer.area;
+        if screen.height == 0 {
+            return;
+        }
+        let area = Rect::new(screen.x, screen.bottom() - 1, screen.width, 1);
+        let StatusBar { style, left, help } = &self.status;
+        let padding = usize::from(area.width)
+            .saturating_sub(left.chars().count() + help.chars().count())
+            .max(1);
+        let line = Line::from(vec![
+            Span::raw(left.as_str()),
+            Span::raw(" ".repeat(padding)),
+            Span::styled(help.as_str(), Style::new().add_modifier(Modifier::BOLD)),
+        ]);
+        Paragraph::new(line).style(*style).render(area, buffer);
+    }
+}
+
 /// A pane's border with its title, cell for cell as ratatui's `Block` with all borders
 /// draws it, without the `Block`'s pass over every cell inside (a style change that
 /// changes nothing there, and costs as much as drawing the pane).
-fn draw_border(buffer: &mut Buffer, area: Rect, style: Style, title: String) {
+fn draw_border(buffer: &mut Buffer, area: Rect, style: Style, title: &str) {
     let area = area.intersection(buffer.area);
     if area.is_empty() {
         return;
@@ -159,12 +232,8 @@ fn restart_key(app: &App) -> Option<String> {
     keys.first().map(ToString::to_string)
 }
 
-fn status_bar(app: &App, states: &[AgentState], buffer: &mut Buffer) {
-    let screen = buffer.area;
-    if screen.height == 0 {
-        return;
-    }
-    let area = Rect::new(screen.x, screen.bottom() - 1, screen.width, 1);
+/// What the status bar says.
+fn status_bar(app: &App, states: &[AgentState]) -> StatusBar {
     let theme = &app.theme;
     let style = Style::new().fg(rgb(theme.status_fg)).bg(rgb(theme.status_bg));
     // What changes comes first and what stays the same last, so that a narrow screen
@@ -213,16 +282,11 @@ fn status_bar(app: &App, states: &[AgentState], buffer: &mut Buffer) {
     parts.push(format!("backend {}", app.panes.backend_name()));
     parts.push(format!("layout {}", app.layout));
     let help = format!("{} ? help ", app.keymap.prefix());
-    let left = parts.join(" │ ");
-    let padding = usize::from(area.width)
-        .saturating_sub(left.chars().count() + help.chars().count())
-        .max(1);
-    let line = Line::from(vec![
-        Span::raw(left),
-        Span::raw(" ".repeat(padding)),
-        Span::styled(help, Style::new().add_modifier(Modifier::BOLD)),
-    ]);
-    Paragraph::new(line).style(style).render(area, buffer);
+    StatusBar {
+        style,
+        left: parts.join(" │ "),
+        help,
+    }
 }
 
 /// Marks the search match the view is on: its cells underlined and bold, and an arrow in

@@ -35,11 +35,20 @@ pub(super) fn diff_spans<'a>(shown: &Buffer, next: &'a Buffer, spans: &[Span]) -
             if covered == 0 && !skipped && (current != previous || invalidated > 0) {
                 updates.push((span.x + offset as u16, span.y, current));
             }
-            let width = usize::from(current.cell_width()).max(1);
+            let width = columns(current);
             covered = if covered > 0 { covered - 1 } else { width - 1 };
-            let affected = width.max(usize::from(previous.cell_width()));
+            let affected = width.max(columns(previous));
             invalidated = affected.max(invalidated).saturating_sub(1);
         }
     }
     updates
+}
+
+/// The columns `cell`'s glyph covers: one for a one-byte symbol (ASCII, the cells of most
+/// frames) without measuring it.
+fn columns(cell: &Cell) -> usize {
+    match cell.symbol().len() {
+        0 | 1 => 1,
+        _ => usize::from(cell.cell_width()).max(1),
+    }
 }

@@ -29,7 +29,7 @@ use super::app::{App, Mode};
 use super::frame_backend::FrameBackend;
 use super::frame_damage::FrameDamage;
 use super::theme::Theme;
-use super::view::{draw_app, pane_inner};
+use super::view::{draw_app, draw_panes, pane_inner, Chrome};
 use alacritty_terminal::grid::Dimensions;
 use diff::{diff_spans, Span};
 use ratatui::backend::{Backend, ClearType};
@@ -99,6 +99,8 @@ pub struct ClientScreen {
     last: Option<DrawKey>,
     /// The theme the last frame was drawn in.
     theme: Option<Theme>,
+    /// The borders and status bar of the last frame, when the next may keep them.
+    chrome: Option<Chrome>,
     /// The terminal shows something unknown: erase it before the next frame, from the
     /// top left corner (`AfterCursor`) or, after a resize, all of it.
     clear_due: Option<ClearType>,
@@ -128,6 +130,7 @@ impl ClientScreen {
             next: Buffer::empty(area),
             last: None,
             theme: None,
+            chrome: None,
             clear_due: Some(ClearType::AfterCursor),
             kept: Vec::new(),
             drawn: Vec::new(),
@@ -178,9 +181,13 @@ impl ClientScreen {
         let key = DrawKey::of(app);
         let same_theme = self.theme.as_ref() == Some(&app.theme);
         if key.is_some() && key == self.last && same_theme {
-            self.draw_changed(app, damage);
+            let chrome = Chrome::of(app);
+            let changed = (self.chrome.as_ref() != Some(&chrome)).then_some(&chrome);
+            self.draw_changed(app, damage, changed);
+            self.chrome = Some(chrome);
         } else {
             self.draw_whole_into(|buffer| draw_app(app, buffer, &FrameDamage::everything()));
+            self.chrome = key.as_ref().map(|_| Chrome::of(app));
         }
         self.last = key;
         if !same_theme {
@@ -218,12 +225,19 @@ impl ClientScreen {
         self.shown.content.clone_from_slice(&self.next.content);
     }
 
-    /// A frame that redraws the borders, the bars and the changed pane rows, and keeps
-    /// every other pane row as the last frame drew it.
-    fn draw_changed(&mut self, app: &App, damage: &FrameDamage) {
+    /// A frame that redraws the changed pane rows, and the borders and bars when
+    /// `chrome` (their new look) is given, and keeps every other cell as the last frame
+    /// drew it.
+    fn draw_changed(&mut self, app: &App, damage: &FrameDamage, chrome: Option<&Chrome>) {
         self.counts.changed_only += 1;
-        kept_rows(app, damage, self.next.area, &mut self.kept);
-        spans_between(&self.kept, self.next.area, &mut self.drawn);
+        let screen = self.next.area;
+        match chrome {
+            Some(_) => {
+                pane_rows(app, damage, screen, false, &mut self.kept);
+                spans_between(&self.kept, screen, &mut self.drawn);
+            }
+            None => pane_rows(app, damage, screen, true, &mut self.drawn),
+        }
         for span in &self.drawn {
             let start = self.next.index_of(span.x, span.y);
             let end = start + usize::from(span.width);
@@ -231,9 +245,12 @@ impl ClientScreen {
                 cell.reset();
             });
         }
-        let cursor = draw_app(app, &mut self.next, damage);
+        if let Some(chrome) = chrome {
+            chrome.draw(&mut self.next);
+        }
+        let cursor = draw_panes(app, &mut self.next, damage);
         if cfg!(debug_assertions) {
-            check_kept_rows(app, &self.next, &self.kept);
+            check_against_whole(app, &self.next);
         }
         let updates = diff_spans(&self.shown, &self.next, &self.drawn);
         let _ = self.backend.draw(updates.into_iter());
@@ -258,10 +275,11 @@ impl ClientScreen {
     }
 }
 
-/// The pane rows within `screen` that did not change since the last frame, one span
-/// each, in reading order: exactly the rows `draw_app` leaves as they are.
-fn kept_rows(app: &App, damage: &FrameDamage, screen: Rect, kept: &mut Vec<Span>) {
-    kept.clear();
+/// The pane rows within `screen` that `damage` says changed (`changed`) or did not, one
+/// span each, in reading order: exactly the rows `draw_panes` draws, or leaves as they
+/// are.
+fn pane_rows(app: &App, damage: &FrameDamage, screen: Rect, changed: bool, rows: &mut Vec<Span>) {
+    rows.clear();
     for (index, area) in app.visible_panes() {
         let Some(pane) = app.panes.panes().get(index) else {
             continue;
@@ -272,10 +290,10 @@ fn kept_rows(app: &App, damage: &FrameDamage, screen: Rect, kept: &mut Vec<Span>
             continue;
         }
         let inner = inner.intersection(screen);
-        let rows = usize::from(inner.height).min(pane.terminal().term().screen_lines());
-        kept.extend(
-            (0..rows)
-                .filter(|&row| !damage.row_changed(index, row))
+        let model_rows = usize::from(inner.height).min(pane.terminal().term().screen_lines());
+        rows.extend(
+            (0..model_rows)
+                .filter(|&row| damage.row_changed(index, row) == changed)
                 .map(|row| Span {
                     x: inner.x,
                     y: inner.y + row as u16,
@@ -283,7 +301,7 @@ fn kept_rows(app: &App, damage: &FrameDamage, screen: Rect, kept: &mut Vec<Span>
                 }),
         );
     }
-    kept.sort_unstable_by_key(|span| (span.y, span.x));
+    rows.sort_unstable_by_key(|span| (span.y, span.x));
 }
 
 /// Every cell of `screen` not in `kept` (sorted, not overlapping), as spans in reading
@@ -313,19 +331,16 @@ fn spans_between(kept: &[Span], screen: Rect, drawn: &mut Vec<Span>) {
     }
 }
 
-/// Checks, in builds with debug assertions, that the kept rows are what a whole frame
-/// would draw there: that the models' damage missed nothing.
-fn check_kept_rows(app: &App, next: &Buffer, kept: &[Span]) {
+/// Checks, in builds with debug assertions, that `next` is what a whole frame draws:
+/// that the models' damage and the chrome's comparison missed nothing.
+fn check_against_whole(app: &App, next: &Buffer) {
     let mut whole = Buffer::empty(next.area);
     draw_app(app, &mut whole, &FrameDamage::everything());
-    for span in kept {
-        for x in span.x..span.x + span.width {
-            let (drawn, kept) = (&whole[(x, span.y)], &next[(x, span.y)]);
-            assert!(
-                drawn == kept,
-                "a kept cell at ({x}, {}) is {kept:?}, a whole frame draws {drawn:?}",
-                span.y
-            );
-        }
+    if let Some(at) = (0..whole.content.len()).find(|&at| whole.content[at] != next.content[at]) {
+        let (x, y) = whole.pos_of(at);
+        panic!(
+            "the cell at ({x}, {y}) is {:?}, a whole frame draws {:?}",
+            next.content[at], whole.content[at]
+        );
     }
 }
