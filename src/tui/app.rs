@@ -604,9 +604,10 @@ impl App {
             };
             // Typing brings the view back down and answers the pane (a question, a call
             // for attention, a finished turn): both show.
-            self.redraw |= pane.terminal().display_offset() > 0;
+            let scrolled = pane.terminal().display_offset() > 0;
+            self.redraw |= scrolled;
             self.redraw |= self.answered(index);
-            if let Some(pane) = self.panes.pane_mut(index) {
+            if let Some(pane) = self.panes.pane_mut(index).filter(|_| scrolled) {
                 pane.terminal_mut().scroll_to_bottom();
             }
             let sent = self.panes.write_input(index, &bytes);

@@ -1,14 +1,14 @@
 //! The headless benchmark: the whole app (PTYs, readers, parse stage, terminal models,
-//! layout and rendering) driven at the normal frame pacing, with frames drawn into
-//! ratatui's in-memory backend instead of a terminal.
+//! layout and rendering) driven at the normal frame pacing, each frame drawn as for an
+//! attached client ([`ClientScreen`]: only what changed, encoded for a terminal) and its
+//! bytes dropped instead of sent.
 
 use super::app::{App, Msg};
+use super::client_screen::ClientScreen;
 use super::frame_clock::FrameClock;
+use super::frame_damage::FrameDamage;
 use super::panes::PaneSetError;
-use super::view::view;
 use crate::bench::ring_race::percentile;
-use ratatui::backend::TestBackend;
-use ratatui::Terminal;
 use std::fmt;
 use std::time::{Duration, Instant};
 
@@ -149,7 +149,7 @@ pub fn run_bench(
     mut progress: impl FnMut(u64),
 ) -> Result<BenchReport, PaneSetError> {
     let (width, height) = options.screen;
-    let Ok(mut terminal) = Terminal::new(TestBackend::new(width, height));
+    let mut screen = ClientScreen::new(width, height);
     app.update(Msg::Resize(width, height))?;
     let start = Instant::now();
     let mut frame_times = Vec::new();
@@ -170,7 +170,9 @@ pub fn run_bench(
         if clock.due(now) || (finished && clock.is_owed()) {
             let frame_start = Instant::now();
             frame_delays.push(nanos(clock.delay(frame_start)));
-            let Ok(_) = terminal.draw(|frame| view(&app, frame));
+            let damage = FrameDamage::take(&mut app.panes);
+            let bytes = screen.draw(&app, &damage);
+            std::hint::black_box(bytes);
             let frame_end = Instant::now();
             frame_times.push(nanos(frame_end - frame_start));
             clock.drawn(frame_start, frame_end - frame_start);
