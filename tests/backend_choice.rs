@@ -19,11 +19,14 @@ const MESA_NOISE: &str = "XDG_RUNTIME_DIR";
 /// Runs `binary` with `args` and `stdin`, without `XDG_RUNTIME_DIR` (so that Mesa has
 /// something to say) and with a cache folder of its own.
 fn run(binary: &str, args: &[&str], stdin: &[u8]) -> Output {
-    let cache = std::env::temp_dir().join(format!("perdix-choice-cache-{}", std::process::id()));
+    let cache = tempfile::Builder::new()
+        .prefix("perdix-choice-cache-")
+        .tempdir()
+        .unwrap();
     let mut child = Command::new(binary)
         .args(args)
         .env_remove("XDG_RUNTIME_DIR")
-        .env("XDG_CACHE_HOME", &cache)
+        .env("XDG_CACHE_HOME", cache.path())
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())

@@ -1,7 +1,7 @@
 //! Every size a user gives on the command line has a cap: a value over it is a clear error
 //! (exit code 2, naming the flag, the value and the cap), a value at it works. Input of
 //! any length goes through `perdix --dump-actions` in bounded memory. And
-//! `perdix-tui --version` names `perdix-tui`.
+//! `perdix-tui --version` names `perdix-tui`; a screen dump whose reader left ends with 0.
 
 use std::io::{Read, Write};
 use std::process::{Child, Command, Output, Stdio};
@@ -309,4 +309,20 @@ fn dump_actions_into_a_reader_that_stops_early_exits_0() {
         Some(0),
         "exits 0 once its reader left"
     );
+}
+
+#[test]
+fn a_screen_dump_whose_reader_left_ends_quietly() {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_perdix-tui"))
+        .args(["--headless", "--screen-dump", "--backend", "cpu", "echo hi"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // The reader leaves before anything is written, as `head` does once it has its lines.
+    drop(child.stdout.take());
+    let output = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(0), "{stderr}");
+    assert!(!stderr.contains("Broken pipe"), "{stderr}");
 }

@@ -95,13 +95,15 @@ fn start(answer: &'static [u8]) -> (Running, Keys, Capture, PrivateDirs) {
             pixel_height: 0,
         })
         .unwrap();
-    let config = std::env::temp_dir().join(format!("perdix-kitty-outer-{}", std::process::id()));
-    std::fs::create_dir_all(&config).unwrap();
+    let config = tempfile::Builder::new()
+        .prefix("perdix-kitty-outer-")
+        .tempdir()
+        .unwrap();
     let mut command = CommandBuilder::new(env!("CARGO_BIN_EXE_perdix-tui"));
     command.args(["--backend", "cpu", "sh -c 'printf ready; exec cat'"]);
     command.env("TERM", "xterm-256color");
     // No user configuration: an empty configuration folder.
-    command.env("XDG_CONFIG_HOME", &config);
+    command.env("XDG_CONFIG_HOME", config.path());
     // Its own session directory: the session ends with the test.
     let dirs = PrivateDirs::new();
     for (key, value) in dirs.env() {

@@ -188,10 +188,13 @@ fn damage(screen: &Screen, border: usize) -> Vec<String> {
 fn doubtful_widths_in_one_pane_never_move_the_border_or_the_next_pane() {
     let tmux = Tmux::start();
     tmux.wait_until("the outer shell's prompt", |screen| screen.contains("outer$"));
-    let dir = std::env::temp_dir().join(format!("perdix-width-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let left = dir.join("left.sh");
-    let right = dir.join("right.sh");
+    // Removed when the test ends, however it ends.
+    let scripts = tempfile::Builder::new()
+        .prefix("perdix-width-")
+        .tempdir()
+        .unwrap();
+    let left = scripts.path().join("left.sh");
+    let right = scripts.path().join("right.sh");
     std::fs::write(&left, left_script()).unwrap();
     std::fs::write(&right, right_script()).unwrap();
     tmux.line(&format!(
@@ -247,5 +250,4 @@ fn doubtful_widths_in_one_pane_never_move_the_border_or_the_next_pane() {
         "only {} different screens of the left pane in {captures} captures",
         left_screens.len()
     );
-    let _ = std::fs::remove_dir_all(&dir);
 }

@@ -4,10 +4,14 @@ use super::*;
 use std::cell::Cell;
 use std::path::PathBuf;
 
-fn scratch_cache(tag: &str) -> VerdictCache {
-    let dir = std::env::temp_dir().join(format!("perdix-auto-{tag}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    VerdictCache::at(dir.join("auto-backend.json"))
+/// A cache in a folder of its own, removed with the returned guard.
+fn scratch_cache(tag: &str) -> (tempfile::TempDir, VerdictCache) {
+    let dir = tempfile::Builder::new()
+        .prefix(&format!("perdix-auto-{tag}-"))
+        .tempdir()
+        .unwrap();
+    let cache = VerdictCache::at(dir.path().join("auto-backend.json"));
+    (dir, cache)
 }
 
 fn candidate(kind: BackendKind, device: &str, driver: &str) -> Candidate {
@@ -40,7 +44,7 @@ fn counting(runs: &Cell<usize>, verdict: Verdict) -> impl FnMut(&Candidate) -> V
 
 #[test]
 fn a_verdict_is_checked_once_then_reused() {
-    let cache = scratch_cache("reuse");
+    let (_scratch, cache) = scratch_cache("reuse");
     let runs = Cell::new(0);
     let gpu = one(candidate(BackendKind::Wgpu, "GPU A (Vulkan)", "driver 1"));
     let first = choose(&gpu, &cache, &mut counting(&runs, FAST));
@@ -65,7 +69,7 @@ fn a_verdict_is_checked_once_then_reused() {
 
 #[test]
 fn another_device_driver_or_version_is_checked_again() {
-    let cache = scratch_cache("keys");
+    let (_scratch, cache) = scratch_cache("keys");
     let runs = Cell::new(0);
     let original = candidate(BackendKind::Cuda, "GPU A (sm_90, device 0)", "CUDA 13.0");
     choose(&one(original.clone()), &cache, &mut counting(&runs, FAST));
@@ -91,7 +95,7 @@ fn another_device_driver_or_version_is_checked_again() {
 
 #[test]
 fn a_corrupt_cache_file_is_ignored_and_rewritten() {
-    let cache = scratch_cache("corrupt");
+    let (_scratch, cache) = scratch_cache("corrupt");
     let path: PathBuf = cache.path().unwrap().to_path_buf();
     std::fs::create_dir_all(path.parent().unwrap()).unwrap();
     std::fs::write(&path, "{\"format\": 1, \"entries\": [{\"key\": {\"back").unwrap();

@@ -180,10 +180,15 @@ fn store(path: &Path, text: &str) {
 mod tests {
     use super::*;
 
-    fn scratch_file(tag: &str) -> PathBuf {
-        let dir = std::env::temp_dir().join(format!("perdix-verdicts-{tag}-{}", std::process::id()));
-        let _ = fs::remove_dir_all(&dir);
-        dir.join("perdix").join("auto-backend.json")
+    /// A cache file's path (not created) in a folder of its own, removed with the
+    /// returned guard.
+    fn scratch_file(tag: &str) -> (tempfile::TempDir, PathBuf) {
+        let dir = tempfile::Builder::new()
+            .prefix(&format!("perdix-verdicts-{tag}-"))
+            .tempdir()
+            .unwrap();
+        let path = dir.path().join("perdix").join("auto-backend.json");
+        (dir, path)
     }
 
     fn key(driver: &str) -> CacheKey {
@@ -192,7 +197,8 @@ mod tests {
 
     #[test]
     fn verdicts_are_kept_per_key() {
-        let cache = VerdictCache::at(scratch_file("keys"));
+        let (_scratch, path) = scratch_file("keys");
+        let cache = VerdictCache::at(path);
         let slow = Verdict::Slower {
             device_ns: 9,
             cpu_ns: 3,
@@ -218,7 +224,7 @@ mod tests {
 
     #[test]
     fn a_corrupt_file_is_empty_and_is_rewritten() {
-        let path = scratch_file("corrupt");
+        let (_scratch, path) = scratch_file("corrupt");
         fs::create_dir_all(path.parent().unwrap()).unwrap();
         let cache = VerdictCache::at(&path);
         for garbage in [
@@ -237,7 +243,8 @@ mod tests {
 
     #[test]
     fn the_file_keeps_the_newest_entries() {
-        let cache = VerdictCache::at(scratch_file("bounded"));
+        let (_scratch, path) = scratch_file("bounded");
+        let cache = VerdictCache::at(path);
         for index in 0..MAX_ENTRIES + 5 {
             cache.put(
                 &key(&index.to_string()),

@@ -338,7 +338,11 @@ fn run(cli: &Cli) -> Result<ExitCode> {
         failed = true;
     }
     let stdout = std::io::stdout();
-    write_screen_dump(&mut stdout.lock(), panes.panes()).context("writing the screen dump")?;
+    match write_screen_dump(&mut stdout.lock(), panes.panes()) {
+        // The reader took what it wanted (`| head`): as for any filter, not an error.
+        Err(error) if error.kind() == std::io::ErrorKind::BrokenPipe => {}
+        written => written.context("writing the screen dump")?,
+    }
     Ok(if failed {
         ExitCode::FAILURE
     } else {

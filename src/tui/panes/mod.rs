@@ -31,6 +31,9 @@ const INPUT_SLOTS: usize = 1024;
 /// How long [`PaneSet::run_to_end`] waits for a pane's terminal to close once its program
 /// has exited and the terminal has gone quiet.
 const OUTPUT_GRACE: Duration = Duration::from_secs(2);
+/// How long [`PaneSet::run_to_end`] waits, after a program exited and its reader read the
+/// end of its output, for the parse stage to pass that end on.
+const STAGE_GRACE: Duration = Duration::from_secs(60);
 /// Most record messages applied per [`PaneSet::pump`] (about 250 KiB of records, a few
 /// milliseconds of work), so a flooding pane cannot keep the caller from drawing on time.
 const PUMP_BUDGET: usize = 1024;
@@ -541,10 +544,15 @@ impl PaneSet {
             for pane in &mut self.panes {
                 // The program has exited, but something it started (in another session)
                 // still holds its terminal open: once that has been quiet for a while,
-                // what it wrote so far is shown and the rest is not waited for.
+                // what it wrote so far is shown and the rest is not waited for. When the
+                // reader has its end, every byte is in the ring and the end follows them
+                // through the parse stage, however slowly it starts (a GPU backend
+                // compiling its shaders): that is waited for, within a longer grace.
                 if let Some(exited_at) = pane.exited_at {
+                    let reader_done = pane.process.as_ref().is_some_and(PtyProcess::is_output_finished);
+                    let grace = if reader_done { STAGE_GRACE } else { OUTPUT_GRACE };
                     let quiet_since = pane.last_output.map_or(exited_at, |output| output.max(exited_at));
-                    pane.output_done |= now.saturating_duration_since(quiet_since) >= OUTPUT_GRACE;
+                    pane.output_done |= now.saturating_duration_since(quiet_since) >= grace;
                 }
             }
         }
