@@ -1,6 +1,7 @@
 //! `perdix --stream` end to end: commands in pseudo-terminals come out as whole tagged
 //! lines with their colours kept and cursor control dropped, failures are reported per
-//! pane, the exit code sums them up, and lines of busy panes never mix.
+//! pane, the exit code sums them up, lines of busy panes never mix, and the panes are as
+//! wide as `COLUMNS` says, up to the cap.
 
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
@@ -254,4 +255,31 @@ fn a_negative_or_nan_duration_is_a_usage_error() {
         assert!(stderr.contains("--duration"), "{value}: {stderr}");
         assert!(output.stdout.is_empty());
     }
+}
+
+#[test]
+fn the_panes_take_columns_from_the_environment_up_to_the_cap() {
+    let columns = |value: &str| {
+        let output = Command::new(env!("CARGO_BIN_EXE_perdix"))
+            .args(["--stream", "-a", "tput cols"])
+            .env("COLUMNS", value)
+            .env("TERM", "xterm-256color")
+            .stdin(Stdio::null())
+            .output()
+            .expect("the perdix binary runs");
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        let text = String::from_utf8_lossy(&output.stdout).into_owned();
+        let line = text.lines().next().unwrap_or_default().to_owned();
+        line.rsplit(' ').next().unwrap_or_default().to_owned()
+    };
+    assert_eq!(columns("100"), "100");
+    assert_eq!(
+        columns("60000"),
+        perdix::tui::MAX_PANE_COLUMNS.to_string(),
+        "a huge COLUMNS is capped"
+    );
 }

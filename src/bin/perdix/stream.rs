@@ -11,6 +11,7 @@ use perdix::bench::agents::{spawn_simulated_agent, AgentKind};
 use perdix::logview::{pane_names, LineAssembler, LogWriter, DEFAULT_IDLE_FLUSH};
 use perdix::parse::{decode_records, BackendKind};
 use perdix::pty::{ChildExit, PaneSize, PtyProcess, SpawnConfig};
+use perdix::tui::{MAX_PANE_COLUMNS, MAX_PANE_ROWS};
 use perdix::{Buffer, Consumer};
 use std::io::Write;
 use std::process::ExitCode;
@@ -130,17 +131,18 @@ fn start_commands(commands: &[String]) -> Result<(Vec<String>, Vec<PaneSource>, 
 }
 
 /// The panes' terminal size: the real terminal's when stdout is one, else `COLUMNS`
-/// columns (80 when unset or unusable) by 24 rows.
+/// columns (80 when unset or unusable) by 24 rows; at most the widest pane perdix-tui
+/// takes (`MAX_PANE_COLUMNS`), whatever the environment says.
 fn pane_size() -> PaneSize {
-    if let Some(size) = crate::terminal_size() {
-        return size;
-    }
-    let cols = std::env::var("COLUMNS")
-        .ok()
-        .and_then(|value| value.trim().parse::<u16>().ok())
-        .filter(|&cols| cols > 0)
-        .unwrap_or(80);
-    PaneSize::new(cols, 24)
+    let size = crate::terminal_size().unwrap_or_else(|| {
+        let cols = std::env::var("COLUMNS")
+            .ok()
+            .and_then(|value| value.trim().parse::<u16>().ok())
+            .filter(|&cols| cols > 0)
+            .unwrap_or(80);
+        PaneSize::new(cols, 24)
+    });
+    PaneSize::new(size.cols.min(MAX_PANE_COLUMNS), size.rows.min(MAX_PANE_ROWS))
 }
 
 /// Parses every pane's output and writes it as tagged lines until all streams have ended.
