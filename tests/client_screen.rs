@@ -157,8 +157,9 @@ fn frames_drawn_from_damage_show_what_whole_frames_show() {
     let start = Instant::now();
     let mut round = 0;
     let mut finished_rounds = 0;
-    // Until every replay ended and a few quiet rounds followed.
-    while finished_rounds < 5 {
+    // Until every step below was taken, every replay ended and a few quiet rounds
+    // followed (on a slow machine the replays may end before the last steps).
+    while round <= 250 || finished_rounds < 5 {
         assert!(start.elapsed() < WAIT, "the replays did not end within {WAIT:?}");
         app.pump().unwrap();
         match round {
@@ -196,10 +197,6 @@ fn frames_drawn_from_damage_show_what_whole_frames_show() {
     let counts = pair.changed.0.counts();
     println!("{round} rounds: {counts:?}");
     // Most frames are drawn from damage, and the whole ones came where they must.
-    assert!(
-        round > 250,
-        "only {round} rounds: the replays ended too soon to test much"
-    );
     assert!(
         counts.changed_only > counts.whole * 4,
         "too few frames drawn from damage: {counts:?}"
