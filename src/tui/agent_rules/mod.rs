@@ -10,8 +10,8 @@
 //! that output is not work: typing, a redraw). A rule matches when every matcher it has
 //! matches: `screen` (a regular expression over the visible rows, joined with `\n`),
 //! `cursor_line` (over the cursor's row) and `title` (over the window title); a rule with
-//! none always matches. The first capture group of a blocked rule, else the line it
-//! matched in, is the reason shown to the user.
+//! none always matches. A blocked rule's `reason` when it has one, else its first capture
+//! group, else the line it matched in, is the reason shown to the user.
 //!
 //! ```
 //! use perdix::tui::agent_rules::{RuleBook, Snapshot, VerdictKind};
@@ -139,6 +139,8 @@ struct RuleSource {
     screen: Option<String>,
     cursor_line: Option<String>,
     title: Option<String>,
+    /// What a blocked rule says when it matches, instead of what it matched.
+    reason: Option<String>,
 }
 
 /// One rule: the matchers that must all match.
@@ -147,6 +149,7 @@ struct Rule {
     screen: Option<Regex>,
     cursor_line: Option<Regex>,
     title: Option<Regex>,
+    reason: Option<String>,
 }
 
 impl Rule {
@@ -160,13 +163,14 @@ impl Rule {
         ] {
             let Some(regex) = regex else { continue };
             let found = regex.captures(text)?;
-            if reason.is_none() {
+            if reason.is_none() && self.reason.is_none() {
                 reason = Some(match found.get(1) {
                     Some(group) => group.as_str().to_owned(),
                     None => line_around(text, found.get(0).map_or(0, |whole| whole.start())).to_owned(),
                 });
             }
         }
+        let reason = self.reason.clone().or(reason);
         Some(reason.map(|text| one_line(&text)).filter(|text| !text.is_empty()))
     }
 }
@@ -233,6 +237,7 @@ impl AgentRules {
                         screen: regex(source.screen)?,
                         cursor_line: regex(source.cursor_line)?,
                         title: regex(source.title)?,
+                        reason: source.reason,
                     })
                 })
                 .collect::<Result<Vec<Rule>, RulesError>>()

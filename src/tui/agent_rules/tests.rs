@@ -64,6 +64,26 @@ fn blocked_outranks_working_outranks_ready_and_the_reason_is_the_question() {
     assert_eq!((verdict.kind, verdict.reason), (VerdictKind::Ready, None));
     assert_eq!(book.classify("claude", &screen(&["loading"], 0, None)), None);
     assert_eq!(book.classify("no-such-agent", &waiting), None);
+    // A permission prompt whose question was written over (drawn for a wider terminal)
+    // still shows its footer: blocked, for the reason the rule gives.
+    let footer_only = screen(
+        &[
+            "❯Do you want to proceed?",
+            " ❯ 2. Yes, and always allow access to /src",
+            "",
+            " Esc to cancel · Tab to amend",
+        ],
+        1,
+        None,
+    );
+    let verdict = book.classify("claude", &footer_only).unwrap();
+    assert_eq!(verdict.kind, VerdictKind::Blocked);
+    assert_eq!(verdict.reason.as_deref(), Some("a permission prompt"));
+    // With the question on screen, the question is the reason.
+    let mut whole = footer_only.clone();
+    whole.rows[0] = " Do you want to proceed?".into();
+    let verdict = book.classify("claude", &whole).unwrap();
+    assert_eq!(verdict.reason.as_deref(), Some("Do you want to proceed?"));
 }
 
 #[test]
@@ -159,6 +179,14 @@ fn the_readme_example_rule_file_parses_and_works() {
             .and_then(|verdict| verdict.reason)
             .as_deref(),
         Some("Allow edit of main.rs?")
+    );
+    let confirming = screen(&["  Apply the plan", "  Enter to confirm"], 1, None);
+    assert_eq!(
+        rules
+            .classify(&confirming)
+            .and_then(|verdict| verdict.reason)
+            .as_deref(),
+        Some("a confirmation")
     );
     assert_eq!(
         rules
