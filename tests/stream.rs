@@ -7,11 +7,16 @@ use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
 /// Runs `perdix` with `args`, stdout and stderr captured (so stdout is not a terminal
-/// and the panes get `COLUMNS` columns).
+/// and the panes get `COLUMNS` columns: 100).
 fn perdix(args: &[&str]) -> Output {
+    perdix_with_columns(args, "100")
+}
+
+/// [`perdix`] with `COLUMNS` set to `columns`.
+fn perdix_with_columns(args: &[&str], columns: &str) -> Output {
     Command::new(env!("CARGO_BIN_EXE_perdix"))
         .args(args)
-        .env("COLUMNS", "100")
+        .env("COLUMNS", columns)
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -260,13 +265,7 @@ fn a_negative_or_nan_duration_is_a_usage_error() {
 #[test]
 fn the_panes_take_columns_from_the_environment_up_to_the_cap() {
     let columns = |value: &str| {
-        let output = Command::new(env!("CARGO_BIN_EXE_perdix"))
-            .args(["--stream", "-a", "tput cols"])
-            .env("COLUMNS", value)
-            .env("TERM", "xterm-256color")
-            .stdin(Stdio::null())
-            .output()
-            .expect("the perdix binary runs");
+        let output = perdix_with_columns(&["--stream", "-a", "tput cols"], value);
         assert!(
             output.status.success(),
             "{}",

@@ -33,7 +33,7 @@ mod reader;
 pub use config::{PaneSize, SpawnConfig};
 pub use error::PtyError;
 pub use input_queue::{InputQueue, InputRefused, INPUT_LIMIT, REPLY_LIMIT};
-pub use nonblocking::{DirectWriter, TryWrite};
+pub use nonblocking::{write_available, DirectWriter, TryWrite};
 pub use paste::{paste_bytes, PASTE_END, PASTE_START};
 pub use process::{ChildExit, PtyProcess, HANGUP_GRACE};
 pub use reader::{ChunkRead, OutputEnd, ReadLog, READ_LOG_CAPACITY};

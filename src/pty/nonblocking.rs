@@ -35,61 +35,76 @@ fn wait_ready(fd: BorrowedFd<'_>, events: PollFlags) -> io::Result<()> {
     }
 }
 
-/// A read end of the non-blocking master that blocks like a normal one: `read` waits in
-/// `poll` while there is nothing to read.
-pub(crate) struct PollingReader {
-    inner: Box<dyn Read + Send>,
-    /// A handle on the same master to wait on, alive as long as the reader.
+/// A handle on the non-blocking master that blocks like a normal one: a read or write
+/// that would block waits in `poll` until the master is ready for it.
+pub(crate) struct Polling<T> {
+    inner: T,
+    /// A handle on the same master to wait on, alive as long as `inner`.
     fd: OwnedFd,
 }
 
-impl PollingReader {
-    pub(crate) fn new(inner: Box<dyn Read + Send>, fd: OwnedFd) -> PollingReader {
-        PollingReader { inner, fd }
+impl<T> Polling<T> {
+    pub(crate) fn new(inner: T, fd: OwnedFd) -> Polling<T> {
+        Polling { inner, fd }
+    }
+
+    /// Runs `operation` until it does not report that it would block, waiting for
+    /// `events` in between.
+    fn retry<R>(
+        &mut self,
+        events: PollFlags,
+        mut operation: impl FnMut(&mut T) -> io::Result<R>,
+    ) -> io::Result<R> {
+        loop {
+            match operation(&mut self.inner) {
+                Err(error) if error.kind() == ErrorKind::WouldBlock => wait_ready(self.fd.as_fd(), events)?,
+                other => return other,
+            }
+        }
     }
 }
 
-impl Read for PollingReader {
+impl<T: Read> Read for Polling<T> {
     fn read(&mut self, buffer: &mut [u8]) -> io::Result<usize> {
-        loop {
-            match self.inner.read(buffer) {
-                Err(error) if error.kind() == ErrorKind::WouldBlock => {
-                    wait_ready(self.fd.as_fd(), PollFlags::POLLIN)?;
-                }
-                other => return other,
-            }
-        }
+        self.retry(PollFlags::POLLIN, |inner| inner.read(buffer))
     }
 }
 
-/// A write end of the non-blocking master that blocks like a normal one: `write` waits
-/// in `poll` while the child's input buffer is full.
-pub(crate) struct PollingWriter {
-    inner: Box<dyn Write + Send>,
-    fd: OwnedFd,
-}
-
-impl PollingWriter {
-    pub(crate) fn new(inner: Box<dyn Write + Send>, fd: OwnedFd) -> PollingWriter {
-        PollingWriter { inner, fd }
-    }
-}
-
-impl Write for PollingWriter {
+impl<T: Write> Write for Polling<T> {
     fn write(&mut self, bytes: &[u8]) -> io::Result<usize> {
-        loop {
-            match self.inner.write(bytes) {
-                Err(error) if error.kind() == ErrorKind::WouldBlock => {
-                    wait_ready(self.fd.as_fd(), PollFlags::POLLOUT)?;
-                }
-                other => return other,
-            }
-        }
+        self.retry(PollFlags::POLLOUT, |inner| inner.write(bytes))
     }
 
     fn flush(&mut self) -> io::Result<()> {
         self.inner.flush()
     }
+}
+
+/// Writes as much of `bytes` into `writer` (non-blocking) as it takes now; returns how
+/// much that was, 0 when nothing fits. An error means nothing more can be written.
+///
+/// ```
+/// use std::os::unix::net::UnixStream;
+///
+/// let (ours, _theirs) = UnixStream::pair().unwrap();
+/// ours.set_nonblocking(true).unwrap();
+/// let flood = vec![b'x'; 16 << 20];
+/// // The socket's buffer takes some, and the call returns instead of waiting for more.
+/// let written = perdix::pty::write_available(&ours, &flood).unwrap();
+/// assert!(written > 0 && written < flood.len());
+/// ```
+pub fn write_available(mut writer: impl Write, bytes: &[u8]) -> io::Result<usize> {
+    let mut written = 0;
+    while written < bytes.len() {
+        match writer.write(&bytes[written..]) {
+            Ok(0) => return Err(ErrorKind::WriteZero.into()),
+            Ok(count) => written += count,
+            Err(error) if error.kind() == ErrorKind::WouldBlock => break,
+            Err(error) if error.kind() == ErrorKind::Interrupted => {}
+            Err(error) => return Err(error),
+        }
+    }
+    Ok(written)
 }
 
 /// Writes that never wait: what the child's terminal takes now, and no more.
@@ -110,17 +125,7 @@ impl DirectWriter {
 
 impl TryWrite for DirectWriter {
     fn try_write(&mut self, bytes: &[u8]) -> io::Result<usize> {
-        let mut written = 0;
-        while written < bytes.len() {
-            match self.0.write(&bytes[written..]) {
-                Ok(0) => return Err(ErrorKind::WriteZero.into()),
-                Ok(count) => written += count,
-                Err(error) if error.kind() == ErrorKind::WouldBlock => break,
-                Err(error) if error.kind() == ErrorKind::Interrupted => {}
-                Err(error) => return Err(error),
-            }
-        }
-        Ok(written)
+        write_available(&self.0, bytes)
     }
 }
 

@@ -2,7 +2,7 @@
 
 use super::config::{resolve_program, PaneSize, SpawnConfig};
 use super::error::PtyError;
-use super::nonblocking::{set_nonblocking, DirectWriter, PollingReader, PollingWriter};
+use super::nonblocking::{set_nonblocking, DirectWriter, Polling};
 use super::paste::paste_bytes;
 use super::reader::{OutputEnd, OutputReader, ReadLog};
 use crate::ring::{AgentType, Producer, Tag};
@@ -205,7 +205,7 @@ impl PtyProcess {
         let writer = master
             .take_writer()
             .map_err(|err| PtyError::Open(format!("{err:#}")))?;
-        let writer: Box<dyn Write + Send> = Box::new(PollingWriter::new(writer, dup_master(&*master)?));
+        let writer: Box<dyn Write + Send> = Box::new(Polling::new(writer, dup_master(&*master)?));
         let tag = Tag::new(AgentType::Assistant).with_stream(stream);
         let (reader, log) =
             OutputReader::start(source, producer, tag, format!("pty-reader-{stream}"), log_reads)
@@ -494,7 +494,7 @@ fn polling_reader(master: &dyn MasterPty) -> Result<Box<dyn Read + Send>, PtyErr
     let inner = master
         .try_clone_reader()
         .map_err(|err| PtyError::Open(format!("{err:#}")))?;
-    Ok(Box::new(PollingReader::new(inner, dup_master(master)?)))
+    Ok(Box::new(Polling::new(inner, dup_master(master)?)))
 }
 
 fn pty_size(size: PaneSize) -> PtySize {

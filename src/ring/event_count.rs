@@ -42,7 +42,7 @@
 //! ```
 
 use std::sync::atomic::{fence, AtomicU64, Ordering};
-use std::sync::{Condvar, Mutex, MutexGuard};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::time::Instant;
 
 /// The low half of the state counts announced waiters, the high half is the epoch.
@@ -149,6 +149,30 @@ impl EventCount {
         // The mutex guards no data of its own; a panic while holding it leaves nothing
         // inconsistent.
         self.lock.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+}
+
+/// Notifies an event count when dropped: a handle whose end the sleeper must see. As a
+/// struct's field it runs after the fields declared before it were dropped, so that a
+/// sleeper it wakes finds them gone (a channel's sender closed, say).
+///
+/// ```
+/// use perdix::ring::{EventCount, NotifyOnDrop};
+/// use std::sync::Arc;
+///
+/// let events = Arc::new(EventCount::new());
+/// let key = events.prepare_wait();
+/// drop(NotifyOnDrop(Arc::clone(&events)));
+/// // The wait announced before the drop is over at once, woken.
+/// let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+/// assert!(events.wait_until(key, deadline));
+/// ```
+#[derive(Debug, Clone)]
+pub struct NotifyOnDrop(pub Arc<EventCount>);
+
+impl Drop for NotifyOnDrop {
+    fn drop(&mut self) {
+        self.0.notify();
     }
 }
 

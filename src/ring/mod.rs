@@ -28,7 +28,7 @@ pub(crate) mod wait;
 pub use buffer::{validate_slot_count, Buffer, RingStats, MAX_SLOTS, MIN_SLOTS};
 pub use consumer::{Consumer, MessageRef, ReadChunk};
 pub use error::{ConsumeError, ProduceError, RingError};
-pub use event_count::{EventCount, WaitKey};
+pub use event_count::{EventCount, NotifyOnDrop, WaitKey};
 pub use layout::{CACHE_LINE, SLOT_PAYLOAD, SLOT_SIZE};
 pub use memory::{HeapMemory, HeapProvider, MemoryProvider, RingMemory, RING_ALIGN};
 pub use message::{Message, MessageView};

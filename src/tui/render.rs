@@ -62,13 +62,7 @@ pub fn render_terminal_rows<T>(
 ) -> Option<Position> {
     let grid = term.grid();
     let offset = grid.display_offset() as i32;
-    if !buffer.area.contains(area.as_position()) {
-        // Panes lie within the screen; an area that does not start on it shows nothing.
-        return None;
-    }
-    // What lies beyond the buffer's edges is not drawn.
-    let area = area.intersection(buffer.area);
-    let rows = usize::from(area.height).min(grid.screen_lines());
+    let (area, rows) = model_area(area, buffer.area, grid.screen_lines())?;
     let columns = usize::from(area.width).min(grid.columns());
     let default_style = Style::new().fg(rgb(theme.foreground)).bg(rgb(theme.background));
     // Every cell of the grid's part is set below; only what lies beyond it (an area larger
@@ -140,6 +134,28 @@ pub fn render_terminal_rows<T>(
         && (0..rows as i32).contains(&cursor_row)
         && cursor.column.0 < columns;
     visible.then(|| Position::new(area.x + cursor.column.0 as u16, area.y + cursor_row as u16))
+}
+
+/// Where [`render_terminal`] draws a model of `model_rows` rows given `area` on `screen`:
+/// the part of `area` on the screen, and how many of its first rows show the model's
+/// (the rest, while a resize settles, are blank). `None` when it draws nothing: panes lie
+/// within the screen, and an area that does not start on it shows nothing.
+///
+/// ```
+/// use perdix::tui::render::model_area;
+/// use ratatui::layout::Rect;
+///
+/// let screen = Rect::new(0, 0, 80, 24);
+/// assert_eq!(model_area(Rect::new(1, 20, 40, 10), screen, 30), Some((Rect::new(1, 20, 40, 4), 4)));
+/// assert_eq!(model_area(Rect::new(1, 1, 40, 10), screen, 6), Some((Rect::new(1, 1, 40, 10), 6)));
+/// assert_eq!(model_area(Rect::new(90, 1, 40, 10), screen, 6), None);
+/// ```
+pub fn model_area(area: Rect, screen: Rect, model_rows: usize) -> Option<(Rect, usize)> {
+    if !screen.contains(area.as_position()) {
+        return None;
+    }
+    let area = area.intersection(screen);
+    Some((area, usize::from(area.height).min(model_rows)))
 }
 
 /// The palette colour of the last model colour looked up, for the foreground and the

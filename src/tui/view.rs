@@ -33,7 +33,17 @@ pub fn pane_inner(area: Rect) -> Rect {
 /// pane row that did not change is left as it is, for a buffer that holds the last frame.
 /// Returns where the cursor is to show, if anywhere.
 pub fn draw_app(app: &App, buffer: &mut Buffer, damage: &FrameDamage) -> Option<Position> {
-    Chrome::of(app).draw(buffer);
+    draw_app_with(app, &Chrome::of(app), buffer, damage)
+}
+
+/// [`draw_app`] with the app's chrome worked out already.
+pub fn draw_app_with(
+    app: &App,
+    chrome: &Chrome,
+    buffer: &mut Buffer,
+    damage: &FrameDamage,
+) -> Option<Position> {
+    chrome.draw(buffer);
     let cursor = draw_panes(app, buffer, damage);
     match &app.mode {
         Mode::Help { scroll } => help(app, buffer, *scroll),

@@ -2,9 +2,8 @@
 //! tests of its supervision) and what it reports back (failures it survived).
 
 use super::super::progress::{progress_log, ProgressLog, ProgressWriter};
-use crate::ring::{Consumer, EventCount};
-use std::sync::mpsc::{channel, Receiver, Sender, SyncSender};
-use std::sync::Arc;
+use crate::ring::{Consumer, NotifyOnDrop};
+use std::sync::mpsc::{Receiver, Sender, SyncSender};
 
 /// A pane joining a running stage: its stream, input ring and progress log.
 pub(super) type Joining = (u16, Consumer<'static>, Option<ProgressWriter>);
@@ -93,19 +92,10 @@ impl std::fmt::Display for StageNotice {
 #[derive(Debug, Clone)]
 pub struct StageInputs {
     pub(super) sender: Sender<Control>,
-    /// The stage sleeps on it when it has nothing to do.
-    pub(super) waker: Arc<EventCount>,
-}
-
-impl Drop for StageInputs {
-    fn drop(&mut self) {
-        // The last handle gone may end the stage: it must not sleep through that. The
-        // sender goes first (fields drop only after this), so that a stage woken here
-        // already finds the channel closed rather than going back to sleep.
-        let (closed, _) = channel();
-        drop(std::mem::replace(&mut self.sender, closed));
-        self.waker.notify();
-    }
+    /// The event count the stage sleeps on when it has nothing to do. The last handle
+    /// gone may end the stage, which must not sleep through that: dropped after the
+    /// sender (declared after it), it wakes a stage that then finds the channel closed.
+    pub(super) waker: NotifyOnDrop,
 }
 
 impl std::fmt::Debug for Control {
@@ -140,14 +130,14 @@ impl StageInputs {
     #[doc(hidden)]
     pub fn inject_fault(&self, fault: InjectedFault) -> bool {
         let sent = self.sender.send(Control::Fault(fault)).is_ok();
-        self.waker.notify();
+        self.waker.0.notify();
         sent
     }
 
     /// Sends `control` and wakes the stage; a join that cannot be sent gives its ring back.
     fn send(&self, control: Control) -> Result<(), Consumer<'static>> {
         let sent = self.sender.send(control).map_err(|error| give_back(error.0));
-        self.waker.notify();
+        self.waker.0.notify();
         sent
     }
 }

@@ -29,7 +29,7 @@ use super::publish::{check_record_ring, publish_records};
 use super::AnyEngine;
 use crate::parse::{BackendKind, ParseError, RecordBatch};
 use crate::ring::wait::Backoff;
-use crate::ring::{Consumer, EventCount, ProduceError, Producer};
+use crate::ring::{Consumer, EventCount, NotifyOnDrop, ProduceError, Producer};
 use control::{notice_channel, Control};
 use isolation::{panic_message, parse_isolated, Armed, BatchOutcome};
 use std::panic::{catch_unwind, AssertUnwindSafe};
@@ -122,7 +122,7 @@ impl ParseStage {
         });
         StageInputs {
             sender: sender.clone(),
-            waker: Arc::clone(&self.waker),
+            waker: NotifyOnDrop(Arc::clone(&self.waker)),
         }
     }
 

@@ -1,6 +1,7 @@
 //! The cells to write to turn one frame into the next, compared only within given spans.
 
 use ratatui::buffer::{Buffer, Cell, CellDiffOption, CellWidth};
+use std::ops::Range;
 
 /// Cells `x..x + width` of row `y`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -8,6 +9,14 @@ pub(super) struct Span {
     pub x: u16,
     pub y: u16,
     pub width: u16,
+}
+
+impl Span {
+    /// The span's cells' indices in `buffer`'s content.
+    pub fn cells(&self, buffer: &Buffer) -> Range<usize> {
+        let start = buffer.index_of(self.x, self.y);
+        start..start + usize::from(self.width)
+    }
 }
 
 /// The cells of `next` to write over `shown` within `spans` (in reading order), in
@@ -20,8 +29,7 @@ pub(super) struct Span {
 pub(super) fn diff_spans<'a>(shown: &Buffer, next: &'a Buffer, spans: &[Span]) -> Vec<(u16, u16, &'a Cell)> {
     let mut updates = Vec::new();
     for span in spans {
-        let start = next.index_of(span.x, span.y);
-        let cells = start..start + usize::from(span.width);
+        let cells = span.cells(next);
         // Cells still covered by the new frame's wide glyph, and cells the last frame's
         // (or the new frame's) wide glyph covered.
         let mut covered = 0usize;

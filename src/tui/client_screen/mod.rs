@@ -28,8 +28,9 @@ mod diff;
 use super::app::{App, Mode};
 use super::frame_backend::FrameBackend;
 use super::frame_damage::FrameDamage;
+use super::render::model_area;
 use super::theme::Theme;
-use super::view::{draw_app, draw_panes, pane_inner, Chrome};
+use super::view::{draw_app, draw_app_with, draw_panes, pane_inner, Chrome};
 use alacritty_terminal::grid::Dimensions;
 use diff::{diff_spans, Span};
 use ratatui::backend::{Backend, ClearType};
@@ -179,16 +180,19 @@ impl ClientScreen {
     pub fn draw(&mut self, app: &App, damage: &FrameDamage) -> Vec<u8> {
         self.clear_if_due();
         let key = DrawKey::of(app);
+        let chrome = Chrome::of(app);
         let same_theme = self.theme.as_ref() == Some(&app.theme);
-        if key.is_some() && key == self.last && same_theme {
-            let chrome = Chrome::of(app);
-            let changed = (self.chrome.as_ref() != Some(&chrome)).then_some(&chrome);
-            self.draw_changed(app, damage, changed);
-            self.chrome = Some(chrome);
-        } else {
-            self.draw_whole_into(|buffer| draw_app(app, buffer, &FrameDamage::everything()));
-            self.chrome = key.as_ref().map(|_| Chrome::of(app));
+        match &key {
+            Some(key) if self.last.as_ref() == Some(key) && same_theme => {
+                let changed = (self.chrome.as_ref() != Some(&chrome)).then_some(&chrome);
+                self.draw_changed(app, key, damage, changed);
+            }
+            _ => {
+                self.draw_whole_into(|buffer| draw_app_with(app, &chrome, buffer, &FrameDamage::everything()))
+            }
         }
+        // Kept only for frames that may keep it.
+        self.chrome = key.is_some().then_some(chrome);
         self.last = key;
         if !same_theme {
             self.theme = Some(app.theme.clone());
@@ -228,20 +232,19 @@ impl ClientScreen {
     /// A frame that redraws the changed pane rows, and the borders and bars when
     /// `chrome` (their new look) is given, and keeps every other cell as the last frame
     /// drew it.
-    fn draw_changed(&mut self, app: &App, damage: &FrameDamage, chrome: Option<&Chrome>) {
+    fn draw_changed(&mut self, app: &App, key: &DrawKey, damage: &FrameDamage, chrome: Option<&Chrome>) {
         self.counts.changed_only += 1;
         let screen = self.next.area;
         match chrome {
             Some(_) => {
-                pane_rows(app, damage, screen, false, &mut self.kept);
+                pane_rows(key, damage, screen, false, &mut self.kept);
                 spans_between(&self.kept, screen, &mut self.drawn);
             }
-            None => pane_rows(app, damage, screen, true, &mut self.drawn),
+            None => pane_rows(key, damage, screen, true, &mut self.drawn),
         }
         for span in &self.drawn {
-            let start = self.next.index_of(span.x, span.y);
-            let end = start + usize::from(span.width);
-            self.next.content[start..end].iter_mut().for_each(|cell| {
+            let cells = span.cells(&self.next);
+            self.next.content[cells].iter_mut().for_each(|cell| {
                 cell.reset();
             });
         }
@@ -256,9 +259,8 @@ impl ClientScreen {
         let _ = self.backend.draw(updates.into_iter());
         self.place_cursor(cursor);
         for span in &self.drawn {
-            let start = self.next.index_of(span.x, span.y);
-            let end = start + usize::from(span.width);
-            self.shown.content[start..end].clone_from_slice(&self.next.content[start..end]);
+            let cells = span.cells(&self.next);
+            self.shown.content[cells.clone()].clone_from_slice(&self.next.content[cells]);
         }
     }
 
@@ -275,25 +277,18 @@ impl ClientScreen {
     }
 }
 
-/// The pane rows within `screen` that `damage` says changed (`changed`) or did not, one
-/// span each, in reading order: exactly the rows `draw_panes` draws, or leaves as they
-/// are.
-fn pane_rows(app: &App, damage: &FrameDamage, screen: Rect, changed: bool, rows: &mut Vec<Span>) {
+/// The rows of the panes `key` lays out within `screen` that `damage` says changed
+/// (`changed`) or did not, one span each, in reading order: exactly the rows
+/// `draw_panes` draws, or leaves as they are.
+fn pane_rows(key: &DrawKey, damage: &FrameDamage, screen: Rect, changed: bool, rows: &mut Vec<Span>) {
     rows.clear();
-    for (index, area) in app.visible_panes() {
-        let Some(pane) = app.panes.panes().get(index) else {
+    for pane in &key.panes {
+        let Some((inner, model_rows)) = model_area(pane_inner(pane.area), screen, pane.rows) else {
             continue;
         };
-        let inner = pane_inner(area);
-        if !screen.contains(inner.as_position()) {
-            // Drawn nowhere (see `render_terminal`).
-            continue;
-        }
-        let inner = inner.intersection(screen);
-        let model_rows = usize::from(inner.height).min(pane.terminal().term().screen_lines());
         rows.extend(
             (0..model_rows)
-                .filter(|&row| damage.row_changed(index, row) == changed)
+                .filter(|&row| damage.row_changed(pane.index, row) == changed)
                 .map(|row| Span {
                     x: inner.x,
                     y: inner.y + row as u16,

@@ -16,7 +16,7 @@ use nix::poll::{poll, PollFd, PollFlags, PollTimeout};
 use signal_hook::SigId;
 
 use super::{InputDecoder, TerminalReply, DEFAULT_ESCAPE_TIMEOUT};
-use crate::ring::EventCount;
+use crate::ring::{EventCount, NotifyOnDrop};
 
 /// How much is read from the terminal at once.
 const READ_SIZE: usize = 64 * 1024;
@@ -196,7 +196,7 @@ fn read_input(
     let mut buffer = vec![0u8; READ_SIZE];
     // Whatever ends the thread, the receiver wakes to see it (a disconnected channel):
     // declared before the channel's sender is moved in below, so dropped after it.
-    let _wake_at_end = WakeOnDrop(options.waker.clone());
+    let _wake_at_end = options.waker.clone().map(NotifyOnDrop);
     let mut events = events;
     let wake = || {
         if let Some(waker) = &options.waker {
@@ -262,16 +262,6 @@ fn read_input(
 }
 
 /// Notifies its event count when dropped.
-struct WakeOnDrop(Option<Arc<EventCount>>);
-
-impl Drop for WakeOnDrop {
-    fn drop(&mut self) {
-        if let Some(waker) = &self.0 {
-            waker.notify();
-        }
-    }
-}
-
 /// Sends what the decoder has; `false` when the receiver of the events is gone.
 fn deliver(
     decoder: &mut InputDecoder,

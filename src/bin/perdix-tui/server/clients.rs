@@ -30,8 +30,7 @@ pub struct Client {
     pub view: ClientView,
     outbox: Outbox,
     screen: ClientScreen,
-    /// A frame was skipped: the client's screen is not what `screen` thinks, so the next
-    /// frame repaints everything.
+    /// A frame was skipped: the client is owed a repaint once it has caught up.
     stale: bool,
     /// A resize of the client's terminal waiting for the burst to settle.
     pub pending_resize: Option<(u16, u16, Instant)>,
@@ -47,14 +46,8 @@ fn fixed_terminal(width: u16, height: u16) -> Result<Terminal<FrameBackend>> {
 }
 
 impl Client {
-    pub fn new(
-        id: ConnectionId,
-        outbox: Outbox,
-        width: u16,
-        height: u16,
-        view: ClientView,
-    ) -> Result<Client> {
-        Ok(Client {
+    pub fn new(id: ConnectionId, outbox: Outbox, width: u16, height: u16, view: ClientView) -> Client {
+        Client {
             id,
             view,
             outbox,
@@ -63,7 +56,7 @@ impl Client {
             screen: ClientScreen::new(width, height),
             stale: false,
             pending_resize: None,
-        })
+        }
     }
 
     pub fn size(&self) -> (u16, u16) {
@@ -98,10 +91,6 @@ impl Client {
     /// `damage` is what changed in the panes since the last round of frames; `shared` is
     /// the screen drawn at the app's size, for a client of another size.
     pub fn draw(&mut self, app: &App, damage: &FrameDamage, shared: Option<&SharedScreen>) {
-        if std::mem::take(&mut self.stale) {
-            // Repaint from a blank screen: whatever the client shows is unknown.
-            self.screen.forget_shown();
-        }
         let frame = match shared {
             None => self.screen.draw(app, damage),
             Some(shared) => self.screen.draw_whole(|buffer| {
@@ -118,6 +107,10 @@ impl Client {
         whole.extend_from_slice(&frame);
         whole.extend_from_slice(END_FRAME);
         self.stale = !self.outbox.send_frame(whole, FRAMES_IN_FLIGHT);
+        if self.stale {
+            // What the client shows is unknown now: the next frame repaints it all.
+            self.screen.forget_shown();
+        }
     }
 }
 

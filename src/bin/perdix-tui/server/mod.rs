@@ -338,7 +338,7 @@ impl Server {
                     colours_wanted: self.base_theme.follows_terminal,
                 }));
                 let view = ClientView::following(&self.app);
-                let client = Client::new(id, outbox, request.cols.max(1), request.rows.max(1), view)?;
+                let client = Client::new(id, outbox, request.cols.max(1), request.rows.max(1), view);
                 self.add_client(client)?;
                 self.clock.changed(Instant::now());
             }

@@ -2,11 +2,11 @@
 //! room, so that a frame reaches the client with no thread in between; what does not fit
 //! waits in a backlog that the connection's writer task sends as the socket drains.
 
+use perdix::pty::write_available;
 use perdix::ring::EventCount;
 use perdix::session::protocol::{encode_message, ServerMessage};
 use perdix::session::read_socket::wait_writable;
 use std::collections::VecDeque;
-use std::io::{self, Write};
 use std::os::unix::net::UnixStream as StdUnixStream;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -135,7 +135,7 @@ impl Outbox {
         let mut written = 0;
         if backlog.pending.is_empty() {
             // Nothing waits before it: straight to the socket, as far as it takes it.
-            match write_some(&self.wire.direct, &bytes) {
+            match write_available(&self.wire.direct, &bytes) {
                 Ok(count) => written = count,
                 Err(_) => {
                     backlog.broken = true;
@@ -174,21 +174,6 @@ impl Drop for Outbox {
     }
 }
 
-/// Writes as much of `bytes` as the non-blocking socket takes now.
-fn write_some(mut socket: &StdUnixStream, bytes: &[u8]) -> io::Result<usize> {
-    let mut written = 0;
-    while written < bytes.len() {
-        match socket.write(&bytes[written..]) {
-            Ok(0) => return Err(io::ErrorKind::WriteZero.into()),
-            Ok(count) => written += count,
-            Err(error) if error.kind() == io::ErrorKind::WouldBlock => break,
-            Err(error) if error.kind() == io::ErrorKind::Interrupted => {}
-            Err(error) => return Err(error),
-        }
-    }
-    Ok(written)
-}
-
 /// The connection's writer task: sends the backlog as the socket drains, and shuts the
 /// socket down once the connection is closing and nothing is left.
 pub async fn write_out(wire: Arc<Wire>, _running: RunningWriter) {
@@ -203,7 +188,7 @@ pub async fn write_out(wire: Arc<Wire>, _running: RunningWriter) {
                 let Some(front) = backlog.pending.front_mut() else {
                     break true;
                 };
-                match write_some(&wire.direct, &front.bytes[front.written..]) {
+                match write_available(&wire.direct, &front.bytes[front.written..]) {
                     Ok(count) => {
                         front.written += count;
                         if front.written == front.bytes.len() {
