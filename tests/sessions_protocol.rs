@@ -4,7 +4,9 @@
 
 mod support;
 
-use perdix::session::protocol::{greeting, GREETING_LEN, PROTOCOL_VERSION};
+use perdix::session::protocol::{
+    exchange_greetings, greeting, write_message, AttachRequest, ClientMessage, GREETING_LEN, PROTOCOL_VERSION,
+};
 use std::io::{Read, Write};
 use std::os::unix::net::{UnixListener, UnixStream};
 use std::time::Duration;
@@ -12,6 +14,15 @@ use support::tmux::PrivateDirs;
 
 fn socket_of(dirs: &PrivateDirs, name: &str) -> std::path::PathBuf {
     dirs.root.join("run/perdix").join(format!("{name}.sock"))
+}
+
+/// A connection to session `name` that attaches as a client of `cols` × `rows` and reads
+/// nothing unless the test does.
+fn attach_raw(dirs: &PrivateDirs, name: &str, cols: u16, rows: u16) -> UnixStream {
+    let mut stream = UnixStream::connect(socket_of(dirs, name)).unwrap();
+    exchange_greetings(&mut stream).unwrap();
+    write_message(&mut stream, &ClientMessage::Attach(AttachRequest { cols, rows })).unwrap();
+    stream
 }
 
 #[test]
@@ -90,7 +101,6 @@ fn a_malformed_message_drops_that_connection_and_the_session_goes_on() {
 
 #[test]
 fn a_client_that_never_reads_does_not_hold_up_the_session() {
-    use perdix::session::protocol::{exchange_greetings, write_message, AttachRequest, ClientMessage};
     let dirs = PrivateDirs::new();
     let started = dirs.perdix(&[
         "-d",
@@ -102,13 +112,7 @@ fn a_client_that_never_reads_does_not_hold_up_the_session() {
     ]);
     assert!(started.status.success(), "perdix-tui -d: {started:?}");
     // Attached, and then never reading a byte of its frames.
-    let mut stuck = UnixStream::connect(socket_of(&dirs, "flood")).unwrap();
-    exchange_greetings(&mut stuck).unwrap();
-    write_message(
-        &mut stuck,
-        &ClientMessage::Attach(AttachRequest { cols: 200, rows: 60 }),
-    )
-    .unwrap();
+    let stuck = attach_raw(&dirs, "flood", 200, 60);
     std::thread::sleep(Duration::from_secs(2));
     // The app thread still answers, at once, while the stuck client's socket is full.
     for _ in 0..3 {
@@ -135,9 +139,7 @@ fn a_client_that_never_reads_does_not_hold_up_the_session() {
 
 #[test]
 fn a_client_that_stops_reading_gets_the_screen_when_it_reads_again_and_blocks_nothing() {
-    use perdix::session::protocol::{
-        exchange_greetings, read_message, write_message, AttachRequest, ClientMessage, ServerMessage,
-    };
+    use perdix::session::protocol::{read_message, ServerMessage};
     let dirs = PrivateDirs::new();
     // A pane that floods for three seconds with lines that change every row of the screen
     // (frames far larger than the socket holds), then says it is through.
@@ -145,13 +147,7 @@ fn a_client_that_stops_reading_gets_the_screen_when_it_reads_again_and_blocks_no
                  seq -f %0110g 1 2000; done; echo flood-is-through; exec sleep 600'";
     let started = dirs.perdix(&["-d", "-s", "slow", "--backend", "cpu", "cat", flood]);
     assert!(started.status.success(), "perdix-tui -d: {started:?}");
-    let mut stream = UnixStream::connect(socket_of(&dirs, "slow")).unwrap();
-    exchange_greetings(&mut stream).unwrap();
-    write_message(
-        &mut stream,
-        &ClientMessage::Attach(AttachRequest { cols: 120, rows: 40 }),
-    )
-    .unwrap();
+    let mut stream = attach_raw(&dirs, "slow", 120, 40);
     // Frames pile up unread while the pane floods; the session must go on meanwhile.
     std::thread::sleep(Duration::from_secs(4));
     let listed = dirs.perdix(&["list", "-s", "slow"]);
